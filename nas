@@ -1,0 +1,44 @@
+#!/usr/bin/env bash
+# NasActors' entry point: `./nas demo`, `./nas test`, `./nas <command> ...` (see `./nas --help`).
+set -euo pipefail
+root="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+cd "$root"
+
+# oneDNN's AVX-512 convolution kernels give NaN input gradients with 2 threads on these machines; AVX2 does not.
+export ONEDNN_MAX_CPU_ISA="${ONEDNN_MAX_CPU_ISA:-AVX2}"
+export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1 DOTNET_SKIP_FIRST_TIME_EXPERIENCE=1
+
+as_root() { if [ "$(id -u)" -eq 0 ]; then "$@"; elif command -v sudo >/dev/null; then sudo "$@"; else return 1; fi; }
+
+# Installs a Debian package unless a file it provides is already there.
+ensure_package() {
+  local package="$1" marker="$2"
+  [ -e "$marker" ] && return 0
+  echo "installing $package (provides $marker) ..." >&2
+  as_root apt-get update -qq >/dev/null || true
+  as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "$package" >/dev/null \
+    || { echo "error: could not install $package; install it yourself (apt-get install $package) or pass --data-dir" >&2; exit 2; }
+}
+
+wants_default_data() {
+  local arg
+  for arg in "$@"; do case "$arg" in --data-dir|--data-dir=*|--help|-h|-\?) return 1;; esac; done
+  return 0
+}
+
+build() {
+  dotnet build "$root/src/NasActors.Cli/NasActors.Cli.csproj" -c Release -v quiet -nologo -clp:NoSummary >&2 \
+    || { echo "error: build failed" >&2; exit 1; }
+}
+
+run_tests() {
+  exec bash "$root/.ci/test.sh" "$@"
+}
+
+case "${1:-}" in
+  test) shift; run_tests "$@" ;;
+  demo|train-child|groundtruth|bench)
+    if wants_default_data "$@"; then ensure_package dataset-fashion-mnist /usr/share/datasets/fashion-mnist/train-images-idx3-ubyte.gz; fi ;;
+esac
+[ "${NAS_SKIP_BUILD:-0}" = 1 ] || build
+exec dotnet "$root/src/NasActors.Cli/bin/Release/net10.0/nas.dll" "$@"

@@ -1,0 +1,81 @@
+using System.CommandLine;
+using NasActors.Search;
+using NasActors.Search.GroundTruth;
+using NasActors.Search.Spaces;
+using NasActors.Torch.Training;
+
+namespace NasActors.Cli.Commands;
+
+/// <summary><c>nas groundtruth</c>: train a stratified sample of architectures stand-alone with several seeds and
+/// append one CSV row per (architecture, seed); an interrupted table resumes where it stopped.</summary>
+internal static class GroundTruthCommand
+{
+    public static Command Create()
+    {
+        var space = CommonOptions.Space();
+        var dataset = CommonOptions.Dataset();
+        var dataDir = CommonOptions.DataDir();
+        var archs = new Option<int>("--archs") { Description = "number of architectures", DefaultValueFactory = _ => 60 };
+        var epochs = new Option<int>("--epochs") { Description = "training epochs per run", DefaultValueFactory = _ => 5 };
+        var seeds = new Option<int>("--seeds") { Description = "seeds per architecture (1..S)", DefaultValueFactory = _ => 2 };
+        var output = new Option<string>("--out") { Description = "CSV file to write (resumed when it exists)", Required = true };
+        var selectionSeed = new Option<int>("--selection-seed") { Description = "seed that picks the architectures", DefaultValueFactory = _ => 0 };
+        var imageSize = CommonOptions.ImageSize();
+        var channels = CommonOptions.Channels();
+        var cells = CommonOptions.Cells();
+        var threads = CommonOptions.Threads();
+        var device = CommonOptions.Device();
+        var validationSize = CommonOptions.ValidationSize();
+        var splitSeed = CommonOptions.SplitSeed();
+        var command = new Command("groundtruth", "train architectures stand-alone to make a ground-truth table (CSV) and print the seed-to-seed Kendall tau")
+        {
+            space, dataset, dataDir, archs, epochs, seeds, output, selectionSeed, imageSize, channels, cells, threads, device, validationSize, splitSeed,
+        };
+        command.SetAction(parsed =>
+        {
+            var chosenSpace = SearchSpaces.Get(parsed.GetValue(space)!);
+            var archCount = CommonOptions.Positive("--archs", parsed.GetValue(archs));
+            var epochCount = CommonOptions.Positive("--epochs", parsed.GetValue(epochs));
+            var seedCount = CommonOptions.Positive("--seeds", parsed.GetValue(seeds));
+            var path = parsed.GetValue(output)!;
+            var existing = File.Exists(path) ? GroundTruthTable.Read(path, chosenSpace).Rows : [];
+            var architectures = GroundTruthSelection.Select(chosenSpace, archCount, (ulong)parsed.GetValue(selectionSeed));
+            var torchDevice = CommonOptions.StartTorch(parsed.GetValue(threads), parsed.GetValue(device)!);
+            var (train, test, split) = CommonOptions.LoadData(parsed.GetValue(dataset)!, parsed.GetValue(dataDir),
+                parsed.GetValue(imageSize), parsed.GetValue(validationSize), parsed.GetValue(splitSeed));
+            using (train)
+            using (test)
+            {
+                var shape = CommonOptions.Shape(train, parsed.GetValue(channels), parsed.GetValue(cells));
+                var settings = new GroundTruthRow("", 0, epochCount, 0, 0, 0, 0, 0, shape.Channels, shape.CellsPerStage, shape.ImageSize, split.Train.Length).Settings;
+                var mismatched = existing.FirstOrDefault(r => r.Settings != settings);
+                if (mismatched is not null)
+                    throw new NasException($"'{path}' holds rows made with {mismatched.Settings}, but this run asks for {settings}; " +
+                                           "use the same settings to resume it, or another --out for a new table");
+                var done = existing.Select(r => (r.Architecture, r.Seed)).ToHashSet();
+                var jobs = architectures.SelectMany(a => Enumerable.Range(1, seedCount).Select(s => (Architecture: a, Seed: s))).ToArray();
+                Console.WriteLine($"ground truth: {archCount} architectures x {seedCount} seeds on {train.Name} ({settings}); " +
+                                  $"{jobs.Count(j => done.Contains((j.Architecture.ToString(), j.Seed)))} of {jobs.Length} runs already in {path}");
+                var finished = 0;
+                foreach (var (architecture, seed) in jobs)
+                {
+                    finished++;
+                    if (done.Contains((architecture.ToString(), seed))) continue;
+                    var result = StandaloneTraining.Train(architecture, shape, train, split, test, epochCount, seed, SgdSettings.Standalone, torchDevice);
+                    GroundTruthTable.Append(path, new GroundTruthRow(architecture.ToString(), seed, epochCount, result.TestAccuracy,
+                        result.ValidationAccuracy, result.Parameters, result.Flops, Math.Round(result.Seconds, 1),
+                        shape.Channels, shape.CellsPerStage, shape.ImageSize, split.Train.Length));
+                    Console.WriteLine($"[{finished}/{jobs.Length}] {architecture} seed {seed}: test {CommonOptions.Accuracy(result.TestAccuracy)}, " +
+                                      $"validation {CommonOptions.Accuracy(result.ValidationAccuracy)}, {result.Seconds:0.0} s");
+                }
+            }
+            var table = GroundTruthTable.Read(path, chosenSpace);
+            var tau = table.SeedToSeedTau(1, 2);
+            Console.WriteLine(tau is null
+                ? "seed-to-seed Kendall tau: needs two seeds"
+                : $"seed-to-seed Kendall tau (seed 1 vs seed 2, test accuracy, {table.Rows.Count} rows): {tau:0.000}");
+            return 0;
+        });
+        return command;
+    }
+}

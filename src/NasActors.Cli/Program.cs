@@ -1,0 +1,39 @@
+using System.CommandLine;
+using NasActors.Cli.Commands;
+using NasActors.Search;
+
+namespace NasActors.Cli;
+
+/// <summary>The <c>nas</c> command: demo, space, train-child, groundtruth, bench.</summary>
+public static class Program
+{
+    /// <summary>Exit code for errors the user caused (bad input, missing files).</summary>
+    public const int UsageError = 2;
+
+    public static int Main(string[] args)
+    {
+        var root = new RootCommand("NasActors: weight-sharing neural architecture search on actors")
+        {
+            DemoCommand.Create(),
+            SpaceCommands.Create(),
+            TrainChildCommand.Create(),
+            GroundTruthCommand.Create(),
+        };
+        var parsed = root.Parse(args);
+        if (parsed.Errors.Count > 0)
+        {
+            foreach (var error in parsed.Errors) Console.Error.WriteLine($"error: {error.Message}");
+            Console.Error.WriteLine("Run with --help for the commands and options.");
+            return UsageError;
+        }
+        try
+        {
+            return parsed.Invoke(new InvocationConfiguration { EnableDefaultExceptionHandler = false });
+        }
+        catch (NasException e)
+        {
+            Console.Error.WriteLine($"error: {e.Message}");
+            return UsageError;
+        }
+    }
+}

@@ -1,0 +1,99 @@
+using System.Globalization;
+using NasActors.Search.Ranking;
+using NasActors.Search.Spaces;
+
+namespace NasActors.Search.GroundTruth;
+
+/// <summary>A CSV table of stand-alone accuracies, one row per (architecture, seed): the truth supernet rankings are judged by.
+/// Rows are appended one at a time and flushed, so an interrupted table resumes where it stopped.</summary>
+public sealed class GroundTruthTable
+{
+    public static readonly string[] Columns =
+    [
+        "arch", "seed", "epochs", "test_accuracy", "validation_accuracy", "params", "flops", "seconds",
+        "channels", "cells", "image_size", "train_images",
+    ];
+
+    public static string Header => string.Join(',', Columns);
+
+    public GroundTruthTable(IReadOnlyList<GroundTruthRow> rows) => Rows = rows;
+
+    public IReadOnlyList<GroundTruthRow> Rows { get; }
+
+    /// <summary>Reads a table, checking the header, each row's fields and that every architecture parses in the space.</summary>
+    public static GroundTruthTable Read(string path, IChoiceSpace space)
+    {
+        if (!File.Exists(path)) throw new NasException($"ground-truth file '{path}' does not exist; make one with: ./nas groundtruth --out {path}");
+        var lines = File.ReadAllLines(path);
+        if (lines.Length == 0) return new GroundTruthTable([]);
+        var header = lines[0].Split(',');
+        var missing = Columns.Where(c => !header.Contains(c)).ToArray();
+        if (missing.Length > 0)
+            throw new NasException($"ground-truth file '{path}' lacks column(s) {string.Join(", ", missing)}; its header must be: {Header}");
+        var at = Columns.ToDictionary(c => c, c => Array.IndexOf(header, c));
+        var rows = new List<GroundTruthRow>();
+        for (var n = 1; n < lines.Length; n++)
+        {
+            if (string.IsNullOrWhiteSpace(lines[n])) continue;
+            var fields = lines[n].Split(',');
+            if (fields.Length != header.Length)
+            {
+                // A row cut short by a crash mid-write is the last line; anything else is damage.
+                if (n == lines.Length - 1) break;
+                throw new NasException($"{path}:{n + 1}: expected {header.Length} fields, found {fields.Length}");
+            }
+            string Field(string column) => fields[at[column]];
+            try
+            {
+                var arch = space.Parse(Field("arch")).ToString();
+                rows.Add(new GroundTruthRow(
+                    arch, ParseInt(Field("seed")), ParseInt(Field("epochs")), ParseDouble(Field("test_accuracy")),
+                    ParseDouble(Field("validation_accuracy")), long.Parse(Field("params"), CultureInfo.InvariantCulture),
+                    long.Parse(Field("flops"), CultureInfo.InvariantCulture), ParseDouble(Field("seconds")),
+                    ParseInt(Field("channels")), ParseInt(Field("cells")), ParseInt(Field("image_size")), ParseInt(Field("train_images"))));
+            }
+            catch (Exception e) when (e is FormatException or OverflowException or NasException)
+            {
+                throw new NasException($"{path}:{n + 1}: {e.Message}", e);
+            }
+        }
+        return new GroundTruthTable(rows);
+    }
+
+    /// <summary>Appends one row (writing the header first into a new file) and flushes it to disk.</summary>
+    public static void Append(string path, GroundTruthRow row)
+    {
+        var directory = Path.GetDirectoryName(Path.GetFullPath(path));
+        if (directory is not null) Directory.CreateDirectory(directory);
+        var isNew = !File.Exists(path) || new FileInfo(path).Length == 0;
+        using var stream = new FileStream(path, FileMode.Append, FileAccess.Write, FileShare.Read);
+        using var writer = new StreamWriter(stream);
+        if (isNew) writer.WriteLine(Header);
+        writer.WriteLine(string.Join(',',
+            row.Architecture, Format(row.Seed), Format(row.Epochs), Format(row.TestAccuracy), Format(row.ValidationAccuracy),
+            Format(row.Parameters), Format(row.Flops), Format(row.Seconds), Format(row.Channels), Format(row.Cells),
+            Format(row.ImageSize), Format(row.TrainImages)));
+        writer.Flush();
+        stream.Flush(flushToDisk: true);
+    }
+
+    /// <summary>Mean test accuracy per architecture over its seeds.</summary>
+    public IReadOnlyDictionary<string, double> MeanTestAccuracy() =>
+        Rows.GroupBy(r => r.Architecture).ToDictionary(g => g.Key, g => g.Average(r => r.TestAccuracy));
+
+    /// <summary>Kendall tau between the rankings that two seeds give the architectures trained with both:
+    /// the ceiling any estimate of this table can reach.</summary>
+    public double? SeedToSeedTau(int seedA, int seedB)
+    {
+        var a = Rows.Where(r => r.Seed == seedA).GroupBy(r => r.Architecture).ToDictionary(g => g.Key, g => g.First().TestAccuracy);
+        var b = Rows.Where(r => r.Seed == seedB).GroupBy(r => r.Architecture).ToDictionary(g => g.Key, g => g.First().TestAccuracy);
+        var common = a.Keys.Where(b.ContainsKey).ToArray();
+        if (common.Length < 2) return null;
+        return RankCorrelation.KendallTau(common.Select(k => a[k]).ToArray(), common.Select(k => b[k]).ToArray());
+    }
+
+    static int ParseInt(string text) => int.Parse(text, CultureInfo.InvariantCulture);
+    static double ParseDouble(string text) => double.Parse(text, CultureInfo.InvariantCulture);
+    static string Format(double value) => value.ToString("0.######", CultureInfo.InvariantCulture);
+    static string Format(long value) => value.ToString(CultureInfo.InvariantCulture);
+}

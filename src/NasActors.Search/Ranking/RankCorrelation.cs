@@ -1,0 +1,79 @@
+namespace NasActors.Search.Ranking;
+
+/// <summary>How well one ranking (supernet estimates) agrees with another (stand-alone ground truth).</summary>
+public static class RankCorrelation
+{
+    /// <summary>Kendall's tau-b, which corrects for ties (many architectures share an accuracy).</summary>
+    public static double KendallTau(IReadOnlyList<double> x, IReadOnlyList<double> y)
+    {
+        CheckPaired(x, y);
+        long concordant = 0, discordant = 0, tiedX = 0, tiedY = 0;
+        for (var i = 0; i < x.Count; i++)
+            for (var j = i + 1; j < x.Count; j++)
+            {
+                var dx = Math.Sign(x[i] - x[j]);
+                var dy = Math.Sign(y[i] - y[j]);
+                if (dx == 0 && dy == 0) continue;
+                if (dx == 0) tiedX++;
+                else if (dy == 0) tiedY++;
+                else if (dx == dy) concordant++;
+                else discordant++;
+            }
+        var denominator = Math.Sqrt((double)(concordant + discordant + tiedX) * (concordant + discordant + tiedY));
+        return denominator == 0 ? double.NaN : (concordant - discordant) / denominator;
+    }
+
+    /// <summary>Spearman's rho: Pearson correlation of the average ranks.</summary>
+    public static double SpearmanRho(IReadOnlyList<double> x, IReadOnlyList<double> y)
+    {
+        CheckPaired(x, y);
+        return Pearson(AverageRanks(x), AverageRanks(y));
+    }
+
+    /// <summary>Fraction of the true top-k that is also in the estimated top-k.</summary>
+    public static double TopKOverlap(IReadOnlyList<double> estimated, IReadOnlyList<double> truth, int k)
+    {
+        CheckPaired(estimated, truth);
+        if (k < 1 || k > estimated.Count) throw new ArgumentOutOfRangeException(nameof(k), $"k must be in 1..{estimated.Count}");
+        var topEstimated = TopIndices(estimated, k);
+        var topTrue = TopIndices(truth, k);
+        return topEstimated.Intersect(topTrue).Count() / (double)k;
+    }
+
+    /// <summary>Ranks from 1 (smallest); tied values share the mean of their ranks.</summary>
+    public static double[] AverageRanks(IReadOnlyList<double> values)
+    {
+        var order = Enumerable.Range(0, values.Count).OrderBy(i => values[i]).ToArray();
+        var ranks = new double[values.Count];
+        for (var start = 0; start < order.Length;)
+        {
+            var end = start;
+            while (end + 1 < order.Length && values[order[end + 1]] == values[order[start]]) end++;
+            var rank = (start + end) / 2.0 + 1;
+            for (var i = start; i <= end; i++) ranks[order[i]] = rank;
+            start = end + 1;
+        }
+        return ranks;
+    }
+
+    static HashSet<int> TopIndices(IReadOnlyList<double> values, int k) =>
+        Enumerable.Range(0, values.Count).OrderByDescending(i => values[i]).ThenBy(i => i).Take(k).ToHashSet();
+
+    static double Pearson(double[] x, double[] y)
+    {
+        double meanX = x.Average(), meanY = y.Average(), sxy = 0, sxx = 0, syy = 0;
+        for (var i = 0; i < x.Length; i++)
+        {
+            sxy += (x[i] - meanX) * (y[i] - meanY);
+            sxx += (x[i] - meanX) * (x[i] - meanX);
+            syy += (y[i] - meanY) * (y[i] - meanY);
+        }
+        return sxx == 0 || syy == 0 ? double.NaN : sxy / Math.Sqrt(sxx * syy);
+    }
+
+    static void CheckPaired(IReadOnlyList<double> x, IReadOnlyList<double> y)
+    {
+        if (x.Count != y.Count) throw new ArgumentException($"rankings differ in length: {x.Count} and {y.Count}");
+        if (x.Count < 2) throw new ArgumentException("a rank correlation needs at least 2 items");
+    }
+}

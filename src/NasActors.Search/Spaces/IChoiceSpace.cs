@@ -1,0 +1,24 @@
+using NasActors.Search.Randomness;
+
+namespace NasActors.Search.Spaces;
+
+/// <summary>A search space as a list of decisions, each with its options; samplers and actors see only this.</summary>
+public interface IChoiceSpace
+{
+    /// <summary>The name a search spec uses (e.g. "nb201").</summary>
+    string Name { get; }
+
+    IReadOnlyList<Decision> Decisions { get; }
+
+    /// <summary>Number of architectures: the product of the decisions' option counts.</summary>
+    long Size { get; }
+
+    /// <summary>Parses the space's own notation; a malformed string gives a <see cref="NasException"/> naming the bad part.</summary>
+    Architecture Parse(string text);
+
+    /// <summary>Prints the space's own notation (the inverse of <see cref="Parse"/>).</summary>
+    string Format(Architecture architecture);
+
+    /// <summary>The form shared by all architectures that compute the same function (for de-duplication).</summary>
+    Architecture Canonicalize(Architecture architecture);
+}

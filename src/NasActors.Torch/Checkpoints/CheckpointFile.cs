@@ -1,0 +1,90 @@
+using System.Security.Cryptography;
+using System.Text;
+using System.Text.Json;
+using TorchSharp.Modules;
+using static TorchSharp.torch;
+
+namespace NasActors.Torch.Checkpoints;
+
+/// <summary>One file holding weights, optimizer state, torch's generator and the <see cref="TrainingState"/>.
+/// Written to a temporary file, flushed and renamed, so a crash never leaves half a checkpoint under the real name;
+/// loading verifies the SHA-256 recorded at write time.</summary>
+public static class CheckpointFile
+{
+    static readonly byte[] Magic = "NASCKPT1"u8.ToArray();
+
+    public static CheckpointInfo Save(string path, nn.Module network, OptimizerHelper optimizer, TrainingState state)
+    {
+        var directory = Path.GetDirectoryName(Path.GetFullPath(path))!;
+        Directory.CreateDirectory(directory);
+        var temporary = Path.Combine(directory, $".{Path.GetFileName(path)}.{Environment.ProcessId}.tmp");
+        using (var file = new FileStream(temporary, FileMode.Create, FileAccess.Write, FileShare.None))
+        using (var writer = new BinaryWriter(file))
+        {
+            writer.Write(Magic);
+            WriteBlock(writer, JsonSerializer.SerializeToUtf8Bytes(state));
+            WriteBlock(writer, Serialise(w => network.save(w)));
+            WriteBlock(writer, Serialise(optimizer.save_state_dict));
+            using (var generator = get_rng_state()) WriteBlock(writer, generator.data<byte>().ToArray());
+            writer.Flush();
+            file.Flush(flushToDisk: true);
+        }
+        File.Move(temporary, path, overwrite: true);
+        return new CheckpointInfo(path, Sha256(path), state.Step, new FileInfo(path).Length);
+    }
+
+    /// <summary>Restores weights, optimizer and torch's generator; returns the training state.</summary>
+    public static TrainingState Load(string path, string expectedSha256, nn.Module network, OptimizerHelper optimizer)
+    {
+        if (!File.Exists(path)) throw new CorruptCheckpointException(path, "the file does not exist");
+        var bytes = File.ReadAllBytes(path);
+        var actual = Convert.ToHexStringLower(SHA256.HashData(bytes));
+        if (!string.Equals(actual, expectedSha256, StringComparison.OrdinalIgnoreCase))
+            throw new CorruptCheckpointException(path, $"its SHA-256 is {actual}, not the {expectedSha256} recorded when it was written");
+        try
+        {
+            using var reader = new BinaryReader(new MemoryStream(bytes));
+            if (!reader.ReadBytes(Magic.Length).AsSpan().SequenceEqual(Magic))
+                throw new CorruptCheckpointException(path, "it is not a NasActors checkpoint (bad magic)");
+            var state = JsonSerializer.Deserialize<TrainingState>(ReadBlock(reader))
+                        ?? throw new CorruptCheckpointException(path, "its training state is empty");
+            using (var weights = new BinaryReader(new MemoryStream(ReadBlock(reader)))) network.load(weights);
+            using (var optimizerState = new BinaryReader(new MemoryStream(ReadBlock(reader)))) optimizer.load_state_dict(optimizerState);
+            using (var generator = tensor(ReadBlock(reader))) set_rng_state(generator);
+            return state;
+        }
+        catch (Exception e) when (e is EndOfStreamException or JsonException or ArgumentException or InvalidDataException)
+        {
+            throw new CorruptCheckpointException(path, e.Message);
+        }
+    }
+
+    public static string Sha256(string path)
+    {
+        using var file = File.OpenRead(path);
+        return Convert.ToHexStringLower(SHA256.HashData(file));
+    }
+
+    /// <summary>SHA-256 of a network's weights alone: equal hashes mean identical training outcomes.</summary>
+    public static string WeightsSha256(nn.Module network) => Convert.ToHexStringLower(SHA256.HashData(Serialise(w => network.save(w))));
+
+    static byte[] Serialise(Action<BinaryWriter> save)
+    {
+        using var memory = new MemoryStream();
+        using (var writer = new BinaryWriter(memory, Encoding.UTF8, leaveOpen: true)) save(writer);
+        return memory.ToArray();
+    }
+
+    static void WriteBlock(BinaryWriter writer, byte[] block)
+    {
+        writer.Write((long)block.Length);
+        writer.Write(block);
+    }
+
+    static byte[] ReadBlock(BinaryReader reader)
+    {
+        var length = reader.ReadInt64();
+        if (length < 0 || length > reader.BaseStream.Length - reader.BaseStream.Position) throw new EndOfStreamException("a block runs past the end of the file");
+        return reader.ReadBytes((int)length);
+    }
+}

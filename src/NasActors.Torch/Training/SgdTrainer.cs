@@ -1,0 +1,56 @@
+using NasActors.Search.Spaces;
+using NasActors.Torch.Supernets;
+using TorchSharp.Modules;
+using static TorchSharp.torch;
+
+namespace NasActors.Torch.Training;
+
+/// <summary>One optimizer over a network: a step trains one or more paths on one batch, accumulating their gradients.</summary>
+public sealed class SgdTrainer : IDisposable
+{
+    readonly Nb201Network _network;
+    readonly SGD _optimizer;
+    readonly Parameter[] _parameters;
+
+    public SgdTrainer(Nb201Network network, SgdSettings settings, long totalSteps)
+    {
+        settings.Validate();
+        if (totalSteps < 1) throw new NasException($"the number of training steps must be positive, got {totalSteps}");
+        _network = network;
+        Settings = settings;
+        TotalSteps = totalSteps;
+        _parameters = network.parameters().ToArray();
+        _optimizer = optim.SGD(_parameters, settings.LearningRate, settings.Momentum, 0, settings.WeightDecay, settings.Nesterov);
+    }
+
+    public SgdSettings Settings { get; }
+    public long TotalSteps { get; }
+    public SGD Optimizer => _optimizer;
+
+    /// <summary>Trains <paramref name="paths"/> on one batch as optimizer step number <paramref name="step"/> (0-based);
+    /// returns each path's loss. Throws <see cref="NonFiniteLossException"/> before updating on a NaN loss.</summary>
+    public double[] Step(Tensor images, Tensor labels, IReadOnlyList<Architecture> paths, long step)
+    {
+        using var scope = NewDisposeScope();
+        _network.train();
+        var learningRate = Settings.LearningRateAt(step, TotalSteps);
+        foreach (var group in _optimizer.ParamGroups) group.LearningRate = learningRate;
+        // Unset gradients (not zeros), as PyTorch's zero_grad(set_to_none=True): operations off the path then get
+        // no weight decay or momentum update, which is what single-path training means.
+        foreach (var parameter in _parameters) parameter.grad = null;
+        var losses = new double[paths.Count];
+        for (var p = 0; p < paths.Count; p++)
+        {
+            using var pathScope = NewDisposeScope();
+            var loss = nn.functional.cross_entropy(_network.Forward(images, paths[p]), labels);
+            losses[p] = loss.item<float>();
+            if (!double.IsFinite(losses[p])) throw new NonFiniteLossException(step, paths[p].ToString(), losses[p]);
+            loss.backward();
+        }
+        if (Settings.GradientClip > 0) nn.utils.clip_grad_norm_(_parameters.Where(p => p.grad is not null), Settings.GradientClip);
+        _optimizer.step();
+        return losses;
+    }
+
+    public void Dispose() => _optimizer.Dispose();
+}
