@@ -1,0 +1,132 @@
+using NasActors.Search.Ranking;
+
+namespace NasActors.Search.Tests.Ranking;
+
+public sealed class RankCorrelationTests
+{
+    const int Precision = 12;
+
+    [Fact]
+    public void KendallTau_should_match_scipy_with_ties_in_one_ranking()
+    {
+        // scipy.stats.kendalltau([1, 2, 3, 4, 5], [5, 6, 7, 8, 7]): 8 concordant, 1 discordant, 1 tied in y.
+        Assert.Equal(0.7378647873726218, RankCorrelation.KendallTau([1, 2, 3, 4, 5], [5, 6, 7, 8, 7]), Precision);
+    }
+
+    [Fact]
+    public void KendallTau_should_use_the_tau_b_correction_for_ties_in_both_rankings()
+    {
+        // 4 concordant, 0 discordant, one pair tied in x only, one in y only: 4 / sqrt(5 * 5).
+        Assert.Equal(0.8, RankCorrelation.KendallTau([1, 1, 2, 3], [1, 2, 2, 3]), Precision);
+        // A pair tied in both counts in neither: 5 concordant of 5 untied pairs.
+        Assert.Equal(1.0, RankCorrelation.KendallTau([1, 1, 2, 3], [4, 4, 5, 6]), Precision);
+    }
+
+    [Fact]
+    public void KendallTau_should_be_one_for_the_same_order_and_minus_one_for_the_reverse()
+    {
+        double[] x = [0.1, 0.5, 0.3, 0.9, 0.7];
+
+        Assert.Equal(1.0, RankCorrelation.KendallTau(x, x.Select(v => v * 10 + 3).ToArray()), Precision);
+        Assert.Equal(-1.0, RankCorrelation.KendallTau(x, x.Select(v => -v).ToArray()), Precision);
+    }
+
+    [Fact]
+    public void KendallTau_should_match_a_hand_count_without_ties()
+    {
+        // Pairs of [1, 2, 3, 4] against [1, 3, 2, 4]: 5 concordant, 1 discordant.
+        Assert.Equal(4.0 / 6, RankCorrelation.KendallTau([1, 2, 3, 4], [1, 3, 2, 4]), Precision);
+    }
+
+    [Fact]
+    public void KendallTau_should_be_symmetric()
+    {
+        double[] x = [3, 1, 4, 1, 5, 9, 2, 6];
+        double[] y = [2, 7, 1, 8, 2, 8, 1, 8];
+
+        Assert.Equal(RankCorrelation.KendallTau(x, y), RankCorrelation.KendallTau(y, x), Precision);
+    }
+
+    [Fact]
+    public void KendallTau_should_be_undefined_for_a_constant_ranking()
+    {
+        Assert.True(double.IsNaN(RankCorrelation.KendallTau([1, 1, 1], [1, 2, 3])));
+    }
+
+    [Fact]
+    public void SpearmanRho_should_match_scipy_with_ties()
+    {
+        // scipy.stats.spearmanr([1, 2, 3, 4, 5], [5, 6, 7, 8, 7]).
+        Assert.Equal(0.8207826816681233, RankCorrelation.SpearmanRho([1, 2, 3, 4, 5], [5, 6, 7, 8, 7]), Precision);
+        // Average ranks [1.5, 1.5, 3, 4] and [1, 2.5, 2.5, 4]: 3.75 / 4.5.
+        Assert.Equal(5.0 / 6, RankCorrelation.SpearmanRho([1, 1, 2, 3], [1, 2, 2, 3]), Precision);
+    }
+
+    [Fact]
+    public void SpearmanRho_should_use_ranks_not_values()
+    {
+        // Monotone but far from linear: Pearson would be below 1, Spearman is exactly 1.
+        Assert.Equal(1.0, RankCorrelation.SpearmanRho([1, 2, 3, 4], [1, 10, 100, 10_000]), Precision);
+        Assert.Equal(-1.0, RankCorrelation.SpearmanRho([1, 2, 3, 4], [10_000, 100, 10, 1]), Precision);
+    }
+
+    [Fact]
+    public void SpearmanRho_should_match_the_no_ties_formula()
+    {
+        // 1 - 6 * sum(d^2) / (n (n^2 - 1)) with d = [0, 1, -1, 0, 0]: 1 - 12 / 120.
+        Assert.Equal(0.9, RankCorrelation.SpearmanRho([1, 2, 3, 4, 5], [1, 3, 2, 4, 5]), Precision);
+    }
+
+    [Fact]
+    public void AverageRanks_should_rank_from_one_and_share_the_mean_rank_among_ties()
+    {
+        Assert.Equal([2.0, 3.5, 3.5, 1.0], RankCorrelation.AverageRanks([10, 20, 20, 5]));
+        Assert.Equal([2.0, 2.0, 2.0], RankCorrelation.AverageRanks([7, 7, 7]));
+        Assert.Equal([4.0, 2.0, 2.0, 2.0, 5.0], RankCorrelation.AverageRanks([0.5, 0.1, 0.1, 0.1, 0.9]));
+    }
+
+    [Fact]
+    public void TopKOverlap_should_give_the_fraction_of_the_true_top_k_found()
+    {
+        double[] estimated = [0.1, 0.9, 0.8, 0.2];
+        double[] truth = [0.2, 0.7, 0.1, 0.9];
+
+        Assert.Equal(0.0, RankCorrelation.TopKOverlap(estimated, truth, 1)); // 1 vs 3
+        Assert.Equal(0.5, RankCorrelation.TopKOverlap(estimated, truth, 2)); // {1, 2} vs {3, 1}
+        Assert.Equal(2.0 / 3, RankCorrelation.TopKOverlap(estimated, truth, 3), Precision); // {1, 2, 3} vs {3, 1, 0}
+        Assert.Equal(1.0, RankCorrelation.TopKOverlap(estimated, truth, 4));
+    }
+
+    [Fact]
+    public void TopKOverlap_should_take_the_largest_values_not_the_smallest()
+    {
+        Assert.Equal(1.0, RankCorrelation.TopKOverlap([1, 2, 3, 4, 5], [10, 20, 30, 40, 50], 2));
+        Assert.Equal(0.0, RankCorrelation.TopKOverlap([5, 4, 3, 2, 1], [10, 20, 30, 40, 50], 2));
+    }
+
+    [Theory]
+    [InlineData(0)]
+    [InlineData(5)]
+    public void TopKOverlap_should_reject_k_outside_one_to_the_count(int k)
+    {
+        Assert.Throws<ArgumentOutOfRangeException>(() => RankCorrelation.TopKOverlap([1, 2, 3, 4], [1, 2, 3, 4], k));
+    }
+
+    [Fact]
+    public void Every_measure_should_reject_rankings_of_different_lengths_naming_them()
+    {
+        double[] three = [1, 2, 3];
+        double[] four = [1, 2, 3, 4];
+
+        Assert.Contains("3 and 4", Assert.Throws<ArgumentException>(() => RankCorrelation.KendallTau(three, four)).Message);
+        Assert.Throws<ArgumentException>(() => RankCorrelation.SpearmanRho(three, four));
+        Assert.Throws<ArgumentException>(() => RankCorrelation.TopKOverlap(three, four, 1));
+    }
+
+    [Fact]
+    public void Every_measure_should_reject_fewer_than_two_items()
+    {
+        Assert.Throws<ArgumentException>(() => RankCorrelation.KendallTau([1], [1]));
+        Assert.Throws<ArgumentException>(() => RankCorrelation.SpearmanRho([], []));
+    }
+}
