@@ -1,4 +1,5 @@
 using System.CommandLine;
+using NasActors.Cli.Bench;
 using NasActors.Cli.Commands;
 using NasActors.Search;
 
@@ -18,6 +19,7 @@ public static class Program
             SpaceCommands.Create(),
             TrainChildCommand.Create(),
             GroundTruthCommand.Create(),
+            BenchCommands.Create(),
         };
         var parsed = root.Parse(args);
         if (parsed.Errors.Count > 0)

@@ -41,7 +41,8 @@ public sealed class GroundTruthCommandTests(GroundTruthTableFixture fixture) : I
         Assert.All(rows, r => Assert.Equal(["1", "2", "1", "8", "300"], [r[2], r[8], r[9], r[10], r[11]]));
         Assert.Contains("0 of 4 runs already in", run.StdoutLines[0]);
         Assert.Equal(4, run.StdoutLines.Count(l => Regex.IsMatch(l, @"^\[[1-4]/4\] \|.+\| seed [12]: test \d+\.\d\d%, validation \d+\.\d\d%")));
-        Assert.Matches(@"^seed-to-seed Kendall tau \(seed 1 vs seed 2, test accuracy, 4 rows\): ", run.StdoutLines[^1]);
+        // Two tiny models may tie under a seed, which leaves tau-b undefined: then the line says so.
+        Assert.Matches(@"^seed-to-seed Kendall tau( \(seed 1 vs seed 2, test accuracy, 4 rows\): -?\d\.\d{3}|: undefined \(.+\))$", run.StdoutLines[^1]);
     }
 
     [Fact]
@@ -90,9 +91,7 @@ public sealed class GroundTruthCommandTests(GroundTruthTableFixture fixture) : I
         Assert.Equal(before, File.ReadAllBytes(table));
     }
 
-    [Fact(Skip = "bug: GroundTruthTable.Append (src/NasActors.Search/GroundTruth/GroundTruthTable.cs:64-78) writes straight after a last " +
-                 "row cut short by a crash (which Read skips, line 42), gluing the new row onto it: the run ends with exit 2 and the table " +
-                 "stays unreadable. Fix: cut the file back to just after its last newline before appending")]
+    [Fact]
     public async Task Groundtruth_should_resume_a_table_whose_last_row_was_cut_short_by_a_crash()
     {
         var table = CopyOfTable();
@@ -110,8 +109,7 @@ public sealed class GroundTruthCommandTests(GroundTruthTableFixture fixture) : I
         NasAssert.Succeeded(await NasProcess.RunAsync(fixture.Command(table)));
     }
 
-    [Fact(Skip = "bug: GroundTruthCommand (src/NasActors.Cli/Commands/GroundTruthCommand.cs:73-76) prints 'Kendall tau ...: NaN' when " +
-                 "one seed gives every architecture the same test accuracy (tau-b is undefined) instead of saying so")]
+    [Fact]
     public async Task Groundtruth_should_explain_an_undefined_seed_to_seed_tau_instead_of_printing_NaN()
     {
         // Every architecture at the same accuracy under each seed: tau-b has no ranking to compare.

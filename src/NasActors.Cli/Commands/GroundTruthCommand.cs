@@ -71,9 +71,12 @@ internal static class GroundTruthCommand
             }
             var table = GroundTruthTable.Read(path, chosenSpace);
             var tau = table.SeedToSeedTau(1, 2);
-            Console.WriteLine(tau is null
-                ? "seed-to-seed Kendall tau: needs two seeds"
-                : $"seed-to-seed Kendall tau (seed 1 vs seed 2, test accuracy, {table.Rows.Count} rows): {tau:0.000}");
+            Console.WriteLine(tau switch
+            {
+                null => "seed-to-seed Kendall tau: needs two seeds on at least two architectures",
+                double.NaN => "seed-to-seed Kendall tau: undefined (one seed gives every architecture the same test accuracy)",
+                _ => $"seed-to-seed Kendall tau (seed 1 vs seed 2, test accuracy, {table.Rows.Count} rows): {tau:0.000}",
+            });
             return 0;
         });
         return command;

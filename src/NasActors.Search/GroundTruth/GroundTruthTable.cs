@@ -24,7 +24,9 @@ public sealed class GroundTruthTable
     public static GroundTruthTable Read(string path, IChoiceSpace space)
     {
         if (!File.Exists(path)) throw new NasException($"ground-truth file '{path}' does not exist; make one with: ./nas groundtruth --out {path}");
-        var lines = File.ReadAllLines(path);
+        var text = File.ReadAllText(path);
+        // Rows end with a newline once complete: a last line without one was cut short by a crash mid-write.
+        var lines = text.Split('\n')[..^1];
         if (lines.Length == 0) return new GroundTruthTable([]);
         var header = lines[0].Split(',');
         var missing = Columns.Where(c => !header.Contains(c)).ToArray();
@@ -37,11 +39,7 @@ public sealed class GroundTruthTable
             if (string.IsNullOrWhiteSpace(lines[n])) continue;
             var fields = lines[n].Split(',');
             if (fields.Length != header.Length)
-            {
-                // A row cut short by a crash mid-write is the last line; anything else is damage.
-                if (n == lines.Length - 1) break;
                 throw new NasException($"{path}:{n + 1}: expected {header.Length} fields, found {fields.Length}");
-            }
             string Field(string column) => fields[at[column]];
             try
             {
@@ -65,16 +63,34 @@ public sealed class GroundTruthTable
     {
         var directory = Path.GetDirectoryName(Path.GetFullPath(path));
         if (directory is not null) Directory.CreateDirectory(directory);
-        var isNew = !File.Exists(path) || new FileInfo(path).Length == 0;
-        using var stream = new FileStream(path, FileMode.Append, FileAccess.Write, FileShare.Read);
+        using var stream = new FileStream(path, FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.Read);
+        stream.SetLength(CompleteRowsLength(stream));
+        stream.Seek(0, SeekOrigin.End);
+        var isNew = stream.Length == 0;
         using var writer = new StreamWriter(stream);
-        if (isNew) writer.WriteLine(Header);
-        writer.WriteLine(string.Join(',',
+        if (isNew) writer.Write(Header + "\n");
+        writer.Write(string.Join(',',
             row.Architecture, Format(row.Seed), Format(row.Epochs), Format(row.TestAccuracy), Format(row.ValidationAccuracy),
             Format(row.Parameters), Format(row.Flops), Format(row.Seconds), Format(row.Channels), Format(row.Cells),
-            Format(row.ImageSize), Format(row.TrainImages)));
+            Format(row.ImageSize), Format(row.TrainImages)) + "\n");
         writer.Flush();
         stream.Flush(flushToDisk: true);
+    }
+
+    /// <summary>Length of the file up to its last newline: a row cut short by a crash is dropped before appending.</summary>
+    static long CompleteRowsLength(FileStream stream)
+    {
+        var buffer = new byte[4096];
+        for (var end = stream.Length; end > 0;)
+        {
+            var start = Math.Max(0, end - buffer.Length);
+            stream.Seek(start, SeekOrigin.Begin);
+            stream.ReadExactly(buffer, 0, (int)(end - start));
+            var newline = Array.LastIndexOf(buffer, (byte)'\n', (int)(end - start - 1));
+            if (newline >= 0) return start + newline + 1;
+            end = start;
+        }
+        return 0;
     }
 
     /// <summary>Mean test accuracy per architecture over its seeds.</summary>

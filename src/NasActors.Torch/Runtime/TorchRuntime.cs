@@ -35,7 +35,15 @@ public static partial class TorchRuntime
         OperatingSystem.IsWindows() ? Environment.GetEnvironmentVariable(OneDnnIsaVariable)
                                     : Marshal.PtrToStringAnsi(GetNativeEnvironment(OneDnnIsaVariable));
 
-    /// <summary>Sets the intra-op thread count; results are reproducible per thread count, so runs record it.</summary>
+    /// <summary>Set to 1 to let convolutions use oneDNN (mkldnn) again; see <see cref="SetThreads"/>.</summary>
+    public const string OneDnnSwitchVariable = "NAS_ONEDNN";
+
+    /// <summary>Sets the intra-op thread count (results are reproducible per thread count, so runs record it) and keeps
+    /// convolutions off oneDNN.</summary>
+    /// <remarks>On the build machines oneDNN's convolution weight gradients for small channel counts (4 channels on
+    /// 8x8 maps; the stem's single input channel) are intermittently NaN even with one thread and any ISA cap, which
+    /// poisons every weight through gradient clipping. libtorch's own convolutions never showed it and are as fast
+    /// for NAS-Bench-201-sized nets.</remarks>
     public static void SetThreads(int threads)
     {
         if (threads < 1) throw new ArgumentOutOfRangeException(nameof(threads), "threads must be at least 1");
@@ -43,6 +51,16 @@ public static partial class TorchRuntime
         {
             CapOneDnnIsa();
             if (torch.get_num_threads() != threads) torch.set_num_threads(threads);
+            SetUserEnabledMkldnn(GlobalContext(), Environment.GetEnvironmentVariable(OneDnnSwitchVariable) == "1");
+        }
+    }
+
+    /// <summary>Whether libtorch may use oneDNN (mkldnn) kernels.</summary>
+    public static bool OneDnnEnabled
+    {
+        get
+        {
+            lock (InitialisationLock) return UserEnabledMkldnn(GlobalContext());
         }
     }
 
@@ -61,6 +79,18 @@ public static partial class TorchRuntime
         }
         throw new NasException($"unknown device '{name}': use 'cpu' or 'cuda:N'");
     }
+
+    // at::globalContext() and its mkldnn switch: the C++ API that PyTorch's torch.backends.mkldnn.enabled sets,
+    // which TorchSharp does not expose. libtorch_cpu is loaded by then (get_num_threads above touched it).
+    [LibraryImport("libtorch_cpu", EntryPoint = "_ZN2at13globalContextEv")]
+    private static partial IntPtr GlobalContext();
+
+    [LibraryImport("libtorch_cpu", EntryPoint = "_ZN2at7Context20setUserEnabledMkldnnEb")]
+    private static partial void SetUserEnabledMkldnn(IntPtr context, [MarshalAs(UnmanagedType.U1)] bool enabled);
+
+    [LibraryImport("libtorch_cpu", EntryPoint = "_ZNK2at7Context17userEnabledMkldnnEv")]
+    [return: MarshalAs(UnmanagedType.U1)]
+    private static partial bool UserEnabledMkldnn(IntPtr context);
 
     [LibraryImport("libc", EntryPoint = "setenv", StringMarshalling = StringMarshalling.Utf8)]
     private static partial int SetNativeEnvironment(string name, string value, int overwrite);

@@ -1,0 +1,48 @@
+using NasActors.Search.Spaces;
+using NasActors.Torch.Supernets;
+using NasActors.Torch.Training;
+using static TorchSharp.torch;
+
+namespace NasActors.Cli.Bench;
+
+/// <summary>Supernet training on random images held in memory: the compute of a real training step without the
+/// data set, so TorchSharp and its PyTorch peer run exactly the same work.</summary>
+internal sealed class SyntheticTraining : IDisposable
+{
+    const int SampleCount = 4096;
+    readonly Nb201Network _supernet;
+    readonly SgdTrainer _trainer;
+    readonly Tensor _images;
+    readonly Tensor _labels;
+    readonly Generator _batchGenerator;
+    readonly int _batchSize;
+
+    public SyntheticTraining(NetworkShape shape, int batchSize, long totalSteps, long seed)
+    {
+        _batchSize = batchSize;
+        _supernet = Nb201Network.CreateSupernet(shape, seed);
+        _trainer = new SgdTrainer(_supernet, SgdSettings.Supernet with { BatchSize = batchSize }, totalSteps);
+        var generator = new Generator((ulong)seed);
+        _images = randn([SampleCount, shape.InputChannels, shape.ImageSize, shape.ImageSize], generator: generator);
+        _labels = randint(0, shape.ClassCount, [SampleCount], generator: generator);
+        _batchGenerator = new Generator((ulong)seed + 1);
+    }
+
+    public Nb201Network Supernet => _supernet;
+
+    public void Step(Architecture path, long step)
+    {
+        using var scope = NewDisposeScope();
+        var index = randint(0, SampleCount, [_batchSize], generator: _batchGenerator);
+        _trainer.Step(_images.index_select(0, index), _labels.index_select(0, index), [path], step);
+    }
+
+    public void Dispose()
+    {
+        _trainer.Dispose();
+        _supernet.Dispose();
+        _images.Dispose();
+        _labels.Dispose();
+        _batchGenerator.Dispose();
+    }
+}

@@ -1,0 +1,82 @@
+using NasActors.Torch.Checkpoints;
+using NasActors.Torch.Supernets;
+using NasActors.Torch.Training;
+
+namespace NasActors.Torch.Tests.Checkpoints;
+
+public sealed class CheckpointFileTests : IDisposable
+{
+    readonly string _directory = Directory.CreateTempSubdirectory("nasactors-ckpt-").FullName;
+    readonly Nb201Network _network = Nb201Network.CreateSupernet(SyntheticData.Shape(), seed: 1);
+    readonly SgdTrainer _trainer;
+
+    public CheckpointFileTests() => _trainer = new SgdTrainer(_network, SgdSettings.Supernet, 10);
+
+    static TrainingState State(long step) =>
+        new(step, "sampler-state", "order-state", TorchSharp.torch.get_num_threads(), new Dictionary<string, string> { ["strategy"] = "uniform" });
+
+    [Fact]
+    public void Save_should_write_atomically_and_record_the_file_hash()
+    {
+        var path = Path.Combine(_directory, "a.ckpt");
+        var info = CheckpointFile.Save(path, _network, _trainer.Optimizer, State(5));
+        Assert.Equal(CheckpointFile.Sha256(path), info.Sha256);
+        Assert.Equal(5, info.Step);
+        Assert.Equal(new FileInfo(path).Length, info.Bytes);
+        Assert.Equal([path], Directory.GetFiles(_directory));  // no temporary file left behind
+    }
+
+    [Fact]
+    public void Load_should_restore_weights_and_training_state()
+    {
+        var path = Path.Combine(_directory, "b.ckpt");
+        var info = CheckpointFile.Save(path, _network, _trainer.Optimizer, State(7));
+        using var other = Nb201Network.CreateSupernet(SyntheticData.Shape(), seed: 2);
+        using var otherTrainer = new SgdTrainer(other, SgdSettings.Supernet, 10);
+        Assert.NotEqual(CheckpointFile.WeightsSha256(_network), CheckpointFile.WeightsSha256(other));
+        var state = CheckpointFile.Load(path, info.Sha256, other, otherTrainer.Optimizer);
+        Assert.Equal(CheckpointFile.WeightsSha256(_network), CheckpointFile.WeightsSha256(other));
+        Assert.Equal(7, state.Step);
+        Assert.Equal("sampler-state", state.SamplerState);
+        Assert.Equal("order-state", state.DataOrderState);
+        Assert.Equal("uniform", state.Metadata["strategy"]);
+    }
+
+    [Fact]
+    public void A_checkpoint_whose_bytes_changed_should_be_refused()
+    {
+        var path = Path.Combine(_directory, "c.ckpt");
+        var info = CheckpointFile.Save(path, _network, _trainer.Optimizer, State(1));
+        var bytes = File.ReadAllBytes(path);
+        bytes[bytes.Length / 2] ^= 0x40;
+        File.WriteAllBytes(path, bytes);
+        var error = Assert.Throws<CorruptCheckpointException>(() => CheckpointFile.Load(path, info.Sha256, _network, _trainer.Optimizer));
+        Assert.Contains(info.Sha256, error.Message);
+        Assert.Equal(path, error.CheckpointPath);
+    }
+
+    [Fact]
+    public void A_missing_checkpoint_should_be_refused()
+    {
+        var path = Path.Combine(_directory, "missing.ckpt");
+        var error = Assert.Throws<CorruptCheckpointException>(() => CheckpointFile.Load(path, "00", _network, _trainer.Optimizer));
+        Assert.Contains("does not exist", error.Message);
+    }
+
+    [Fact]
+    public void A_truncated_checkpoint_should_be_refused_even_when_its_hash_matches()
+    {
+        var path = Path.Combine(_directory, "d.ckpt");
+        CheckpointFile.Save(path, _network, _trainer.Optimizer, State(1));
+        var bytes = File.ReadAllBytes(path);
+        File.WriteAllBytes(path, bytes[..(bytes.Length / 3)]);
+        Assert.Throws<CorruptCheckpointException>(() => CheckpointFile.Load(path, CheckpointFile.Sha256(path), _network, _trainer.Optimizer));
+    }
+
+    public void Dispose()
+    {
+        _trainer.Dispose();
+        _network.Dispose();
+        Directory.Delete(_directory, recursive: true);
+    }
+}
