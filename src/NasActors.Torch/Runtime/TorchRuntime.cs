@@ -35,15 +35,13 @@ public static partial class TorchRuntime
         OperatingSystem.IsWindows() ? Environment.GetEnvironmentVariable(OneDnnIsaVariable)
                                     : Marshal.PtrToStringAnsi(GetNativeEnvironment(OneDnnIsaVariable));
 
-    /// <summary>Set to 1 to let convolutions use oneDNN (mkldnn) again; see <see cref="SetThreads"/>.</summary>
+    /// <summary>Set to 0 to keep convolutions off oneDNN (mkldnn): slower (about 1.6x here), but immune to its NaN gradients.</summary>
     public const string OneDnnSwitchVariable = "NAS_ONEDNN";
 
-    /// <summary>Sets the intra-op thread count (results are reproducible per thread count, so runs record it) and keeps
-    /// convolutions off oneDNN.</summary>
-    /// <remarks>On the build machines oneDNN's convolution weight gradients for small channel counts (4 channels on
-    /// 8x8 maps; the stem's single input channel) are intermittently NaN even with one thread and any ISA cap, which
-    /// poisons every weight through gradient clipping. libtorch's own convolutions never showed it and are as fast
-    /// for NAS-Bench-201-sized nets.</remarks>
+    /// <summary>Sets the intra-op thread count; results are reproducible per thread count, so runs record it.</summary>
+    /// <remarks>oneDNN's convolution weight gradients for small shapes (4 channels on 8x8 maps, the stem's single input
+    /// channel) are intermittently NaN on the build machines, even with one thread and any ISA cap: about once in a
+    /// thousand steps. <see cref="Training.SgdTrainer"/> recomputes such a step rather than give up oneDNN's speed.</remarks>
     public static void SetThreads(int threads)
     {
         if (threads < 1) throw new ArgumentOutOfRangeException(nameof(threads), "threads must be at least 1");
@@ -51,7 +49,9 @@ public static partial class TorchRuntime
         {
             CapOneDnnIsa();
             if (torch.get_num_threads() != threads) torch.set_num_threads(threads);
-            SetUserEnabledMkldnn(GlobalContext(), Environment.GetEnvironmentVariable(OneDnnSwitchVariable) == "1");
+            SetUserEnabledMkldnn(GlobalContext(), Environment.GetEnvironmentVariable(OneDnnSwitchVariable) != "0");
+            // NNPACK does not support these CPUs; left on, libtorch would try it for every convolution without oneDNN and log a warning.
+            SetUserEnabledNnpack(GlobalContext(), false);
         }
     }
 
@@ -87,6 +87,9 @@ public static partial class TorchRuntime
 
     [LibraryImport("libtorch_cpu", EntryPoint = "_ZN2at7Context20setUserEnabledMkldnnEb")]
     private static partial void SetUserEnabledMkldnn(IntPtr context, [MarshalAs(UnmanagedType.U1)] bool enabled);
+
+    [LibraryImport("libtorch_cpu", EntryPoint = "_ZN2at7Context20setUserEnabledNNPACKEb")]
+    private static partial void SetUserEnabledNnpack(IntPtr context, [MarshalAs(UnmanagedType.U1)] bool enabled);
 
     [LibraryImport("libtorch_cpu", EntryPoint = "_ZNK2at7Context17userEnabledMkldnnEv")]
     [return: MarshalAs(UnmanagedType.U1)]

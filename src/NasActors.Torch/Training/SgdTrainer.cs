@@ -35,6 +35,36 @@ public sealed class SgdTrainer : IDisposable
         _network.train();
         var learningRate = Settings.LearningRateAt(step, TotalSteps);
         foreach (var group in _optimizer.ParamGroups) group.LearningRate = learningRate;
+        var buffers = _network.buffers().ToArray();
+        var buffersBefore = buffers.Select(b => b.clone()).ToArray();
+        for (var attempt = 1; ; attempt++)
+        {
+            var (losses, gradientNorm) = Backward(images, labels, paths, step);
+            if (double.IsFinite(gradientNorm))
+            {
+                _optimizer.step();
+                return losses;
+            }
+            // Finite losses with a non-finite gradient: oneDNN's intermittent fault (see TorchRuntime). The same batch
+            // recomputed gives the true gradient, so the step stays what an unaffected run would have done.
+            GradientRetries++;
+            if (attempt == MaxAttempts)
+                throw new NonFiniteLossException(step, string.Join(" ", paths), gradientNorm, $"gradient norm stayed {gradientNorm} over {MaxAttempts} attempts");
+            using (no_grad())
+                for (var b = 0; b < buffers.Length; b++) buffers[b].copy_(buffersBefore[b]);  // BatchNorm running statistics
+        }
+    }
+
+    const int MaxAttempts = 3;
+
+    /// <summary>Test seam: runs after each backward pass, so tests can corrupt gradients as oneDNN sometimes does.</summary>
+    internal Action<IReadOnlyList<Parameter>>? GradientFault { get; set; }
+
+    /// <summary>Steps whose gradient had to be recomputed because it came out non-finite.</summary>
+    public long GradientRetries { get; private set; }
+
+    (double[] Losses, double GradientNorm) Backward(Tensor images, Tensor labels, IReadOnlyList<Architecture> paths, long step)
+    {
         // Unset gradients (not zeros), as PyTorch's zero_grad(set_to_none=True): operations off the path then get
         // no weight decay or momentum update, which is what single-path training means.
         foreach (var parameter in _parameters) parameter.grad = null;
@@ -47,9 +77,11 @@ public sealed class SgdTrainer : IDisposable
             if (!double.IsFinite(losses[p])) throw new NonFiniteLossException(step, paths[p].ToString(), losses[p]);
             loss.backward();
         }
-        if (Settings.GradientClip > 0) nn.utils.clip_grad_norm_(_parameters.Where(p => p.grad is not null), Settings.GradientClip);
-        _optimizer.step();
-        return losses;
+        GradientFault?.Invoke(_parameters);
+        // The total norm doubles as the finiteness check; without clipping, a bound no real norm reaches (and that
+        // libtorch can still hold as a float) leaves gradients as they are.
+        var maxNorm = Settings.GradientClip > 0 ? Settings.GradientClip : 1e15;
+        return (losses, nn.utils.clip_grad_norm_(_parameters.Where(p => p.grad is not null), maxNorm));
     }
 
     public void Dispose() => _optimizer.Dispose();
