@@ -27,8 +27,13 @@ wants_default_data() {
 }
 
 build() {
-  dotnet build "$root/src/NasActors.Cli/NasActors.Cli.csproj" -c Release -v quiet -nologo -clp:NoSummary >&2 \
-    || { echo "error: build failed" >&2; exit 1; }
+  local log
+  log="$(mktemp)"
+  if ! dotnet build "$root/src/NasActors.Cli/NasActors.Cli.csproj" -c Release -v quiet -nologo >"$log" 2>&1; then
+    cat "$log" >&2; rm -f "$log"
+    echo "error: build failed (output above)" >&2; exit 1
+  fi
+  rm -f "$log"
 }
 
 run_tests() {
