@@ -17,7 +17,7 @@ ensure_package() {
   echo "installing $package (provides $marker) ..." >&2
   as_root apt-get update -qq >/dev/null || true
   as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "$package" >/dev/null \
-    || { echo "error: could not install $package; install it yourself (apt-get install $package) or pass --data-dir" >&2; exit 2; }
+    || { echo "error: could not install $package; install it yourself: apt-get install $package" >&2; exit 2; }
 }
 
 wants_default_data() {
@@ -42,8 +42,11 @@ run_tests() {
 
 case "${1:-}" in
   test) shift; run_tests "$@" ;;
-  demo|train-child|groundtruth|bench)
+  demo|train-child|groundtruth)
     if wants_default_data "$@"; then ensure_package dataset-fashion-mnist /usr/share/datasets/fashion-mnist/train-images-idx3-ubyte.gz; fi ;;
+  bench)
+    # The PyTorch peer of `bench train` runs under Debian's python3-torch.
+    if [ "${2:-}" = train ] && wants_default_data "$@"; then ensure_package python3-torch /usr/lib/python3/dist-packages/torch/__init__.py; fi ;;
 esac
 [ "${NAS_SKIP_BUILD:-0}" = 1 ] || build
 exec dotnet "$root/src/NasActors.Cli/bin/Release/net10.0/nas.dll" "$@"

@@ -46,6 +46,18 @@ public sealed class GroundTruthCommandTests(GroundTruthTableFixture fixture) : I
     }
 
     [Fact]
+    public async Task Groundtruth_with_two_workers_should_write_the_same_rows_as_one_at_a_time()
+    {
+        var table = _temp.File("two-workers.csv");
+
+        var run = await NasProcess.RunAsync([.. fixture.Command(table), "--workers", "2"]);
+
+        NasAssert.Succeeded(run);
+        string[] Rows(string file) => File.ReadAllLines(file).Skip(1).Select(WithoutSeconds).Order().ToArray();
+        Assert.Equal(Rows(fixture.Table), Rows(table));
+    }
+
+    [Fact]
     public async Task Groundtruth_should_train_nothing_when_rerun_on_a_complete_table_and_leave_it_unchanged()
     {
         var table = CopyOfTable();

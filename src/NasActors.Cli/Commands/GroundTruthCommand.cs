@@ -1,4 +1,5 @@
 using System.CommandLine;
+using System.Runtime.ExceptionServices;
 using NasActors.Search;
 using NasActors.Search.GroundTruth;
 using NasActors.Search.Spaces;
@@ -27,9 +28,10 @@ internal static class GroundTruthCommand
         var device = CommonOptions.Device();
         var validationSize = CommonOptions.ValidationSize();
         var splitSeed = CommonOptions.SplitSeed();
+        var workers = new Option<int>("--workers") { Description = "trainings run at once, each with --threads intra-op threads (rows are identical to one at a time)", DefaultValueFactory = _ => 1 };
         var command = new Command("groundtruth", "train architectures stand-alone to make a ground-truth table (CSV) and print the seed-to-seed Kendall tau")
         {
-            space, dataset, dataDir, archs, epochs, seeds, output, selectionSeed, imageSize, channels, cells, threads, device, validationSize, splitSeed,
+            space, dataset, dataDir, archs, epochs, seeds, output, selectionSeed, imageSize, channels, cells, threads, device, validationSize, splitSeed, workers,
         };
         command.SetAction(parsed =>
         {
@@ -37,6 +39,7 @@ internal static class GroundTruthCommand
             var archCount = CommonOptions.Positive("--archs", parsed.GetValue(archs));
             var epochCount = CommonOptions.Positive("--epochs", parsed.GetValue(epochs));
             var seedCount = CommonOptions.Positive("--seeds", parsed.GetValue(seeds));
+            var workerCount = CommonOptions.Positive("--workers", parsed.GetValue(workers));
             var path = parsed.GetValue(output)!;
             var existing = File.Exists(path) ? GroundTruthTable.Read(path, chosenSpace).Rows : [];
             var architectures = GroundTruthSelection.Select(chosenSpace, archCount, (ulong)parsed.GetValue(selectionSeed));
@@ -56,17 +59,31 @@ internal static class GroundTruthCommand
                 var jobs = architectures.SelectMany(a => Enumerable.Range(1, seedCount).Select(s => (Architecture: a, Seed: s))).ToArray();
                 Console.WriteLine($"ground truth: {archCount} architectures x {seedCount} seeds on {train.Name} ({settings}); " +
                                   $"{jobs.Count(j => done.Contains((j.Architecture.ToString(), j.Seed)))} of {jobs.Length} runs already in {path}");
-                var finished = 0;
-                foreach (var (architecture, seed) in jobs)
+                var pending = jobs.Select((job, index) => (job.Architecture, job.Seed, Number: index + 1))
+                                  .Where(j => !done.Contains((j.Architecture.ToString(), j.Seed))).ToArray();
+                var rowLock = new object();
+                // Each training's numbers depend only on its seed and the intra-op thread count, so running several
+                // at once (weights built under TorchRuntime's construction lock) writes the same rows, in another order.
+                try
                 {
-                    finished++;
-                    if (done.Contains((architecture.ToString(), seed))) continue;
-                    var result = StandaloneTraining.Train(architecture, shape, train, split, test, epochCount, seed, SgdSettings.Standalone, torchDevice);
-                    GroundTruthTable.Append(path, new GroundTruthRow(architecture.ToString(), seed, epochCount, result.TestAccuracy,
-                        result.ValidationAccuracy, result.Parameters, result.Flops, Math.Round(result.Seconds, 1),
-                        shape.Channels, shape.CellsPerStage, shape.ImageSize, split.Train.Length));
-                    Console.WriteLine($"[{finished}/{jobs.Length}] {architecture} seed {seed}: test {CommonOptions.Accuracy(result.TestAccuracy)}, " +
-                                      $"validation {CommonOptions.Accuracy(result.ValidationAccuracy)}, {result.Seconds:0.0} s");
+                    Parallel.ForEach(pending, new ParallelOptions { MaxDegreeOfParallelism = workerCount }, job => TrainOne(job));
+                }
+                catch (AggregateException e) when (e.InnerExceptions.FirstOrDefault(x => x is NasException) is { } userError)
+                {
+                    ExceptionDispatchInfo.Throw(userError);
+                }
+
+                void TrainOne((Architecture Architecture, int Seed, int Number) job)
+                {
+                    var result = StandaloneTraining.Train(job.Architecture, shape, train, split, test, epochCount, job.Seed, SgdSettings.Standalone, torchDevice);
+                    lock (rowLock)
+                    {
+                        GroundTruthTable.Append(path, new GroundTruthRow(job.Architecture.ToString(), job.Seed, epochCount, result.TestAccuracy,
+                            result.ValidationAccuracy, result.Parameters, result.Flops, Math.Round(result.Seconds, 1),
+                            shape.Channels, shape.CellsPerStage, shape.ImageSize, split.Train.Length));
+                        Console.WriteLine($"[{job.Number}/{jobs.Length}] {job.Architecture} seed {job.Seed}: test {CommonOptions.Accuracy(result.TestAccuracy)}, " +
+                                          $"validation {CommonOptions.Accuracy(result.ValidationAccuracy)}, {result.Seconds:0.0} s");
+                    }
                 }
             }
             var table = GroundTruthTable.Read(path, chosenSpace);

@@ -11,6 +11,7 @@ public sealed class SgdTrainer : IDisposable
     readonly Nb201Network _network;
     readonly SGD _optimizer;
     readonly Parameter[] _parameters;
+    readonly Tensor[] _buffers;
 
     public SgdTrainer(Nb201Network network, SgdSettings settings, long totalSteps)
     {
@@ -20,6 +21,7 @@ public sealed class SgdTrainer : IDisposable
         Settings = settings;
         TotalSteps = totalSteps;
         _parameters = network.parameters().ToArray();
+        _buffers = network.buffers().ToArray();
         _optimizer = optim.SGD(_parameters, settings.LearningRate, settings.Momentum, 0, settings.WeightDecay, settings.Nesterov);
     }
 
@@ -32,11 +34,11 @@ public sealed class SgdTrainer : IDisposable
     public double[] Step(Tensor images, Tensor labels, IReadOnlyList<Architecture> paths, long step)
     {
         using var scope = NewDisposeScope();
-        _network.train();
+        // Switching modes walks every module of the supernet: only do it after an evaluation switched it off.
+        if (!_network.training) _network.train();
         var learningRate = Settings.LearningRateAt(step, TotalSteps);
         foreach (var group in _optimizer.ParamGroups) group.LearningRate = learningRate;
-        var buffers = _network.buffers().ToArray();
-        var buffersBefore = buffers.Select(b => b.clone()).ToArray();
+        var buffersBefore = _buffers.Select(b => b.clone()).ToArray();
         for (var attempt = 1; ; attempt++)
         {
             var (losses, gradientNorm) = Backward(images, labels, paths, step);
@@ -51,7 +53,7 @@ public sealed class SgdTrainer : IDisposable
             if (attempt == MaxAttempts)
                 throw new NonFiniteLossException(step, string.Join(" ", paths), gradientNorm, $"gradient norm stayed {gradientNorm} over {MaxAttempts} attempts");
             using (no_grad())
-                for (var b = 0; b < buffers.Length; b++) buffers[b].copy_(buffersBefore[b]);  // BatchNorm running statistics
+                for (var b = 0; b < _buffers.Length; b++) _buffers[b].copy_(buffersBefore[b]);  // BatchNorm running statistics
         }
     }
 
