@@ -14,25 +14,18 @@ internal static class GroundTruthCommand
     public static Command Create()
     {
         var space = CommonOptions.Space();
-        var dataset = CommonOptions.Dataset();
-        var dataDir = CommonOptions.DataDir();
         var archs = new Option<int>("--archs") { Description = "number of architectures", DefaultValueFactory = _ => 60 };
         var epochs = new Option<int>("--epochs") { Description = "training epochs per run", DefaultValueFactory = _ => 5 };
         var seeds = new Option<int>("--seeds") { Description = "seeds per architecture (1..S)", DefaultValueFactory = _ => 2 };
         var output = new Option<string>("--out") { Description = "CSV file to write (resumed when it exists)", Required = true };
         var selectionSeed = new Option<int>("--selection-seed") { Description = "seed that picks the architectures", DefaultValueFactory = _ => 0 };
-        var imageSize = CommonOptions.ImageSize();
-        var channels = CommonOptions.Channels();
-        var cells = CommonOptions.Cells();
-        var threads = CommonOptions.Threads();
-        var device = CommonOptions.Device();
-        var validationSize = CommonOptions.ValidationSize();
-        var splitSeed = CommonOptions.SplitSeed();
         var workers = new Option<int>("--workers") { Description = "trainings run at once, each with --threads intra-op threads (rows are identical to one at a time)", DefaultValueFactory = _ => 1 };
+        var training = new TrainingOptions();
         var command = new Command("groundtruth", "train architectures stand-alone to make a ground-truth table (CSV) and print the seed-to-seed Kendall tau")
         {
-            space, dataset, dataDir, archs, epochs, seeds, output, selectionSeed, imageSize, channels, cells, threads, device, validationSize, splitSeed, workers,
+            space, archs, epochs, seeds, output, selectionSeed, workers,
         };
+        training.AddTo(command);
         command.SetAction(parsed =>
         {
             var chosenSpace = SearchSpaces.Get(parsed.GetValue(space)!);
@@ -43,13 +36,9 @@ internal static class GroundTruthCommand
             var path = parsed.GetValue(output)!;
             var existing = File.Exists(path) ? GroundTruthTable.Read(path, chosenSpace).Rows : [];
             var architectures = GroundTruthSelection.Select(chosenSpace, archCount, (ulong)parsed.GetValue(selectionSeed));
-            var torchDevice = CommonOptions.StartTorch(parsed.GetValue(threads), parsed.GetValue(device)!);
-            var (train, test, split) = CommonOptions.LoadData(parsed.GetValue(dataset)!, parsed.GetValue(dataDir),
-                parsed.GetValue(imageSize), parsed.GetValue(validationSize), parsed.GetValue(splitSeed));
-            using (train)
-            using (test)
+            using (var setup = training.Start(parsed))
             {
-                var shape = CommonOptions.Shape(train, parsed.GetValue(channels), parsed.GetValue(cells));
+                var (shape, train, test, split) = (setup.Shape, setup.Train, setup.Test, setup.Split);
                 var settings = new GroundTruthRow("", 0, epochCount, 0, 0, 0, 0, 0, shape.Channels, shape.CellsPerStage, shape.ImageSize, split.Train.Length).Settings;
                 var mismatched = existing.FirstOrDefault(r => r.Settings != settings);
                 if (mismatched is not null)
@@ -75,7 +64,7 @@ internal static class GroundTruthCommand
 
                 void TrainOne((Architecture Architecture, int Seed, int Number) job)
                 {
-                    var result = StandaloneTraining.Train(job.Architecture, shape, train, split, test, epochCount, job.Seed, SgdSettings.Standalone, torchDevice);
+                    var result = StandaloneTraining.Train(job.Architecture, shape, train, split, test, epochCount, job.Seed, SgdSettings.Standalone, setup.Device);
                     lock (rowLock)
                     {
                         GroundTruthTable.Append(path, new GroundTruthRow(job.Architecture.ToString(), job.Seed, epochCount, result.TestAccuracy,

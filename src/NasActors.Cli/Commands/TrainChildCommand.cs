@@ -11,43 +11,30 @@ internal static class TrainChildCommand
     {
         var arch = new Option<string>("--arch") { Description = "architecture in the space's notation (NAS-Bench-201 string)", Required = true };
         var space = CommonOptions.Space();
-        var dataset = CommonOptions.Dataset();
-        var dataDir = CommonOptions.DataDir();
         var epochs = new Option<int>("--epochs") { Description = "training epochs", DefaultValueFactory = _ => 5 };
         var seed = new Option<int>("--seed") { Description = "seed of weights and data order", DefaultValueFactory = _ => 1 };
-        var imageSize = CommonOptions.ImageSize();
-        var channels = CommonOptions.Channels();
-        var cells = CommonOptions.Cells();
-        var threads = CommonOptions.Threads();
-        var device = CommonOptions.Device();
-        var validationSize = CommonOptions.ValidationSize();
-        var splitSeed = CommonOptions.SplitSeed();
+        var training = new TrainingOptions();
         var command = new Command("train-child", "train one child architecture from scratch and print its test accuracy, parameters, FLOPs and time")
         {
-            arch, space, dataset, dataDir, epochs, seed, imageSize, channels, cells, threads, device, validationSize, splitSeed,
+            arch, space, epochs, seed,
         };
+        training.AddTo(command);
         command.SetAction(parsed =>
         {
             var architecture = SearchSpaces.Get(parsed.GetValue(space)!).Parse(parsed.GetValue(arch)!);
             var epochCount = CommonOptions.Positive("--epochs", parsed.GetValue(epochs));
-            var torchDevice = CommonOptions.StartTorch(parsed.GetValue(threads), parsed.GetValue(device)!);
-            var (train, test, split) = CommonOptions.LoadData(parsed.GetValue(dataset)!, parsed.GetValue(dataDir),
-                parsed.GetValue(imageSize), parsed.GetValue(validationSize), parsed.GetValue(splitSeed));
-            using (train)
-            using (test)
-            {
-                var shape = CommonOptions.Shape(train, parsed.GetValue(channels), parsed.GetValue(cells));
-                Console.WriteLine($"training {architecture} on {train.Name} ({split.Train.Length:N0} images, {shape.ImageSize}x{shape.ImageSize}), " +
-                                  $"C={shape.Channels} N={shape.CellsPerStage}, {epochCount} epochs, seed {parsed.GetValue(seed)}");
-                var result = StandaloneTraining.Train(architecture, shape, train, split, test, epochCount, parsed.GetValue(seed),
-                    SgdSettings.Standalone, torchDevice,
-                    p => Console.WriteLine($"epoch {p.Epoch}/{p.Epochs}  loss {p.MeanLoss:0.0000}  {p.ImagesPerSecond:N0} images/s"));
-                Console.WriteLine($"test accuracy:       {CommonOptions.Accuracy(result.TestAccuracy)}");
-                Console.WriteLine($"validation accuracy: {CommonOptions.Accuracy(result.ValidationAccuracy)}");
-                Console.WriteLine($"parameters:          {result.Parameters:N0}");
-                Console.WriteLine($"FLOPs (multiply-adds per image): {result.Flops / 1e6:0.000} M");
-                Console.WriteLine($"time:                {result.Seconds:0.0} s");
-            }
+            using var setup = training.Start(parsed);
+            var shape = setup.Shape;
+            Console.WriteLine($"training {architecture} on {setup.Train.Name} ({setup.Split.Train.Length:N0} images, {shape.ImageSize}x{shape.ImageSize}), " +
+                              $"C={shape.Channels} N={shape.CellsPerStage}, {epochCount} epochs, seed {parsed.GetValue(seed)}");
+            var result = StandaloneTraining.Train(architecture, shape, setup.Train, setup.Split, setup.Test, epochCount, parsed.GetValue(seed),
+                SgdSettings.Standalone, setup.Device,
+                p => Console.WriteLine($"epoch {p.Epoch}/{p.Epochs}  loss {p.MeanLoss:0.0000}  {p.ImagesPerSecond:N0} images/s"));
+            Console.WriteLine($"test accuracy:       {CommonOptions.Accuracy(result.TestAccuracy)}");
+            Console.WriteLine($"validation accuracy: {CommonOptions.Accuracy(result.ValidationAccuracy)}");
+            Console.WriteLine($"parameters:          {result.Parameters:N0}");
+            Console.WriteLine($"FLOPs (multiply-adds per image): {result.Flops / 1e6:0.000} M");
+            Console.WriteLine($"time:                {result.Seconds:0.0} s");
             return 0;
         });
         return command;
