@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using System.CommandLine;
 using System.Runtime.ExceptionServices;
 using NasActors.Search;
@@ -55,7 +56,9 @@ internal static class GroundTruthCommand
                 // at once (weights built under TorchRuntime's construction lock) writes the same rows, in another order.
                 try
                 {
-                    Parallel.ForEach(pending, new ParallelOptions { MaxDegreeOfParallelism = workerCount }, job => TrainOne(job));
+                    // One job at a time, in table order, so workers stay busy to the end and a table cut short holds whole pairs.
+                    Parallel.ForEach(Partitioner.Create(pending, EnumerablePartitionerOptions.NoBuffering),
+                                     new ParallelOptions { MaxDegreeOfParallelism = workerCount }, job => TrainOne(job));
                 }
                 catch (AggregateException e) when (e.InnerExceptions.FirstOrDefault(x => x is NasException) is { } userError)
                 {
