@@ -1,0 +1,36 @@
+namespace NasActors.Actors.Protocol;
+
+/// <summary>What a search run journals: few events, each a decision or a result, never per-step chatter.</summary>
+public interface ISearchEvent;
+
+/// <summary>A run began with this spec text and intra-op thread count (results are reproducible per thread count).</summary>
+public sealed record SearchStarted(string SearchId, string SpecText, int Threads, DateTimeOffset At) : ISearchEvent;
+
+/// <summary>A strategy's supernet checkpoint is durable: training resumes from the last one committed.</summary>
+public sealed record CheckpointCommitted(string Strategy, long Step, string Path, string Sha256) : ISearchEvent;
+
+/// <summary>A checkpoint was found missing or corrupt; the strategy falls back to the one before it.</summary>
+public sealed record CheckpointRejected(string Strategy, long Step, string Reason) : ISearchEvent;
+
+/// <summary>A strategy's supernet finished training (its last checkpoint is the final weights).</summary>
+public sealed record StrategyTrained(string Strategy, long Steps, string WeightsSha256) : ISearchEvent;
+
+/// <summary>A strategy stopped for good (NaN loss, unusable checkpoint); the others go on.</summary>
+public sealed record StrategyFailed(string Strategy, string Reason) : ISearchEvent;
+
+/// <summary>A child model is to be scored with inherited weights; journaled before it is dispatched.</summary>
+public sealed record EvaluationRequested(string EvaluationId, string Strategy, string Architecture, string CheckpointPath, string CheckpointSha256) : ISearchEvent;
+
+/// <summary>An evaluation's result; a second result for the same id is ignored.</summary>
+public sealed record EvaluationCompleted(string EvaluationId, double Accuracy) : ISearchEvent;
+
+/// <summary>An evaluation that failed after its last attempt, with the reason.</summary>
+public sealed record EvaluationFailed(string EvaluationId, string Reason) : ISearchEvent;
+
+public sealed record SearchPaused(DateTimeOffset At) : ISearchEvent;
+
+public sealed record SearchResumed(DateTimeOffset At) : ISearchEvent;
+
+public sealed record SearchStopped(DateTimeOffset At) : ISearchEvent;
+
+public sealed record SearchCompleted(DateTimeOffset At) : ISearchEvent;

@@ -1,0 +1,48 @@
+using NasActors.Actors.Runs;
+
+namespace NasActors.Actors.Protocol;
+
+/// <summary>Admin commands to one search run, and its replies.</summary>
+public interface ISearchCommand
+{
+    string SearchId { get; }
+}
+
+public sealed record StartSearch(string SearchId, string SpecText, int Threads) : ISearchCommand;
+
+public sealed record PauseSearch(string SearchId) : ISearchCommand;
+
+public sealed record ResumeSearch(string SearchId) : ISearchCommand;
+
+public sealed record StopSearch(string SearchId) : ISearchCommand;
+
+public sealed record GetSearchStatus(string SearchId) : ISearchCommand;
+
+/// <summary>The command was carried out (and journaled).</summary>
+public sealed record CommandAccepted(string SearchId, string Command);
+
+/// <summary>The command was refused and nothing was journaled; the reason says why and what to do.</summary>
+public sealed record CommandRejected(string SearchId, string Reason);
+
+/// <summary>A run's phase, and per strategy its training progress and evaluations.</summary>
+public sealed record SearchStatus(string SearchId, string Name, RunPhase Phase, IReadOnlyList<StrategyStatus> Strategies);
+
+public sealed record StrategyStatus(
+    string Strategy, string Sampler, long CheckpointStep, long Steps, bool Trained, string? FailureReason,
+    int EvaluationsCompleted, int EvaluationsFailed, int EvaluationsPending, int Budget, string? BestArchitecture, double? BestAccuracy);
+
+/// <summary>Training work a run hands out: train this strategy's supernet, from this committed checkpoint if any.</summary>
+public sealed record TrainStrategy(string SearchId, string Strategy, string SpecText, int Threads, CheckpointCommitted? ResumeFrom);
+
+/// <summary>A trainer wrote a checkpoint (the final one when <paramref name="Final"/>); the run commits it.</summary>
+public sealed record CheckpointSaved(string SearchId, string Strategy, long Step, string Path, string Sha256, bool Final, string WeightsSha256);
+
+/// <summary>A strategy's training cannot go on (NaN loss, unusable checkpoint); the reason is for people.</summary>
+public sealed record TrainingFailed(string SearchId, string Strategy, string Reason);
+
+/// <summary>Score one journaled evaluation request; answered with <see cref="EvaluationSucceeded"/> or <see cref="EvaluationGaveUp"/>.</summary>
+public sealed record EvaluateChild(string SearchId, EvaluationRequested Request, string SpecText);
+
+public sealed record EvaluationSucceeded(string SearchId, string EvaluationId, double Accuracy);
+
+public sealed record EvaluationGaveUp(string SearchId, string EvaluationId, string Reason);

@@ -1,0 +1,198 @@
+using Akka.Actor;
+using Akka.Persistence;
+using NasActors.Actors.Protocol;
+
+namespace NasActors.Actors.Runs;
+
+/// <summary>The journal of one search (persistence id <c>search-ID</c>): it decides, journals, then acts. Training
+/// and evaluation happen elsewhere; what they report is committed here, and after a crash the run resumes from its
+/// last committed checkpoints and dispatches again every evaluation that was requested but never answered.</summary>
+public sealed class SearchRun : ReceivePersistentActor
+{
+    /// <summary>Evaluations a strategy keeps in flight: enough to keep evaluators busy, few enough that the
+    /// evolution still learns from recent results.</summary>
+    public const int EvaluationsInFlight = 2;
+
+    readonly string _searchId;
+    readonly IActorRef _training;
+    readonly IActorRef _evaluations;
+    readonly SearchRunState _state = new();
+
+    public SearchRun(string searchId, IActorRef training, IActorRef evaluations)
+    {
+        _searchId = searchId;
+        _training = training;
+        _evaluations = evaluations;
+
+        Recover<ISearchEvent>(_state.Apply);
+        Recover<RecoveryCompleted>(_ => { if (_state.Phase == RunPhase.Running) Continue(); });
+
+        Command<StartSearch>(Start);
+        Command<CheckpointSaved>(Commit);
+        Command<TrainingFailed>(failed => Fail(failed));
+        Command<EvaluationSucceeded>(succeeded =>
+            Record(succeeded.EvaluationId, new EvaluationCompleted(succeeded.EvaluationId, succeeded.Accuracy)));
+        Command<EvaluationGaveUp>(gaveUp => Record(gaveUp.EvaluationId, new EvaluationFailed(gaveUp.EvaluationId, gaveUp.Reason)));
+        Command<PauseSearch>(_ => ChangePhase("pause", RunPhase.Running, new SearchPaused(DateTimeOffset.UtcNow), resume: false));
+        Command<ResumeSearch>(_ => ChangePhase("resume", RunPhase.Paused, new SearchResumed(DateTimeOffset.UtcNow), resume: true));
+        Command<StopSearch>(Stop);
+        Command<GetSearchStatus>(_ => Sender.Tell(Status()));
+    }
+
+    public static Props Props(string searchId, IActorRef training, IActorRef evaluations)
+    {
+        if (string.IsNullOrWhiteSpace(searchId)) throw new ArgumentException("a search needs an id", nameof(searchId));
+        ArgumentNullException.ThrowIfNull(training);
+        ArgumentNullException.ThrowIfNull(evaluations);
+        return Akka.Actor.Props.Create(() => new SearchRun(searchId, training, evaluations));
+    }
+
+    public static string PersistenceIdOf(string searchId) => $"search-{searchId}";
+
+    public override string PersistenceId => PersistenceIdOf(_searchId);
+
+    void Start(StartSearch start)
+    {
+        if (_state.Phase != RunPhase.NotStarted)
+        {
+            Sender.Tell(new CommandRejected(_searchId, $"search {_searchId} already exists ({_state.Phase})"));
+            return;
+        }
+        try
+        {
+            SearchSpec.Parse(start.SpecText, $"spec of {_searchId}");
+        }
+        catch (NasException e)
+        {
+            Sender.Tell(new CommandRejected(_searchId, e.Message));
+            return;
+        }
+        var sender = Sender;
+        Persist(new SearchStarted(_searchId, start.SpecText, start.Threads, DateTimeOffset.UtcNow), started =>
+        {
+            _state.Apply(started);
+            sender.Tell(new CommandAccepted(_searchId, "start"));
+            Continue();
+        });
+    }
+
+    void Commit(CheckpointSaved saved)
+    {
+        if (_state.IsFinished || !_state.Strategies.Any(s => s.Id == saved.Strategy)) return;
+        var strategy = _state.Strategy(saved.Strategy);
+        // A trainer restarted elsewhere may report a step again: commit each step once.
+        if (strategy.Trained is not null || (strategy.LatestCheckpoint?.Step ?? -1) >= saved.Step) return;
+        var committed = new CheckpointCommitted(saved.Strategy, saved.Step, saved.Path, saved.Sha256);
+        if (!saved.Final)
+        {
+            Persist(committed, _state.Apply);
+            return;
+        }
+        PersistAll(new ISearchEvent[] { committed, new StrategyTrained(saved.Strategy, saved.Step, saved.WeightsSha256) }, @event =>
+        {
+            _state.Apply(@event);
+            if (@event is StrategyTrained && _state.Phase == RunPhase.Running) DispatchEvaluations(saved.Strategy);
+        });
+    }
+
+    void Fail(TrainingFailed failed)
+    {
+        if (_state.IsFinished || !_state.Strategies.Any(s => s.Id == failed.Strategy)) return;
+        if (_state.Strategy(failed.Strategy).FailureReason is not null) return;
+        Persist(new StrategyFailed(failed.Strategy, failed.Reason), @event =>
+        {
+            _state.Apply(@event);
+            CompleteIfDone();
+        });
+    }
+
+    void Record(string evaluationId, ISearchEvent result)
+    {
+        // Results are de-duplicated by evaluation id: a replayed evaluation may answer twice.
+        if (_state.IsFinished || !_state.Evaluations.TryGetValue(evaluationId, out var record) || !record.IsPending) return;
+        Persist(result, @event =>
+        {
+            _state.Apply(@event);
+            if (_state.Phase == RunPhase.Running) DispatchEvaluations(record.Request.Strategy);
+            CompleteIfDone();
+        });
+    }
+
+    void ChangePhase(string command, RunPhase required, ISearchEvent @event, bool resume)
+    {
+        if (_state.Phase != required)
+        {
+            Sender.Tell(new CommandRejected(_searchId, _state.Phase == RunPhase.NotStarted
+                ? $"unknown search id '{_searchId}'; list the searches with: nas search list"
+                : $"cannot {command} search {_searchId}: it is {_state.Phase.ToString().ToLowerInvariant()}"));
+            return;
+        }
+        var sender = Sender;
+        Persist(@event, applied =>
+        {
+            _state.Apply(applied);
+            sender.Tell(new CommandAccepted(_searchId, command));
+            if (resume) Continue();
+        });
+    }
+
+    void Stop(StopSearch stop)
+    {
+        if (_state.Phase is RunPhase.NotStarted || _state.IsFinished)
+        {
+            Sender.Tell(new CommandRejected(_searchId, _state.Phase == RunPhase.NotStarted
+                ? $"unknown search id '{_searchId}'; list the searches with: nas search list"
+                : $"search {_searchId} is already {_state.Phase.ToString().ToLowerInvariant()}"));
+            return;
+        }
+        var sender = Sender;
+        Persist(new SearchStopped(DateTimeOffset.UtcNow), stopped =>
+        {
+            _state.Apply(stopped);
+            sender.Tell(new CommandAccepted(_searchId, "stop"));
+        });
+    }
+
+    /// <summary>After a start, a resume or a recovery: hand out training that is not done, send again evaluations
+    /// that were requested but never answered, and ask for new ones.</summary>
+    void Continue()
+    {
+        foreach (var strategy in _state.Strategies.Where(s => s.Trained is null && s.FailureReason is null))
+            _training.Tell(new TrainStrategy(_searchId, strategy.Id, _state.Spec!.Text, _state.Threads, strategy.LatestCheckpoint));
+        foreach (var pending in _state.PendingEvaluations())
+            _evaluations.Tell(new EvaluateChild(_searchId, pending, _state.Spec!.Text));
+        foreach (var strategy in _state.Strategies.Where(s => s.Trained is not null))
+            DispatchEvaluations(strategy.Id);
+        CompleteIfDone();
+    }
+
+    /// <summary>Journals and sends one evaluation request at a time, each proposed from the state that includes the last.</summary>
+    void DispatchEvaluations(string strategyId)
+    {
+        var inFlight = _state.PendingEvaluations().Count(e => e.Strategy == strategyId);
+        if (inFlight >= EvaluationsInFlight) return;
+        var request = _state.ProposeEvaluation(strategyId);
+        if (request is null) return;
+        Persist(request, requested =>
+        {
+            _state.Apply(requested);
+            _evaluations.Tell(new EvaluateChild(_searchId, requested, _state.Spec!.Text));
+            DispatchEvaluations(strategyId);
+        });
+    }
+
+    void CompleteIfDone()
+    {
+        if (_state.Phase != RunPhase.Running || !_state.AllStrategiesDone) return;
+        Persist(new SearchCompleted(DateTimeOffset.UtcNow), _state.Apply);
+    }
+
+    SearchStatus Status() => new(_searchId, _state.Spec?.Name ?? "", _state.Phase, _state.Strategies.Select(s =>
+    {
+        var evaluations = _state.Evaluations.Values.Where(e => e.Request.Strategy == s.Id).ToArray();
+        var best = s.Evolution.Best;
+        return new StrategyStatus(s.Id, s.Spec.Sampler, s.LatestCheckpoint?.Step ?? 0, _state.Spec!.Training.Steps, s.Trained is not null,
+            s.FailureReason, evaluations.Count(e => e.Accuracy is not null), evaluations.Count(e => e.FailureReason is not null),
+            evaluations.Count(e => e.IsPending), _state.Spec.Evolution.Budget, best?.Architecture.ToString(), best?.Fitness);
+    }).ToArray());
+}

@@ -1,0 +1,140 @@
+using NasActors.Actors.Protocol;
+using NasActors.Search.Evolution;
+using NasActors.Search.Spaces;
+
+namespace NasActors.Actors.Runs;
+
+/// <summary>Where a search run stands as a whole.</summary>
+public enum RunPhase { NotStarted, Running, Paused, Stopped, Completed }
+
+/// <summary>A search run's state, built only by <see cref="Apply"/> from its events, live and in recovery alike;
+/// decisions (<see cref="ProposeEvaluation"/>) return events and change nothing.</summary>
+public sealed class SearchRunState
+{
+    readonly Dictionary<string, StrategyState> _strategies = new(StringComparer.Ordinal);
+    readonly Dictionary<string, EvaluationRecord> _evaluations = new(StringComparer.Ordinal);
+
+    /// <summary>The fitness evolution sees for a child that could not be scored: below any accuracy.</summary>
+    public const double FailedEvaluationFitness = -1;
+
+    IChoiceSpace _space = Nb201Space.Instance;
+
+    public string SearchId { get; private set; } = "";
+    public SearchSpec? Spec { get; private set; }
+    public int Threads { get; private set; }
+    public RunPhase Phase { get; private set; } = RunPhase.NotStarted;
+    public DateTimeOffset? StartedAt { get; private set; }
+    public IReadOnlyCollection<StrategyState> Strategies => _strategies.Values;
+    public IReadOnlyDictionary<string, EvaluationRecord> Evaluations => _evaluations;
+
+    public bool IsFinished => Phase is RunPhase.Stopped or RunPhase.Completed;
+
+    public StrategyState Strategy(string id) =>
+        _strategies.TryGetValue(id, out var strategy) ? strategy : throw new InvalidOperationException($"run {SearchId} has no strategy '{id}'");
+
+    public void Apply(ISearchEvent @event)
+    {
+        switch (@event)
+        {
+            case SearchStarted started:
+                SearchId = started.SearchId;
+                Spec = SearchSpec.Parse(started.SpecText, $"journal of {started.SearchId}");
+                Threads = started.Threads;
+                StartedAt = started.At;
+                Phase = RunPhase.Running;
+                _space = SearchSpaces.Get(Spec.Space);
+                foreach (var strategy in Spec.Strategies)
+                    _strategies[strategy.Id] = new StrategyState(strategy, new RegularizedEvolution(_space, Spec.Evolution, strategy.Seed ^ Spec.Seed));
+                break;
+            case CheckpointCommitted committed:
+                Strategy(committed.Strategy).Checkpoints.Add(committed);
+                break;
+            case CheckpointRejected rejected:
+                var checkpoints = Strategy(rejected.Strategy).Checkpoints;
+                checkpoints.RemoveAll(c => c.Step == rejected.Step);
+                break;
+            case StrategyTrained trained:
+                Strategy(trained.Strategy).Trained = trained;
+                break;
+            case StrategyFailed failed:
+                Strategy(failed.Strategy).FailureReason = failed.Reason;
+                break;
+            case EvaluationRequested requested:
+                var owner = Strategy(requested.Strategy);
+                var proposed = owner.Evolution.Propose();
+                // Proposals are a pure function of the seed and the order of requests and results, which the journal keeps.
+                if (proposed?.ToString() != requested.Architecture)
+                    throw new InvalidOperationException($"journal of {SearchId} diverges: evaluation {requested.EvaluationId} asked for " +
+                                                        $"{requested.Architecture} where the evolution proposes {proposed}");
+                _evaluations[requested.EvaluationId] = new EvaluationRecord(requested, null, null);
+                break;
+            case EvaluationCompleted completed when _evaluations.TryGetValue(completed.EvaluationId, out var record) && record.IsPending:
+                _evaluations[completed.EvaluationId] = record with { Accuracy = completed.Accuracy };
+                var strategyState = Strategy(record.Request.Strategy);
+                strategyState.Evolution.Report(_space.Parse(record.Request.Architecture), completed.Accuracy);
+                break;
+            case EvaluationFailed failedEvaluation when _evaluations.TryGetValue(failedEvaluation.EvaluationId, out var failedRecord) && failedRecord.IsPending:
+                _evaluations[failedEvaluation.EvaluationId] = failedRecord with { FailureReason = failedEvaluation.Reason };
+                var failedStrategy = Strategy(failedRecord.Request.Strategy);
+                // A child that cannot be scored ranks below every accuracy rather than stalling the evolution.
+                failedStrategy.Evolution.Report(_space.Parse(failedRecord.Request.Architecture), FailedEvaluationFitness);
+                break;
+            case EvaluationCompleted or EvaluationFailed:
+                break;  // a duplicate result: the first one counts
+            case SearchPaused:
+                Phase = RunPhase.Paused;
+                break;
+            case SearchResumed:
+                Phase = RunPhase.Running;
+                break;
+            case SearchStopped:
+                Phase = RunPhase.Stopped;
+                break;
+            case SearchCompleted:
+                Phase = RunPhase.Completed;
+                break;
+            default:
+                throw new InvalidOperationException($"unknown search event {@event.GetType().Name}");
+        }
+    }
+
+    /// <summary>The next evaluation a trained strategy asks for, or null when its budget of proposals is spent.</summary>
+    public EvaluationRequested? ProposeEvaluation(string strategyId)
+    {
+        var strategy = Strategy(strategyId);
+        var checkpoint = strategy.LatestCheckpoint;
+        if (strategy.Trained is null || strategy.FailureReason is not null || checkpoint is null) return null;
+        // Propose on a copy: the state itself changes only when the event is applied.
+        var probe = RegularizedEvolution.Restore(_space, strategy.Evolution.SaveState());
+        var architecture = probe.Propose();
+        return architecture is null
+            ? null
+            : new EvaluationRequested($"{strategyId}/{probe.Proposed}", strategyId, architecture.ToString(), checkpoint.Path, checkpoint.Sha256);
+    }
+
+    /// <summary>Requested evaluations without a result yet: what a recovered run dispatches again.</summary>
+    public IEnumerable<EvaluationRequested> PendingEvaluations() =>
+        _evaluations.Values.Where(e => e.IsPending).Select(e => e.Request);
+
+    /// <summary>True when every strategy has failed or finished both training and its evaluation budget.</summary>
+    public bool AllStrategiesDone =>
+        _strategies.Count > 0 && _strategies.Values.All(s => s.FailureReason is not null || (s.Trained is not null && s.Evolution.IsComplete));
+}
+
+/// <summary>One strategy of a run: its checkpoints, whether it trained or failed, and its evolutionary search.</summary>
+public sealed class StrategyState(StrategySpec spec, RegularizedEvolution evolution)
+{
+    public StrategySpec Spec { get; } = spec;
+    public string Id => Spec.Id;
+    public List<CheckpointCommitted> Checkpoints { get; } = [];
+    public CheckpointCommitted? LatestCheckpoint => Checkpoints.Count == 0 ? null : Checkpoints[^1];
+    public StrategyTrained? Trained { get; set; }
+    public string? FailureReason { get; set; }
+    public RegularizedEvolution Evolution { get; } = evolution;
+}
+
+/// <summary>An evaluation as the journal knows it: requested, then completed with an accuracy or failed with a reason.</summary>
+public sealed record EvaluationRecord(EvaluationRequested Request, double? Accuracy, string? FailureReason)
+{
+    public bool IsPending => Accuracy is null && FailureReason is null;
+}

@@ -1,0 +1,144 @@
+using Akka.Configuration;
+using NasActors.Search.Evolution;
+using NasActors.Search.Sampling;
+using NasActors.Search.Spaces;
+using NasActors.Torch.Data;
+
+namespace NasActors.Actors.Runs;
+
+/// <summary>A search as its HOCON spec describes it (hocon/searches/*.conf), validated. The spec's text is journaled
+/// with the run, so a resumed run reads exactly what it started with.</summary>
+public sealed record SearchSpec(
+    string Name,
+    string Space,
+    DataSpec Data,
+    NetworkSpec Supernet,
+    TrainingSpec Training,
+    IReadOnlyList<StrategySpec> Strategies,
+    EvolutionSettings Evolution,
+    EvaluationSpec Evaluation,
+    ulong Seed,
+    string? GroundTruth,
+    string Text)
+{
+    /// <summary>Reads and validates a spec file; every problem names the setting (or the line) and what is allowed.</summary>
+    public static SearchSpec Load(string path)
+    {
+        if (!File.Exists(path)) throw new NasException($"search spec '{path}' does not exist; see hocon/searches/demo.conf for an example");
+        return Parse(File.ReadAllText(path), path);
+    }
+
+    public static SearchSpec Parse(string text, string source = "spec")
+    {
+        HoconSyntax.Check(text, source);
+        Config root;
+        try
+        {
+            root = ConfigurationFactory.ParseString(text);
+        }
+        catch (Exception e) when (e is not NasException)
+        {
+            throw new NasException($"{source}: malformed HOCON: {e.Message}");
+        }
+        if (!root.HasPath("search")) throw new NasException($"{source}: no 'search {{ ... }}' block");
+        var reader = new SpecReader(root.GetConfig("search"), source);
+        var space = reader.String("space", "nb201");
+        if (!SearchSpaces.Names.Contains(space))
+            throw reader.Invalid("space", space, $"a known space ({string.Join(", ", SearchSpaces.Names)})");
+        var dataset = reader.String("data.dataset", "fashion-mnist");
+        if (!DataSets.Names.Contains(dataset, StringComparer.OrdinalIgnoreCase))
+            throw reader.Invalid("data.dataset", dataset, $"a known data set ({string.Join(", ", DataSets.Names)})");
+        var data = new DataSpec(dataset, reader.OptionalString("data.data-dir"), reader.Int("data.image-size", 16, min: 4),
+            reader.Int("data.validation-size", 10_000, min: 1), reader.Int("data.evaluation-images", 2_000, min: 1));
+        var supernet = new NetworkSpec(reader.Int("supernet.channels", 8, min: 1), reader.Int("supernet.cells", 1, min: 1));
+        var training = new TrainingSpec(reader.Int("training.steps", 600, min: 1), reader.Int("training.batch-size", 128, min: 1),
+            reader.Int("training.checkpoint-every", 100, min: 1), reader.Double("training.learning-rate", 0.025, min: 1e-9, max: 10),
+            reader.Int("training.threads", 1, min: 1, max: 64));
+        var strategies = reader.Strategies();
+        var evolution = new EvolutionSettings(reader.Int("evolution.population", 20, min: 2), reader.Int("evolution.sample-size", 5, min: 1),
+            reader.Int("evolution.budget", 100, min: 2), reader.Double("evolution.crossover", 0.2, min: 0, max: 1));
+        try
+        {
+            evolution.Validate();
+        }
+        catch (NasException e)
+        {
+            throw new NasException($"{source}: search.evolution: {e.Message}");
+        }
+        var evaluation = new EvaluationSpec(reader.Int("evaluation.max-attempts", 3, min: 1, max: 100),
+            new FaultInjection(reader.Int("evaluation.faults.fail-every", 0, min: 0),
+                               reader.Double("evaluation.faults.fail-probability", 0, min: 0, max: 1),
+                               reader.Int("evaluation.faults.kill-evaluator-at", 0, min: 0)));
+        var groundTruth = reader.OptionalString("ground-truth");
+        return new SearchSpec(reader.String("name", "search"), space, data, supernet, training, strategies, evolution, evaluation,
+            (ulong)reader.Int("seed", 1, min: 0), groundTruth, text);
+    }
+
+    /// <summary>Reads settings with defaults and range checks, naming the full path of whatever is wrong.</summary>
+    sealed class SpecReader(Config search, string source)
+    {
+        public NasException Invalid(string path, object value, string expected) =>
+            new($"{source}: search.{path} = {value} is invalid: expected {expected}");
+
+        public string String(string path, string fallback) => search.HasPath(path) ? search.GetString(path) : fallback;
+
+        public string? OptionalString(string path) => search.HasPath(path) ? search.GetString(path) : null;
+
+        public int Int(string path, int fallback, int min = int.MinValue, int max = int.MaxValue)
+        {
+            if (!search.HasPath(path)) return fallback;
+            var text = search.GetString(path);
+            if (!int.TryParse(text, System.Globalization.NumberStyles.Integer, System.Globalization.CultureInfo.InvariantCulture, out var value))
+                throw Invalid(path, text, "a whole number");
+            if (value < min || value > max) throw Invalid(path, value, max == int.MaxValue ? $"at least {min}" : $"{min} to {max}");
+            return value;
+        }
+
+        public double Double(string path, double fallback, double min, double max)
+        {
+            if (!search.HasPath(path)) return fallback;
+            var text = search.GetString(path);
+            if (!double.TryParse(text, System.Globalization.NumberStyles.Float, System.Globalization.CultureInfo.InvariantCulture, out var value))
+                throw Invalid(path, text, "a number");
+            if (!(value >= min && value <= max)) throw Invalid(path, value, $"{min} to {max}");
+            return value;
+        }
+
+        /// <summary>search.strategies { ID { sampler = NAME, seed = N } ... }: one supernet per entry, ordered by id.</summary>
+        public IReadOnlyList<StrategySpec> Strategies()
+        {
+            if (!search.HasPath("strategies"))
+                throw new NasException($"{source}: search.strategies is missing: name at least one, e.g. strategies {{ uniform {{ sampler = uniform }} }}");
+            var ids = search.GetConfig("strategies").Root.GetObject().Items.Keys.Order(StringComparer.Ordinal).ToArray();
+            if (ids.Length == 0) throw new NasException($"{source}: search.strategies is empty: name at least one strategy");
+            return ids.Select((id, index) =>
+            {
+                var sampler = String($"strategies.{id}.sampler", id);
+                if (!Samplers.IsKnown(sampler))
+                    throw Invalid($"strategies.{id}.sampler", sampler, $"a known strategy ({string.Join(", ", Samplers.Names)})");
+                return new StrategySpec(id, sampler, (ulong)Int($"strategies.{id}.seed", index + 1, min: 0));
+            }).ToArray();
+        }
+    }
+}
+
+/// <summary>The data set and how it is cut: validation images score child models (a subset of them per evaluation).</summary>
+public sealed record DataSpec(string Dataset, string? Directory, int ImageSize, int ValidationSize, int EvaluationImages);
+
+/// <summary>Supernet size: C channels, N cells per stage.</summary>
+public sealed record NetworkSpec(int Channels, int CellsPerStage);
+
+/// <summary>Supernet training per strategy: steps, batch, checkpoint interval, learning rate and intra-op threads.</summary>
+public sealed record TrainingSpec(int Steps, int BatchSize, int CheckpointEvery, double LearningRate, int Threads);
+
+/// <summary>One strategy of a run: its id in the run, the sampler it uses and that sampler's seed.</summary>
+public sealed record StrategySpec(string Id, string Sampler, ulong Seed);
+
+/// <summary>How evaluations are retried, and faults to inject for tests and demos.</summary>
+public sealed record EvaluationSpec(int MaxAttempts, FaultInjection Faults);
+
+/// <summary>Evaluator faults on purpose: fail every k-th evaluation, fail with probability p, kill the evaluator at the n-th.</summary>
+public sealed record FaultInjection(int FailEvery, double FailProbability, int KillEvaluatorAt)
+{
+    public bool Any => FailEvery > 0 || FailProbability > 0 || KillEvaluatorAt > 0;
+}

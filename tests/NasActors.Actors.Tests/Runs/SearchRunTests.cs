@@ -1,0 +1,162 @@
+using Akka.Actor;
+using Akka.TestKit;
+using NasActors.Actors.Persistence;
+using NasActors.Actors.Protocol;
+using NasActors.Actors.Runs;
+
+namespace NasActors.Actors.Tests.Runs;
+
+/// <summary>The run's journal on a real SQLite file: what it dispatches, commits, refuses, and recovers.</summary>
+public sealed class SearchRunTests : Akka.TestKit.Xunit2.TestKit
+{
+    static readonly string JournalFile = Path.Combine(Path.GetTempPath(), $"nasactors-run-{Guid.NewGuid():N}.db");
+
+    readonly TestProbe _training;
+    readonly TestProbe _evaluations;
+
+    // Dilated timeouts: the first recovery in a process sets the SQL plugin up (about a second), more on a busy machine.
+    public SearchRunTests() : base(Akka.Configuration.ConfigurationFactory.ParseString("akka.test.timefactor = 5")
+                                       .WithFallback(JournalSettings.Sqlite(JournalFile).ToConfig()))
+    {
+        _training = CreateTestProbe();
+        _evaluations = CreateTestProbe();
+    }
+
+    IActorRef Run(string id) => Sys.ActorOf(SearchRun.Props(id, _training, _evaluations));
+
+    async Task<IActorRef> StartedRun(string id)
+    {
+        var run = Run(id);
+        run.Tell(new StartSearch(id, SearchSpecTests.Minimal, Threads: 1), TestActor);
+        await ExpectMsgAsync<CommandAccepted>();
+        return run;
+    }
+
+    async Task<List<EvaluateChild>> TrainStrategy(IActorRef run, string id, string strategy)
+    {
+        run.Tell(new CheckpointSaved(id, strategy, 5, "/ckpt/5", "aa", Final: false, ""));
+        run.Tell(new CheckpointSaved(id, strategy, 10, "/ckpt/10", "bb", Final: true, "weights"));
+        var requests = new List<EvaluateChild>
+        {
+            await _evaluations.ExpectMsgAsync<EvaluateChild>(),
+            await _evaluations.ExpectMsgAsync<EvaluateChild>(),
+        };
+        Assert.All(requests, r => Assert.Equal(("/ckpt/10", "bb"), (r.Request.CheckpointPath, r.Request.CheckpointSha256)));
+        return requests;
+    }
+
+    async Task<IActorRef> Restart(IActorRef run, string id)
+    {
+        Watch(run);
+        run.Tell(PoisonPill.Instance);
+        await ExpectTerminatedAsync(run);
+        return Run(id);
+    }
+
+    [Fact]
+    public async Task Run_should_hand_out_training_for_every_strategy_when_started()
+    {
+        await StartedRun("r1");
+        var jobs = new[] { await _training.ExpectMsgAsync<TrainStrategy>(), await _training.ExpectMsgAsync<TrainStrategy>() };
+        Assert.Equal(["a", "b"], jobs.Select(j => j.Strategy).Order());
+        Assert.All(jobs, j => Assert.Null(j.ResumeFrom));
+    }
+
+    [Fact]
+    public async Task Run_should_refuse_a_spec_with_errors_and_journal_nothing()
+    {
+        var run = Run("bad");
+        run.Tell(new StartSearch("bad", SearchSpecTests.Minimal.Replace("sampler = uniform, seed = 1", "sampler = nope"), 1), TestActor);
+        var rejected = await ExpectMsgAsync<CommandRejected>();
+        Assert.Contains("nope", rejected.Reason);
+        run.Tell(new GetSearchStatus("bad"), TestActor);
+        Assert.Equal(RunPhase.NotStarted, (await ExpectMsgAsync<SearchStatus>()).Phase);
+    }
+
+    [Fact]
+    public async Task Run_should_request_evaluations_once_a_strategy_is_trained_and_ignore_duplicate_results()
+    {
+        var run = await StartedRun("r2");
+        var requests = await TrainStrategy(run, "r2", "a");
+        run.Tell(new EvaluationSucceeded("r2", requests[0].Request.EvaluationId, 0.5));
+        run.Tell(new EvaluationSucceeded("r2", requests[0].Request.EvaluationId, 0.9));  // a replayed evaluation answering twice
+        var third = await _evaluations.ExpectMsgAsync<EvaluateChild>();
+        Assert.Equal("a/3", third.Request.EvaluationId);
+        await _evaluations.ExpectNoMsgAsync(TimeSpan.FromMilliseconds(300));  // budget 3: no fourth
+        run.Tell(new GetSearchStatus("r2"), TestActor);
+        var status = (await ExpectMsgAsync<SearchStatus>()).Strategies.Single(s => s.Strategy == "a");
+        Assert.Equal((1, 2, true, 10L), (status.EvaluationsCompleted, status.EvaluationsPending, status.Trained, status.CheckpointStep));
+        Assert.Equal(0.5, status.BestAccuracy);
+    }
+
+    [Fact]
+    public async Task Run_should_replay_requested_evaluations_after_recovery_and_resume_training_from_the_last_checkpoint()
+    {
+        var run = await StartedRun("r3");
+        await _training.ExpectMsgAsync<TrainStrategy>();
+        await _training.ExpectMsgAsync<TrainStrategy>();
+        var requests = await TrainStrategy(run, "r3", "a");
+        run.Tell(new CheckpointSaved("r3", "b", 5, "/b/5", "cc", Final: false, ""));
+        run.Tell(new GetSearchStatus("r3"), TestActor);
+        await ExpectMsgAsync<SearchStatus>();
+
+        run = await Restart(run, "r3");
+
+        var resumed = await _training.ExpectMsgAsync<TrainStrategy>();
+        Assert.Equal(("b", 5L, "/b/5"), (resumed.Strategy, resumed.ResumeFrom!.Step, resumed.ResumeFrom.Path));
+        var replayed = new[] { await _evaluations.ExpectMsgAsync<EvaluateChild>(), await _evaluations.ExpectMsgAsync<EvaluateChild>() };
+        Assert.Equal(requests.Select(r => r.Request).OrderBy(r => r.EvaluationId), replayed.Select(r => r.Request).OrderBy(r => r.EvaluationId));
+        await _training.ExpectNoMsgAsync(TimeSpan.FromMilliseconds(200));  // strategy a is trained: no training for it
+    }
+
+    [Fact]
+    public async Task Run_should_complete_when_every_strategy_has_trained_and_spent_its_budget_or_failed()
+    {
+        var run = await StartedRun("r4");
+        run.Tell(new TrainingFailed("r4", "b", "loss became NaN at step 3"));
+        var requests = await TrainStrategy(run, "r4", "a");
+        foreach (var request in requests) run.Tell(new EvaluationSucceeded("r4", request.Request.EvaluationId, 0.6));
+        var last = await _evaluations.ExpectMsgAsync<EvaluateChild>();
+        run.Tell(new EvaluationGaveUp("r4", last.Request.EvaluationId, "evaluator crashed 3 times"));
+        await AwaitAssertAsync(async () =>
+        {
+            run.Tell(new GetSearchStatus("r4"), TestActor);
+            var status = await ExpectMsgAsync<SearchStatus>();
+            Assert.Equal(RunPhase.Completed, status.Phase);
+            Assert.Equal("loss became NaN at step 3", status.Strategies.Single(s => s.Strategy == "b").FailureReason);
+            Assert.Equal(1, status.Strategies.Single(s => s.Strategy == "a").EvaluationsFailed);
+        });
+    }
+
+    [Fact]
+    public async Task Pausing_twice_or_resuming_a_running_search_should_be_refused()
+    {
+        var run = await StartedRun("r5");
+        run.Tell(new ResumeSearch("r5"), TestActor);
+        Assert.Contains("running", (await ExpectMsgAsync<CommandRejected>()).Reason);
+        run.Tell(new PauseSearch("r5"), TestActor);
+        await ExpectMsgAsync<CommandAccepted>();
+        run.Tell(new PauseSearch("r5"), TestActor);
+        Assert.Contains("paused", (await ExpectMsgAsync<CommandRejected>()).Reason);
+        run.Tell(new StopSearch("r5"), TestActor);
+        await ExpectMsgAsync<CommandAccepted>();
+        run.Tell(new StopSearch("r5"), TestActor);
+        Assert.Contains("already stopped", (await ExpectMsgAsync<CommandRejected>()).Reason);
+    }
+
+    [Fact]
+    public async Task Commands_for_an_unknown_search_should_be_refused_naming_the_id()
+    {
+        var run = Run("ghost");
+        run.Tell(new PauseSearch("ghost"), TestActor);
+        Assert.Contains("unknown search id 'ghost'", (await ExpectMsgAsync<CommandRejected>()).Reason);
+    }
+
+    protected override void Dispose(bool disposing)
+    {
+        base.Dispose(disposing);
+        Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
+        foreach (var file in new[] { JournalFile, JournalFile + "-wal", JournalFile + "-shm" })
+            if (File.Exists(file)) File.Delete(file);
+    }
+}

@@ -1,0 +1,98 @@
+using NasActors.Actors.Runs;
+
+namespace NasActors.Actors.Tests.Runs;
+
+public class SearchSpecTests
+{
+    internal const string Minimal = """
+        search {
+          name = tiny
+          data { dataset = fashion-mnist, image-size = 8, evaluation-images = 100 }
+          supernet { channels = 2, cells = 1 }
+          training { steps = 10, checkpoint-every = 5 }
+          strategies {
+            a { sampler = uniform, seed = 1 }
+            b { sampler = uniform, seed = 2 }
+          }
+          evolution { population = 2, sample-size = 1, budget = 3 }
+        }
+        """;
+
+    static string RepositoryFile(string relative)
+    {
+        for (var directory = new DirectoryInfo(AppContext.BaseDirectory); directory is not null; directory = directory.Parent)
+            if (File.Exists(Path.Combine(directory.FullName, "NasActors.sln"))) return Path.Combine(directory.FullName, relative);
+        throw new FileNotFoundException("repository root not found above the test output");
+    }
+
+    [Fact]
+    public void The_shipped_demo_spec_should_parse_with_two_strategies()
+    {
+        var spec = SearchSpec.Load(RepositoryFile("hocon/searches/demo.conf"));
+        Assert.Equal("demo", spec.Name);
+        Assert.Equal(["uniform-a", "uniform-b"], spec.Strategies.Select(s => s.Id));
+        Assert.Equal(600, spec.Training.Steps);
+        Assert.Equal(30, spec.Evolution.Budget);
+        Assert.Equal("hocon/groundtruth/nb201-fashion-mnist.csv", spec.GroundTruth);
+    }
+
+    [Fact]
+    public void Settings_left_out_should_take_their_defaults_and_strategies_their_order_by_id()
+    {
+        var spec = SearchSpec.Parse(Minimal);
+        Assert.Equal("nb201", spec.Space);
+        Assert.Equal(128, spec.Training.BatchSize);
+        Assert.Equal(10_000, spec.Data.ValidationSize);
+        Assert.Equal([("a", 1UL), ("b", 2UL)], spec.Strategies.Select(s => (s.Id, s.Seed)));
+        Assert.False(spec.Evaluation.Faults.Any);
+        Assert.Equal(Minimal, spec.Text);
+    }
+
+    [Theory]
+    [InlineData("sampler = uniform, seed = 1", "sampler = magic, seed = 1", "search.strategies.a.sampler = magic", "uniform")]
+    [InlineData("steps = 10", "steps = 0", "search.training.steps = 0", "at least 1")]
+    [InlineData("steps = 10", "steps = ten", "search.training.steps = ten", "whole number")]
+    [InlineData("dataset = fashion-mnist", "dataset = imagenet", "search.data.dataset = imagenet", "fashion-mnist")]
+    [InlineData("name = tiny", "name = tiny\n  space = darts", "search.space = darts", "nb201")]
+    [InlineData("budget = 3", "budget = 1", "search.evolution.budget = 1", "at least 2")]
+    public void A_bad_setting_should_be_refused_naming_the_setting_and_what_is_allowed(string find, string replace, string names, string allowed)
+    {
+        var error = Assert.Throws<NasException>(() => SearchSpec.Parse(Minimal.Replace(find, replace), "tiny.conf"));
+        Assert.Contains("tiny.conf", error.Message);
+        Assert.Contains(names, error.Message);
+        Assert.Contains(allowed, error.Message);
+    }
+
+    [Theory]
+    [InlineData("search {\n  a = [1, 2\n}\n", "broken.conf:3", "closes the '['")]
+    [InlineData("search {\n  a = 1\n", "broken.conf:1", "'{' is never closed")]
+    [InlineData("search {\n  a = 1\n}\n}\n", "broken.conf:4", "closes nothing")]
+    [InlineData("search {\n  name = \"open\n}\n", "broken.conf:2", "quoted string")]
+    public void Malformed_hocon_should_be_refused_with_file_and_line(string text, string at, string problem)
+    {
+        var error = Assert.Throws<NasException>(() => SearchSpec.Parse(text, "broken.conf"));
+        Assert.StartsWith(at + ": malformed HOCON", error.Message);
+        Assert.Contains(problem, error.Message);
+    }
+
+    [Fact]
+    public void Braces_inside_strings_and_comments_should_not_count()
+    {
+        var spec = SearchSpec.Parse(Minimal.Replace("name = tiny", "name = \"tiny { [\"  # a comment with } and ]\n  // another ]"));
+        Assert.Equal("tiny { [", spec.Name);
+    }
+
+    [Fact]
+    public void A_spec_without_strategies_should_be_refused()
+    {
+        var error = Assert.Throws<NasException>(() => SearchSpec.Parse("search { name = x }", "x.conf"));
+        Assert.Contains("search.strategies", error.Message);
+    }
+
+    [Fact]
+    public void A_missing_spec_file_should_be_refused_naming_it()
+    {
+        var error = Assert.Throws<NasException>(() => SearchSpec.Load("/nonexistent/spec.conf"));
+        Assert.Contains("/nonexistent/spec.conf", error.Message);
+    }
+}
