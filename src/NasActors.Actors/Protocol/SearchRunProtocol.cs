@@ -31,8 +31,18 @@ public sealed record StrategyStatus(
     string Strategy, string Sampler, long CheckpointStep, long Steps, bool Trained, string? FailureReason,
     int EvaluationsCompleted, int EvaluationsFailed, int EvaluationsPending, int Budget, string? BestArchitecture, double? BestAccuracy);
 
-/// <summary>Training work a run hands out: train this strategy's supernet, from this committed checkpoint if any.</summary>
-public sealed record TrainStrategy(string SearchId, string Strategy, string SpecText, int Threads, CheckpointCommitted? ResumeFrom);
+/// <summary>Training work a run hands out: train this strategy's supernet, resuming from the newest usable of its
+/// committed checkpoints (oldest first), if any.</summary>
+public sealed record TrainStrategy(string SearchId, string Strategy, string SpecText, int Threads, IReadOnlyList<CheckpointCommitted> Checkpoints)
+{
+    public CheckpointCommitted? ResumeFrom => Checkpoints.Count == 0 ? null : Checkpoints[^1];
+}
+
+/// <summary>A trainer found a committed checkpoint missing or corrupt and went back to an earlier one.</summary>
+public sealed record CheckpointUnusable(string SearchId, string Strategy, long Step, string Reason);
+
+/// <summary>Stop training a run's strategies (the run was paused or stopped); the last committed checkpoint stands.</summary>
+public sealed record StopTraining(string SearchId);
 
 /// <summary>A trainer wrote a checkpoint (the final one when <paramref name="Final"/>); the run commits it.</summary>
 public sealed record CheckpointSaved(string SearchId, string Strategy, long Step, string Path, string Sha256, bool Final, string WeightsSha256);

@@ -30,6 +30,12 @@ public sealed class SearchRun : ReceivePersistentActor
         Command<StartSearch>(Start);
         Command<CheckpointSaved>(Commit);
         Command<TrainingFailed>(failed => Fail(failed));
+        Command<CheckpointUnusable>(unusable =>
+        {
+            if (_state.IsFinished || !_state.Strategies.Any(s => s.Id == unusable.Strategy)) return;
+            if (_state.Strategy(unusable.Strategy).Checkpoints.All(c => c.Step != unusable.Step)) return;
+            Persist(new CheckpointRejected(unusable.Strategy, unusable.Step, unusable.Reason), _state.Apply);
+        });
         Command<EvaluationSucceeded>(succeeded =>
             Record(succeeded.EvaluationId, new EvaluationCompleted(succeeded.EvaluationId, succeeded.Accuracy)));
         Command<EvaluationGaveUp>(gaveUp => Record(gaveUp.EvaluationId, new EvaluationFailed(gaveUp.EvaluationId, gaveUp.Reason)));
@@ -133,6 +139,7 @@ public sealed class SearchRun : ReceivePersistentActor
             _state.Apply(applied);
             sender.Tell(new CommandAccepted(_searchId, command));
             if (resume) Continue();
+            else _training.Tell(new StopTraining(_searchId));
         });
     }
 
@@ -150,6 +157,7 @@ public sealed class SearchRun : ReceivePersistentActor
         {
             _state.Apply(stopped);
             sender.Tell(new CommandAccepted(_searchId, "stop"));
+            _training.Tell(new StopTraining(_searchId));
         });
     }
 
@@ -158,7 +166,7 @@ public sealed class SearchRun : ReceivePersistentActor
     void Continue()
     {
         foreach (var strategy in _state.Strategies.Where(s => s.Trained is null && s.FailureReason is null))
-            _training.Tell(new TrainStrategy(_searchId, strategy.Id, _state.Spec!.Text, _state.Threads, strategy.LatestCheckpoint));
+            _training.Tell(new TrainStrategy(_searchId, strategy.Id, _state.Spec!.Text, _state.Threads, strategy.Checkpoints.ToArray()));
         foreach (var pending in _state.PendingEvaluations())
             _evaluations.Tell(new EvaluateChild(_searchId, pending, _state.Spec!.Text));
         foreach (var strategy in _state.Strategies.Where(s => s.Trained is not null))

@@ -50,8 +50,7 @@ public sealed class SearchRunState
                 Strategy(committed.Strategy).Checkpoints.Add(committed);
                 break;
             case CheckpointRejected rejected:
-                var checkpoints = Strategy(rejected.Strategy).Checkpoints;
-                checkpoints.RemoveAll(c => c.Step == rejected.Step);
+                Strategy(rejected.Strategy).Checkpoints.RemoveAll(c => c.Step == rejected.Step);
                 break;
             case StrategyTrained trained:
                 Strategy(trained.Strategy).Trained = trained;

@@ -59,7 +59,7 @@ public sealed class SearchRunTests : Akka.TestKit.Xunit2.TestKit
         await StartedRun("r1");
         var jobs = new[] { await _training.ExpectMsgAsync<TrainStrategy>(), await _training.ExpectMsgAsync<TrainStrategy>() };
         Assert.Equal(["a", "b"], jobs.Select(j => j.Strategy).Order());
-        Assert.All(jobs, j => Assert.Null(j.ResumeFrom));
+        Assert.All(jobs, j => Assert.Empty(j.Checkpoints));
     }
 
     [Fact]

@@ -1,7 +1,7 @@
 using System.Buffers.Binary;
 using System.IO.Compression;
 
-namespace NasActors.Cli.Tests;
+namespace NasActors.Tests.Shared;
 
 /// <summary>A tiny stand-in for Fashion-MNIST: the four gzip-compressed IDX files, with images whose pixels
 /// depend on the label (a bright vertical bar whose position is the class, plus noise), so a network can learn them.</summary>

@@ -1,0 +1,96 @@
+using Akka.Actor;
+using Akka.Event;
+using NasActors.Actors.Protocol;
+
+namespace NasActors.Actors.Training;
+
+/// <summary>Owns one device (<c>cpu</c> or <c>cuda:N</c>) and trains one strategy's supernet at a time on a thread of
+/// its own, fed by a <see cref="SamplerActor"/>; tells its parent when it is free again.</summary>
+public sealed class TrainerActor : ReceiveActor
+{
+    /// <summary>Sent to the parent when a job ends (finished, failed or stopped).</summary>
+    public sealed record TrainerIdle(IActorRef Trainer);
+
+    sealed record JobEnded(string SearchId, string Strategy, TimeSpan Training, TimeSpan Starved);
+
+    readonly string _checkpointDirectory;
+    readonly ILoggingAdapter _log = Context.GetLogger();
+    TrainingJob? _job;
+    TrainStrategy? _work;
+    CancellationTokenSource? _cancellation;
+
+    public TrainerActor(string device, string checkpointDirectory)
+    {
+        Device = device;
+        _checkpointDirectory = checkpointDirectory;
+        Receive<TrainStrategy>(Start);
+        Receive<PathsProposed>(proposed => _job?.Sampler.Deliver(proposed));
+        Receive<StopTraining>(stop => { if (_work?.SearchId == stop.SearchId) _cancellation?.Cancel(); });
+        Receive<JobEnded>(Ended);
+    }
+
+    public string Device { get; }
+
+    public static Props Props(string device, string checkpointDirectory)
+    {
+        if (device != "cpu" && !device.StartsWith("cuda:", StringComparison.Ordinal))
+            throw new NasException($"unknown device '{device}': use 'cpu' or 'cuda:N'");
+        if (string.IsNullOrWhiteSpace(checkpointDirectory)) throw new ArgumentException("a trainer needs a checkpoint directory", nameof(checkpointDirectory));
+        return Akka.Actor.Props.Create(() => new TrainerActor(device, checkpointDirectory));
+    }
+
+    void Start(TrainStrategy work)
+    {
+        if (_job is not null)
+        {
+            // The queue hands out work only to idle trainers; a stray job goes back to it.
+            Context.Parent.Forward(work);
+            return;
+        }
+        var run = Sender;
+        var self = Self;
+        try
+        {
+            _job = new TrainingJob(work, run, self, _checkpointDirectory, sampler => Context.ActorOf(SamplerActor.Props(sampler)));
+        }
+        catch (NasException e)
+        {
+            run.Tell(new TrainingFailed(work.SearchId, work.Strategy, e.Message));
+            Context.Parent.Tell(new TrainerIdle(self));
+            return;
+        }
+        _work = work;
+        _cancellation = new CancellationTokenSource();
+        var job = _job;
+        var token = _cancellation.Token;
+        _log.Info("training {0}/{1} on {2}{3}", work.SearchId, work.Strategy, Device,
+                  work.ResumeFrom is { } from ? $" from step {from.Step}" : "");
+        // A thread of its own: training blocks for minutes and must not hold a dispatcher thread.
+        var thread = new Thread(() =>
+        {
+            var clock = System.Diagnostics.Stopwatch.StartNew();
+            try
+            {
+                job.Run(token);
+            }
+            finally
+            {
+                self.Tell(new JobEnded(work.SearchId, work.Strategy, clock.Elapsed, job.Sampler.Waiting));
+            }
+        }) { IsBackground = true, Name = $"trainer {work.SearchId}/{work.Strategy}" };
+        thread.Start();
+    }
+
+    void Ended(JobEnded ended)
+    {
+        _log.Info("training {0}/{1} ended after {2:0.0} s; waited {3:0.000} s for paths ({4:0.00}%)", ended.SearchId, ended.Strategy,
+                  ended.Training.TotalSeconds, ended.Starved.TotalSeconds, 100 * ended.Starved.TotalSeconds / Math.Max(1e-9, ended.Training.TotalSeconds));
+        if (_job is not null) Context.Stop(_job.SamplerActor);
+        (_job, _work) = (null, null);
+        _cancellation?.Dispose();
+        _cancellation = null;
+        Context.Parent.Tell(new TrainerIdle(Self));
+    }
+
+    protected override void PostStop() => _cancellation?.Cancel();
+}

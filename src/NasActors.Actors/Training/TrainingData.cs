@@ -1,0 +1,19 @@
+using System.Collections.Concurrent;
+using NasActors.Actors.Runs;
+using NasActors.Torch.Data;
+
+namespace NasActors.Actors.Training;
+
+/// <summary>Data sets loaded once per process and shared by its trainers and evaluators (read-only tensors).</summary>
+public static class TrainingData
+{
+    static readonly ConcurrentDictionary<(string, string?, int, int), Lazy<(ImageDataset Train, DataSplit Split)>> Loaded = new();
+
+    public static (ImageDataset Train, DataSplit Split) For(DataSpec data) =>
+        Loaded.GetOrAdd((data.Dataset, data.Directory, data.ImageSize, data.ValidationSize), _ => new(() =>
+        {
+            var (train, test) = DataSets.Load(data.Dataset, data.Directory, data.ImageSize);
+            test.Dispose();  // the test set serves ground truth only, never a search
+            return (train, DataSplit.Create(train.Count, data.ValidationSize, 0));
+        })).Value;
+}

@@ -1,0 +1,99 @@
+using Akka.Actor;
+using NasActors.Actors.Protocol;
+using NasActors.Actors.Runs;
+using NasActors.Search.Randomness;
+using NasActors.Search.Sampling;
+using NasActors.Search.Spaces;
+using NasActors.Torch.Checkpoints;
+using NasActors.Torch.Runtime;
+using NasActors.Torch.Supernets;
+using NasActors.Torch.Training;
+using static TorchSharp.torch;
+
+namespace NasActors.Actors.Training;
+
+/// <summary>One strategy's supernet training, run on a thread of its own (TorchSharp calls block): it resumes from
+/// the newest usable committed checkpoint, trains, checkpoints every K steps and reports to the run.</summary>
+internal sealed class TrainingJob
+{
+    /// <summary>Steps of paths asked for at a time.</summary>
+    public const int Lookahead = 16;
+
+    readonly TrainStrategy _work;
+    readonly SearchSpec _spec;
+    readonly StrategySpec _strategy;
+    readonly IActorRef _run;
+    readonly string _checkpointDirectory;
+
+    /// <param name="spawnSampler">Starts the <see cref="SamplerActor"/> that hosts the strategy's sampler.</param>
+    public TrainingJob(TrainStrategy work, IActorRef run, IActorRef trainer, string checkpointDirectory, Func<IPathSampler, IActorRef> spawnSampler)
+    {
+        _work = work;
+        _spec = SearchSpec.Parse(work.SpecText, $"spec of {work.SearchId}");
+        _strategy = _spec.Strategies.SingleOrDefault(s => s.Id == work.Strategy)
+                    ?? throw new NasException($"search {work.SearchId} has no strategy '{work.Strategy}'");
+        _run = run;
+        _checkpointDirectory = checkpointDirectory;
+        var sampler = Samplers.Create(_strategy.Sampler, SearchSpaces.Get(_spec.Space),
+                                      Rng.DeriveSeed(_spec.Seed ^ _strategy.Seed, "sampler:" + _strategy.Id));
+        var initialState = sampler.SaveState();
+        SamplerActor = spawnSampler(sampler);
+        Sampler = new ActorFedSampler(work.Strategy, SamplerActor, trainer, initialState, Lookahead);
+    }
+
+    public ActorFedSampler Sampler { get; }
+
+    public IActorRef SamplerActor { get; }
+
+    /// <summary>Trains to the end or until cancelled; every outcome is reported to the run, never thrown.</summary>
+    public void Run(CancellationToken cancellation)
+    {
+        try
+        {
+            TorchRuntime.SetThreads(_work.Threads);
+            var (train, split) = TrainingData.For(_spec.Data);
+            var shape = new NetworkShape(_spec.Supernet.Channels, _spec.Supernet.CellsPerStage, train.Channels, train.Height, train.ClassCount);
+            var seed = _spec.Seed ^ _strategy.Seed;
+            using var supernet = Nb201Network.CreateSupernet(shape, (long)(seed & long.MaxValue));
+            var settings = SgdSettings.Supernet with { LearningRate = _spec.Training.LearningRate, BatchSize = _spec.Training.BatchSize };
+            using var training = new SupernetTraining(supernet, Sampler, train, split.Train, settings, _spec.Training.Steps,
+                                                      Rng.DeriveSeed(seed, "data:" + _strategy.Id), CPU);
+            Resume(training);
+            while (!training.IsComplete && !cancellation.IsCancellationRequested)
+            {
+                training.TrainStep();
+                if (training.Step % _spec.Training.CheckpointEvery == 0 || training.IsComplete) Checkpoint(training);
+            }
+        }
+        catch (NasException e)
+        {
+            _run.Tell(new TrainingFailed(_work.SearchId, _work.Strategy, e.Message));
+        }
+    }
+
+    void Resume(SupernetTraining training)
+    {
+        foreach (var checkpoint in _work.Checkpoints.Reverse())
+        {
+            try
+            {
+                var state = training.RestoreCheckpoint(checkpoint.Path, checkpoint.Sha256);
+                Sampler.ContinueFrom(state.Step);
+                return;
+            }
+            catch (CorruptCheckpointException e)
+            {
+                // Fall back to the one before: the steps since are trained again, identically.
+                _run.Tell(new CheckpointUnusable(_work.SearchId, _work.Strategy, checkpoint.Step, e.Message));
+            }
+        }
+    }
+
+    void Checkpoint(SupernetTraining training)
+    {
+        var path = Path.Combine(_checkpointDirectory, _work.SearchId, _work.Strategy, $"step-{training.Step:D7}.ckpt");
+        var info = training.SaveCheckpoint(path, new Dictionary<string, string> { ["strategy"] = _work.Strategy, ["search"] = _work.SearchId });
+        _run.Tell(new CheckpointSaved(_work.SearchId, _work.Strategy, training.Step, info.Path, info.Sha256, training.IsComplete,
+            training.IsComplete ? CheckpointFile.WeightsSha256(training.Supernet) : ""));
+    }
+}

@@ -1,0 +1,93 @@
+using Akka.Actor;
+using NasActors.Actors.Persistence;
+using NasActors.Actors.Protocol;
+using NasActors.Actors.Training;
+
+namespace NasActors.Actors.Tests.Training;
+
+/// <summary>Real supernet training through the trainer actors, on a tiny fake Fashion-MNIST.</summary>
+public sealed class TrainingQueueTests : Akka.TestKit.Xunit2.TestKit
+{
+    readonly string _directory = Directory.CreateTempSubdirectory("nasactors-train-").FullName;
+    readonly string _spec;
+
+    public TrainingQueueTests() : base("akka.test.timefactor = 10")
+    {
+        var data = FakeFashionMnist.Write(Directory.CreateDirectory(Path.Combine(_directory, "data")).FullName);
+        _spec = $$"""
+            search {
+              name = tiny
+              data { dataset = fashion-mnist, data-dir = "{{data}}", image-size = 8, validation-size = 100, evaluation-images = 50 }
+              supernet { channels = 2, cells = 1 }
+              training { steps = 10, batch-size = 32, checkpoint-every = 5, threads = 1 }
+              strategies { a { sampler = uniform, seed = 1 } }
+              evolution { population = 2, sample-size = 1, budget = 2 }
+            }
+            """;
+    }
+
+    IActorRef Queue() => Sys.ActorOf(TrainingQueue.Props(["cpu"], Path.Combine(_directory, "checkpoints")));
+
+    async Task<(CheckpointSaved Middle, CheckpointSaved Final)> TrainFromScratch(IActorRef queue, string searchId)
+    {
+        queue.Tell(new TrainStrategy(searchId, "a", _spec, 1, []), TestActor);
+        var middle = await ExpectMsgAsync<CheckpointSaved>();
+        var final = await ExpectMsgAsync<CheckpointSaved>();
+        return (middle, final);
+    }
+
+    [Fact]
+    public async Task Trainer_should_checkpoint_every_k_steps_and_mark_the_last_checkpoint_final()
+    {
+        var (middle, final) = await TrainFromScratch(Queue(), "s1");
+        Assert.Equal((5L, false), (middle.Step, middle.Final));
+        Assert.Equal((10L, true), (final.Step, final.Final));
+        Assert.True(File.Exists(final.Path));
+        Assert.Equal(NasActors.Torch.Checkpoints.CheckpointFile.Sha256(final.Path), final.Sha256);
+        Assert.Matches("^[0-9a-f]{64}$", final.WeightsSha256);
+    }
+
+    [Fact]
+    public async Task Training_resumed_from_a_committed_checkpoint_should_end_with_the_same_weights()
+    {
+        var queue = Queue();
+        var (middle, final) = await TrainFromScratch(queue, "s2");
+
+        queue.Tell(new TrainStrategy("s2", "a", _spec, 1, [new CheckpointCommitted("a", middle.Step, middle.Path, middle.Sha256)]), TestActor);
+
+        var resumedFinal = await ExpectMsgAsync<CheckpointSaved>();
+        Assert.Equal((10L, true), (resumedFinal.Step, resumedFinal.Final));
+        Assert.Equal(final.WeightsSha256, resumedFinal.WeightsSha256);
+    }
+
+    [Fact]
+    public async Task A_corrupt_checkpoint_should_be_reported_and_training_should_fall_back_to_the_one_before()
+    {
+        var queue = Queue();
+        var (middle, final) = await TrainFromScratch(queue, "s3");
+        var bytes = await File.ReadAllBytesAsync(middle.Path);
+        bytes[^10] ^= 0xFF;
+        await File.WriteAllBytesAsync(middle.Path, bytes);
+
+        queue.Tell(new TrainStrategy("s3", "a", _spec, 1, [new CheckpointCommitted("a", middle.Step, middle.Path, middle.Sha256)]), TestActor);
+
+        var unusable = await ExpectMsgAsync<CheckpointUnusable>();
+        Assert.Equal(5, unusable.Step);
+        Assert.Contains("SHA-256", unusable.Reason);
+        await ExpectMsgAsync<CheckpointSaved>(c => c.Step == 5);
+        Assert.Equal(final.WeightsSha256, (await ExpectMsgAsync<CheckpointSaved>(c => c.Final)).WeightsSha256);
+    }
+
+    [Fact]
+    public async Task A_job_for_an_unknown_strategy_should_fail_with_the_reason()
+    {
+        Queue().Tell(new TrainStrategy("s4", "zzz", _spec, 1, []), TestActor);
+        Assert.Contains("no strategy 'zzz'", (await ExpectMsgAsync<TrainingFailed>()).Reason);
+    }
+
+    protected override void Dispose(bool disposing)
+    {
+        base.Dispose(disposing);
+        Directory.Delete(_directory, recursive: true);
+    }
+}
