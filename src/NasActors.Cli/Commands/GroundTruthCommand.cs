@@ -1,6 +1,5 @@
-using System.Collections.Concurrent;
 using System.CommandLine;
-using System.Runtime.ExceptionServices;
+using System.Diagnostics;
 using NasActors.Search;
 using NasActors.Search.GroundTruth;
 using NasActors.Search.Spaces;
@@ -20,11 +19,12 @@ internal static class GroundTruthCommand
         var seeds = new Option<int>("--seeds") { Description = "seeds per architecture (1..S)", DefaultValueFactory = _ => 2 };
         var output = new Option<string>("--out") { Description = "CSV file to write (resumed when it exists)", Required = true };
         var selectionSeed = new Option<int>("--selection-seed") { Description = "seed that picks the architectures", DefaultValueFactory = _ => 0 };
-        var workers = new Option<int>("--workers") { Description = "trainings run at once, each with --threads intra-op threads (rows are identical to one at a time)", DefaultValueFactory = _ => 1 };
+        var workers = new Option<int>("--workers") { Description = "worker processes training at once, each with --threads intra-op threads (rows are identical to one at a time)", DefaultValueFactory = _ => 1 };
+        var shard = new Option<string>("--shard") { Description = "K/N: train only every N-th run, starting at K (what each worker process does)", DefaultValueFactory = _ => "0/1" };
         var training = new TrainingOptions();
         var command = new Command("groundtruth", "train architectures stand-alone to make a ground-truth table (CSV) and print the seed-to-seed Kendall tau")
         {
-            space, archs, epochs, seeds, output, selectionSeed, workers,
+            space, archs, epochs, seeds, output, selectionSeed, workers, shard,
         };
         training.AddTo(command);
         command.SetAction(parsed =>
@@ -34,8 +34,17 @@ internal static class GroundTruthCommand
             var epochCount = CommonOptions.Positive("--epochs", parsed.GetValue(epochs));
             var seedCount = CommonOptions.Positive("--seeds", parsed.GetValue(seeds));
             var workerCount = CommonOptions.Positive("--workers", parsed.GetValue(workers));
+            var (shardIndex, shardCount) = ParseShard(parsed.GetValue(shard)!);
             var path = parsed.GetValue(output)!;
             var existing = File.Exists(path) ? GroundTruthTable.Read(path, chosenSpace).Rows : [];
+            if (workerCount > 1)
+            {
+                if (shardCount > 1) throw new NasException("--workers and --shard do not combine: give one or the other");
+                var exitCode = RunWorkers(workerCount);
+                if (exitCode != 0) return exitCode;
+                PrintSeedToSeedTau(path, chosenSpace);
+                return 0;
+            }
             var architectures = GroundTruthSelection.Select(chosenSpace, archCount, (ulong)parsed.GetValue(selectionSeed));
             using (var setup = training.Start(parsed))
             {
@@ -50,44 +59,67 @@ internal static class GroundTruthCommand
                 Console.WriteLine($"ground truth: {archCount} architectures x {seedCount} seeds on {train.Name} ({settings}); " +
                                   $"{jobs.Count(j => done.Contains((j.Architecture.ToString(), j.Seed)))} of {jobs.Length} runs already in {path}");
                 var pending = jobs.Select((job, index) => (job.Architecture, job.Seed, Number: index + 1))
-                                  .Where(j => !done.Contains((j.Architecture.ToString(), j.Seed))).ToArray();
-                var rowLock = new object();
-                // Each training's numbers depend only on its seed and the intra-op thread count, so running several
-                // at once (weights built under TorchRuntime's construction lock) writes the same rows, in another order.
-                try
+                                  .Where(j => !done.Contains((j.Architecture.ToString(), j.Seed)) && (j.Number - 1) % shardCount == shardIndex);
+                foreach (var (architecture, seed, number) in pending)
                 {
-                    // One job at a time, in table order, so workers stay busy to the end and a table cut short holds whole pairs.
-                    Parallel.ForEach(Partitioner.Create(pending, EnumerablePartitionerOptions.NoBuffering),
-                                     new ParallelOptions { MaxDegreeOfParallelism = workerCount }, job => TrainOne(job));
-                }
-                catch (AggregateException e) when (e.InnerExceptions.FirstOrDefault(x => x is NasException) is { } userError)
-                {
-                    ExceptionDispatchInfo.Throw(userError);
-                }
-
-                void TrainOne((Architecture Architecture, int Seed, int Number) job)
-                {
-                    var result = StandaloneTraining.Train(job.Architecture, shape, train, split, test, epochCount, job.Seed, SgdSettings.Standalone, setup.Device);
-                    lock (rowLock)
-                    {
-                        GroundTruthTable.Append(path, new GroundTruthRow(job.Architecture.ToString(), job.Seed, epochCount, result.TestAccuracy,
-                            result.ValidationAccuracy, result.Parameters, result.Flops, Math.Round(result.Seconds, 1),
-                            shape.Channels, shape.CellsPerStage, shape.ImageSize, split.Train.Length));
-                        Console.WriteLine($"[{job.Number}/{jobs.Length}] {job.Architecture} seed {job.Seed}: test {CommonOptions.Accuracy(result.TestAccuracy)}, " +
-                                          $"validation {CommonOptions.Accuracy(result.ValidationAccuracy)}, {result.Seconds:0.0} s");
-                    }
+                    var result = StandaloneTraining.Train(architecture, shape, train, split, test, epochCount, seed, SgdSettings.Standalone, setup.Device);
+                    GroundTruthTable.Append(path, new GroundTruthRow(architecture.ToString(), seed, epochCount, result.TestAccuracy,
+                        result.ValidationAccuracy, result.Parameters, result.Flops, Math.Round(result.Seconds, 1),
+                        shape.Channels, shape.CellsPerStage, shape.ImageSize, split.Train.Length));
+                    Console.WriteLine($"[{number}/{jobs.Length}] {architecture} seed {seed}: test {CommonOptions.Accuracy(result.TestAccuracy)}, " +
+                                      $"validation {CommonOptions.Accuracy(result.ValidationAccuracy)}, {result.Seconds:0.0} s");
                 }
             }
-            var table = GroundTruthTable.Read(path, chosenSpace);
-            var tau = table.SeedToSeedTau(1, 2);
-            Console.WriteLine(tau switch
-            {
-                null => "seed-to-seed Kendall tau: needs two seeds on at least two architectures",
-                double.NaN => "seed-to-seed Kendall tau: undefined (one seed gives every architecture the same test accuracy)",
-                _ => $"seed-to-seed Kendall tau (seed 1 vs seed 2, test accuracy, {table.Rows.Count} rows): {tau:0.000}",
-            });
+            if (shardCount == 1) PrintSeedToSeedTau(path, chosenSpace);
             return 0;
         });
         return command;
+    }
+
+    /// <summary>"K/N" with 0 &lt;= K &lt; N.</summary>
+    static (int Index, int Count) ParseShard(string text)
+    {
+        var parts = text.Split('/');
+        if (parts.Length == 2 && int.TryParse(parts[0], out var index) && int.TryParse(parts[1], out var count) && count >= 1 && index >= 0 && index < count)
+            return (index, count);
+        throw new NasException($"--shard '{text}' is malformed: expected K/N with 0 <= K < N, e.g. 0/2");
+    }
+
+    /// <summary>Runs this same command as N worker processes with --shard 0/N .. N-1/N, appending to one table. Processes,
+    /// not threads: TorchSharp's BatchNorm with running statistics crashed natively with two trainings on two threads.</summary>
+    static int RunWorkers(int count)
+    {
+        var arguments = Environment.GetCommandLineArgs().Skip(1).ToList();
+        for (var i = arguments.Count - 1; i >= 0; i--)
+        {
+            if (arguments[i] == "--workers") arguments.RemoveRange(i, Math.Min(2, arguments.Count - i));
+            else if (arguments[i].StartsWith("--workers=", StringComparison.Ordinal)) arguments.RemoveAt(i);
+        }
+        var host = Environment.ProcessPath ?? "dotnet";
+        var entry = System.Reflection.Assembly.GetEntryAssembly()!.Location;
+        var viaDotnet = Path.GetFileNameWithoutExtension(host) == "dotnet";
+        var processes = Enumerable.Range(0, count).Select(k =>
+        {
+            var start = new ProcessStartInfo(host) { UseShellExecute = false };
+            if (viaDotnet) start.ArgumentList.Add(entry);
+            foreach (var argument in arguments) start.ArgumentList.Add(argument);
+            start.ArgumentList.Add("--shard");
+            start.ArgumentList.Add($"{k}/{count}");
+            return Process.Start(start) ?? throw new NasException($"could not start worker process {k}");
+        }).ToArray();
+        foreach (var process in processes) process.WaitForExit();
+        return processes.Max(p => p.ExitCode);
+    }
+
+    static void PrintSeedToSeedTau(string path, IChoiceSpace space)
+    {
+        var table = GroundTruthTable.Read(path, space);
+        var tau = table.SeedToSeedTau(1, 2);
+        Console.WriteLine(tau switch
+        {
+            null => "seed-to-seed Kendall tau: needs two seeds on at least two architectures",
+            double.NaN => "seed-to-seed Kendall tau: undefined (one seed gives every architecture the same test accuracy)",
+            _ => $"seed-to-seed Kendall tau (seed 1 vs seed 2, test accuracy, {table.Rows.Count} rows): {tau:0.000}",
+        });
     }
 }

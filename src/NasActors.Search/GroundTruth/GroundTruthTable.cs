@@ -63,7 +63,7 @@ public sealed class GroundTruthTable
     {
         var directory = Path.GetDirectoryName(Path.GetFullPath(path));
         if (directory is not null) Directory.CreateDirectory(directory);
-        using var stream = new FileStream(path, FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.Read);
+        using var stream = OpenExclusively(path);
         stream.SetLength(CompleteRowsLength(stream));
         stream.Seek(0, SeekOrigin.End);
         var isNew = stream.Length == 0;
@@ -75,6 +75,22 @@ public sealed class GroundTruthTable
             Format(row.ImageSize), Format(row.TrainImages)) + "\n");
         writer.Flush();
         stream.Flush(flushToDisk: true);
+    }
+
+    /// <summary>Opens the table for appending with an exclusive lock, waiting while another worker process appends.</summary>
+    static FileStream OpenExclusively(string path)
+    {
+        for (var attempt = 1; ; attempt++)
+        {
+            try
+            {
+                return new FileStream(path, FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.None);
+            }
+            catch (IOException) when (attempt < 600 && File.Exists(path))
+            {
+                Thread.Sleep(50);
+            }
+        }
     }
 
     /// <summary>Length of the file up to its last newline: a row cut short by a crash is dropped before appending.</summary>
