@@ -1,0 +1,91 @@
+using Akka.Actor;
+using Akka.Pattern;
+using Akka.Persistence;
+using NasActors.Actors.Protocol;
+
+namespace NasActors.Actors.Runs;
+
+/// <summary>Accepts admin commands, validates specs, creates one <see cref="SearchRun"/> per search and, on start-up,
+/// brings every known run back (each recovers from its journal and continues if it was running). Its own journal
+/// holds only which searches exist.</summary>
+public sealed class SearchManager : ReceivePersistentActor
+{
+    public const string PersistenceIdValue = "search-manager";
+
+    readonly IActorRef _training;
+    readonly IActorRef _evaluations;
+    readonly List<SearchCreated> _searches = [];
+    readonly Dictionary<string, IActorRef> _runs = new(StringComparer.Ordinal);
+
+    public SearchManager(IActorRef training, IActorRef evaluations)
+    {
+        _training = training;
+        _evaluations = evaluations;
+
+        Recover<SearchCreated>(created => _searches.Add(created));
+        Recover<RecoveryCompleted>(_ =>
+        {
+            foreach (var search in _searches) StartRun(search.SearchId);
+        });
+
+        Command<CreateSearch>(Create);
+        Command<ListSearches>(_ => List());
+        Command<CommandAccepted>(_ => { });  // a new run confirming its start: the client already has its SearchCreated
+        Command<ISearchCommand>(command =>
+        {
+            if (_runs.TryGetValue(command.SearchId, out var run)) run.Forward(command);
+            else Sender.Tell(new CommandRejected(command.SearchId, $"unknown search id '{command.SearchId}'; list the searches with: nas search list"));
+        });
+    }
+
+    public override string PersistenceId => PersistenceIdValue;
+
+    public static Props Props(IActorRef training, IActorRef evaluations)
+    {
+        ArgumentNullException.ThrowIfNull(training);
+        ArgumentNullException.ThrowIfNull(evaluations);
+        return Akka.Actor.Props.Create(() => new SearchManager(training, evaluations));
+    }
+
+    void Create(CreateSearch create)
+    {
+        SearchSpec spec;
+        try
+        {
+            spec = SearchSpec.Parse(create.SpecText, "spec");
+        }
+        catch (NasException e)
+        {
+            Sender.Tell(new CommandRejected("", e.Message));
+            return;
+        }
+        var at = DateTimeOffset.UtcNow;
+        var id = $"{spec.Name}-{at:yyyyMMdd-HHmmss}-{_searches.Count + 1}";
+        var sender = Sender;
+        Persist(new SearchCreated(id, spec.Name, at), created =>
+        {
+            _searches.Add(created);
+            StartRun(id).Tell(new StartSearch(id, create.SpecText, create.Threads), Self);
+            sender.Tell(created);
+        });
+    }
+
+    /// <summary>A run as a child behind a backoff supervisor: a failed persist stops a persistent actor, which a plain
+    /// restart strategy never sees; the supervisor starts it again, and it recovers from its journal.</summary>
+    IActorRef StartRun(string searchId)
+    {
+        var props = BackoffSupervisor.Props(Backoff.OnStop(SearchRun.Props(searchId, _training, _evaluations), "run",
+            TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(30), 0.2, maxNrOfRetries: -1));
+        var run = Context.ActorOf(props, Uri.EscapeDataString(searchId));
+        _runs[searchId] = run;
+        return run;
+    }
+
+    void List()
+    {
+        var sender = Sender;
+        var asks = _searches.Select(s => _runs[s.SearchId].Ask<SearchStatus>(new GetSearchStatus(s.SearchId), TimeSpan.FromSeconds(10)));
+        Task.WhenAll(asks).PipeTo(sender, success: statuses => new SearchList(statuses),
+                                  failure: e => new CommandRejected("", $"could not read every search's status: {e.Message}"));
+    }
+}

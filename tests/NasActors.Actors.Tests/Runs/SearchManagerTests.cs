@@ -1,0 +1,84 @@
+using Akka.Actor;
+using Akka.TestKit;
+using NasActors.Actors.Persistence;
+using NasActors.Actors.Protocol;
+using NasActors.Actors.Runs;
+
+namespace NasActors.Actors.Tests.Runs;
+
+public sealed class SearchManagerTests : Akka.TestKit.Xunit2.TestKit
+{
+    static readonly string JournalFile = Path.Combine(Path.GetTempPath(), $"nasactors-manager-{Guid.NewGuid():N}.db");
+
+    readonly TestProbe _training;
+    readonly TestProbe _evaluations;
+
+    public SearchManagerTests() : base(Akka.Configuration.ConfigurationFactory.ParseString("akka.test.timefactor = 5")
+                                           .WithFallback(JournalSettings.Sqlite(JournalFile).ToConfig()))
+    {
+        _training = CreateTestProbe();
+        _evaluations = CreateTestProbe();
+    }
+
+    IActorRef Manager() => Sys.ActorOf(SearchManager.Props(_training, _evaluations));
+
+    [Fact]
+    public async Task Manager_should_create_a_run_that_hands_out_training_and_list_it()
+    {
+        var manager = Manager();
+        manager.Tell(new CreateSearch(SearchSpecTests.Minimal, 1), TestActor);
+        var created = await ExpectMsgAsync<SearchCreated>();
+        Assert.StartsWith("tiny-", created.SearchId);
+        await _training.ExpectMsgAsync<TrainStrategy>();
+        await _training.ExpectMsgAsync<TrainStrategy>();
+
+        manager.Tell(ListSearches.Instance, TestActor);
+        var list = await ExpectMsgAsync<SearchList>();
+        Assert.Equal([(created.SearchId, RunPhase.Running)], list.Searches.Select(s => (s.SearchId, s.Phase)));
+    }
+
+    [Fact]
+    public async Task Manager_should_refuse_a_bad_spec_and_create_nothing()
+    {
+        var manager = Manager();
+        manager.Tell(new CreateSearch(SearchSpecTests.Minimal.Replace("steps = 10", "steps = -1"), 1), TestActor);
+        Assert.Contains("search.training.steps = -1", (await ExpectMsgAsync<CommandRejected>()).Reason);
+        manager.Tell(ListSearches.Instance, TestActor);
+        Assert.Empty((await ExpectMsgAsync<SearchList>()).Searches);
+    }
+
+    [Fact]
+    public async Task Commands_for_an_unknown_search_id_should_be_refused_naming_it()
+    {
+        Manager().Tell(new GetSearchStatus("nope"), TestActor);
+        Assert.Contains("unknown search id 'nope'", (await ExpectMsgAsync<CommandRejected>()).Reason);
+    }
+
+    [Fact]
+    public async Task A_restarted_manager_should_bring_back_unfinished_runs_which_continue()
+    {
+        var manager = Manager();
+        manager.Tell(new CreateSearch(SearchSpecTests.Minimal, 1), TestActor);
+        var created = await ExpectMsgAsync<SearchCreated>();
+        await _training.ExpectMsgAsync<TrainStrategy>();
+        await _training.ExpectMsgAsync<TrainStrategy>();
+        Watch(manager);
+        Sys.Stop(manager);
+        await ExpectTerminatedAsync(manager);
+
+        manager = Manager();
+
+        var resumed = new[] { await _training.ExpectMsgAsync<TrainStrategy>(), await _training.ExpectMsgAsync<TrainStrategy>() };
+        Assert.All(resumed, r => Assert.Equal(created.SearchId, r.SearchId));
+        manager.Tell(new GetSearchStatus(created.SearchId), TestActor);
+        Assert.Equal(RunPhase.Running, (await ExpectMsgAsync<SearchStatus>()).Phase);
+    }
+
+    protected override void Dispose(bool disposing)
+    {
+        base.Dispose(disposing);
+        Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
+        foreach (var file in new[] { JournalFile, JournalFile + "-wal", JournalFile + "-shm" })
+            if (File.Exists(file)) File.Delete(file);
+    }
+}
