@@ -36,6 +36,19 @@ public static class CheckpointFile
     /// <summary>Restores weights, optimizer and torch's generator; returns the training state.</summary>
     public static TrainingState Load(string path, string expectedSha256, nn.Module network, OptimizerHelper optimizer)
     {
+        ArgumentNullException.ThrowIfNull(optimizer);
+        return Read(path, expectedSha256, network, optimizer);
+    }
+
+    /// <summary>Restores the weights alone (to score child models with inherited weights): the optimizer state is
+    /// skipped and torch's generator is left as it is. Returns the training state.</summary>
+    public static TrainingState LoadWeights(string path, string expectedSha256, nn.Module network) =>
+        Read(path, expectedSha256, network, optimizer: null);
+
+    /// <summary>Verifies the file's hash and restores the weights; the optimizer and torch's generator only when
+    /// <paramref name="optimizer"/> is given.</summary>
+    static TrainingState Read(string path, string expectedSha256, nn.Module network, OptimizerHelper? optimizer)
+    {
         if (!File.Exists(path)) throw new CorruptCheckpointException(path, "the file does not exist");
         var bytes = File.ReadAllBytes(path);
         var actual = Convert.ToHexStringLower(SHA256.HashData(bytes));
@@ -49,6 +62,7 @@ public static class CheckpointFile
             var state = JsonSerializer.Deserialize<TrainingState>(ReadBlock(reader))
                         ?? throw new CorruptCheckpointException(path, "its training state is empty");
             using (var weights = new BinaryReader(new MemoryStream(ReadBlock(reader)))) network.load(weights);
+            if (optimizer is null) return state;
             using (var optimizerState = new BinaryReader(new MemoryStream(ReadBlock(reader)))) optimizer.load_state_dict(optimizerState);
             using (var generator = tensor(ReadBlock(reader))) set_rng_state(generator);
             return state;

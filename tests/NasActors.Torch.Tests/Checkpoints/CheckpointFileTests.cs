@@ -43,6 +43,20 @@ public sealed class CheckpointFileTests : IDisposable
     }
 
     [Fact]
+    public void LoadWeights_should_restore_the_weights_alone_and_refuse_a_hash_that_does_not_match()
+    {
+        var path = Path.Combine(_directory, "w.ckpt");
+        var info = CheckpointFile.Save(path, _network, _trainer.Optimizer, State(9));
+        using var other = Nb201Network.CreateSupernet(SyntheticData.Shape(), seed: 3);
+        var error = Assert.Throws<CorruptCheckpointException>(() => CheckpointFile.LoadWeights(path, new string('0', 64), other));
+        Assert.Equal(path, error.CheckpointPath);
+        Assert.NotEqual(CheckpointFile.WeightsSha256(_network), CheckpointFile.WeightsSha256(other));
+        var state = CheckpointFile.LoadWeights(path, info.Sha256, other);
+        Assert.Equal(CheckpointFile.WeightsSha256(_network), CheckpointFile.WeightsSha256(other));
+        Assert.Equal((9L, "sampler-state"), (state.Step, state.SamplerState));
+    }
+
+    [Fact]
     public void A_checkpoint_whose_bytes_changed_should_be_refused()
     {
         var path = Path.Combine(_directory, "c.ckpt");
