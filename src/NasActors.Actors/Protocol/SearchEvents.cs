@@ -3,8 +3,9 @@ namespace NasActors.Actors.Protocol;
 /// <summary>What a search run journals: few events, each a decision or a result, never per-step chatter.</summary>
 public interface ISearchEvent;
 
-/// <summary>A run began with this spec text and intra-op thread count (results are reproducible per thread count).</summary>
-public sealed record SearchStarted(string SearchId, string SpecText, int Threads, DateTimeOffset At) : ISearchEvent;
+/// <summary>A run began with this spec text and intra-op thread count (results are reproducible per thread count), and
+/// the ground-truth architectures every strategy's supernet will score (none when the spec names no table).</summary>
+public sealed record SearchStarted(string SearchId, string SpecText, int Threads, DateTimeOffset At, IReadOnlyList<string>? GroundTruthArchitectures = null) : ISearchEvent;
 
 /// <summary>A strategy's supernet checkpoint is durable: training resumes from the last one committed.</summary>
 public sealed record CheckpointCommitted(string Strategy, long Step, string Path, string Sha256) : ISearchEvent;
@@ -18,8 +19,10 @@ public sealed record StrategyTrained(string Strategy, long Steps, string Weights
 /// <summary>A strategy stopped for good (NaN loss, unusable checkpoint); the others go on.</summary>
 public sealed record StrategyFailed(string Strategy, string Reason) : ISearchEvent;
 
-/// <summary>A child model is to be scored with inherited weights; journaled before it is dispatched.</summary>
-public sealed record EvaluationRequested(string EvaluationId, string Strategy, string Architecture, string CheckpointPath, string CheckpointSha256) : ISearchEvent;
+/// <summary>A child model is to be scored with inherited weights; journaled before it is dispatched. A probe scores a
+/// ground-truth architecture to measure ranking quality and takes no part in the evolution.</summary>
+public sealed record EvaluationRequested(
+    string EvaluationId, string Strategy, string Architecture, string CheckpointPath, string CheckpointSha256, bool Probe = false) : ISearchEvent;
 
 /// <summary>An evaluation's result; a second result for the same id is ignored.</summary>
 public sealed record EvaluationCompleted(string EvaluationId, double Accuracy) : ISearchEvent;

@@ -18,6 +18,20 @@ public sealed record StopSearch(string SearchId) : ISearchCommand;
 
 public sealed record GetSearchStatus(string SearchId) : ISearchCommand;
 
+/// <summary>Asks for each strategy's leaderboard (top <paramref name="TopK"/>) and, with a ground-truth table, its ranking quality.</summary>
+public sealed record GetRanking(string SearchId, int TopK = 10) : ISearchCommand;
+
+/// <summary>Per strategy: the best child models found and how well the supernet ranks the ground-truth architectures.</summary>
+public sealed record SearchRanking(string SearchId, IReadOnlyList<StrategyRanking> Strategies);
+
+/// <summary>One strategy's leaderboard and, when the run has a ground truth, Kendall tau, Spearman rho and top-10 overlap
+/// between its inherited-weight estimates and stand-alone test accuracy, over <paramref name="Probed"/> architectures.</summary>
+public sealed record StrategyRanking(
+    string Strategy, IReadOnlyList<RankedChild> Leaderboard, int Probed, double? KendallTau, double? SpearmanRho, double? TopOverlap);
+
+/// <summary>A child model with its inherited-weight accuracy (and its stand-alone accuracy when the ground truth has it).</summary>
+public sealed record RankedChild(string Architecture, double Accuracy, double? TrueAccuracy);
+
 /// <summary>The command was carried out (and journaled).</summary>
 public sealed record CommandAccepted(string SearchId, string Command);
 

@@ -1,6 +1,8 @@
 using Akka.Actor;
 using Akka.Persistence;
 using NasActors.Actors.Protocol;
+using NasActors.Search.GroundTruth;
+using NasActors.Search.Spaces;
 
 namespace NasActors.Actors.Runs;
 
@@ -43,6 +45,19 @@ public sealed class SearchRun : ReceivePersistentActor
         Command<ResumeSearch>(_ => ChangePhase("resume", RunPhase.Paused, new SearchResumed(DateTimeOffset.UtcNow), resume: true));
         Command<StopSearch>(Stop);
         Command<GetSearchStatus>(_ => Sender.Tell(Status()));
+        Command<GetRanking>(get =>
+        {
+            try
+            {
+                Sender.Tell(_state.Phase == RunPhase.NotStarted
+                    ? new CommandRejected(_searchId, $"unknown search id '{_searchId}'; list the searches with: nas search list")
+                    : Ranking.Compute(_state, get.TopK));
+            }
+            catch (NasException e)
+            {
+                Sender.Tell(new CommandRejected(_searchId, e.Message));
+            }
+        });
     }
 
     public static Props Props(string searchId, IActorRef training, IActorRef evaluations)
@@ -64,9 +79,13 @@ public sealed class SearchRun : ReceivePersistentActor
             Sender.Tell(new CommandRejected(_searchId, $"search {_searchId} already exists ({_state.Phase})"));
             return;
         }
+        IReadOnlyList<string> groundTruth;
         try
         {
-            SearchSpec.Parse(start.SpecText, $"spec of {_searchId}");
+            var spec = SearchSpec.Parse(start.SpecText, $"spec of {_searchId}");
+            groundTruth = spec.GroundTruth is null
+                ? []
+                : GroundTruthTable.Read(spec.GroundTruth, SearchSpaces.Get(spec.Space)).Rows.Select(r => r.Architecture).Distinct().ToArray();
         }
         catch (NasException e)
         {
@@ -74,7 +93,7 @@ public sealed class SearchRun : ReceivePersistentActor
             return;
         }
         var sender = Sender;
-        Persist(new SearchStarted(_searchId, start.SpecText, start.Threads, DateTimeOffset.UtcNow), started =>
+        Persist(new SearchStarted(_searchId, start.SpecText, start.Threads, DateTimeOffset.UtcNow, groundTruth), started =>
         {
             _state.Apply(started);
             sender.Tell(new CommandAccepted(_searchId, "start"));

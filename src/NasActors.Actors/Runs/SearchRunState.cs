@@ -27,6 +27,9 @@ public sealed class SearchRunState
     public IReadOnlyCollection<StrategyState> Strategies => _strategies.Values;
     public IReadOnlyDictionary<string, EvaluationRecord> Evaluations => _evaluations;
 
+    /// <summary>Architectures of the spec's ground-truth table, in table order: each trained supernet scores them all.</summary>
+    public IReadOnlyList<string> GroundTruthArchitectures { get; private set; } = [];
+
     public bool IsFinished => Phase is RunPhase.Stopped or RunPhase.Completed;
 
     public StrategyState Strategy(string id) =>
@@ -40,6 +43,7 @@ public sealed class SearchRunState
                 SearchId = started.SearchId;
                 Spec = SearchSpec.Parse(started.SpecText, $"journal of {started.SearchId}");
                 Threads = started.Threads;
+                GroundTruthArchitectures = started.GroundTruthArchitectures ?? [];
                 StartedAt = started.At;
                 Phase = RunPhase.Running;
                 _space = SearchSpaces.Get(Spec.Space);
@@ -58,6 +62,10 @@ public sealed class SearchRunState
             case StrategyFailed failed:
                 Strategy(failed.Strategy).FailureReason = failed.Reason;
                 break;
+            case EvaluationRequested { Probe: true } probe:
+                Strategy(probe.Strategy).ProbesRequested++;
+                _evaluations[probe.EvaluationId] = new EvaluationRecord(probe, null, null);
+                break;
             case EvaluationRequested requested:
                 var owner = Strategy(requested.Strategy);
                 var proposed = owner.Evolution.Propose();
@@ -69,11 +77,13 @@ public sealed class SearchRunState
                 break;
             case EvaluationCompleted completed when _evaluations.TryGetValue(completed.EvaluationId, out var record) && record.IsPending:
                 _evaluations[completed.EvaluationId] = record with { Accuracy = completed.Accuracy };
+                if (record.Request.Probe) break;
                 var strategyState = Strategy(record.Request.Strategy);
                 strategyState.Evolution.Report(_space.Parse(record.Request.Architecture), completed.Accuracy);
                 break;
             case EvaluationFailed failedEvaluation when _evaluations.TryGetValue(failedEvaluation.EvaluationId, out var failedRecord) && failedRecord.IsPending:
                 _evaluations[failedEvaluation.EvaluationId] = failedRecord with { FailureReason = failedEvaluation.Reason };
+                if (failedRecord.Request.Probe) break;
                 var failedStrategy = Strategy(failedRecord.Request.Strategy);
                 // A child that cannot be scored ranks below every accuracy rather than stalling the evolution.
                 failedStrategy.Evolution.Report(_space.Parse(failedRecord.Request.Architecture), FailedEvaluationFitness);
@@ -97,18 +107,27 @@ public sealed class SearchRunState
         }
     }
 
-    /// <summary>The next evaluation a trained strategy asks for, or null when its budget of proposals is spent.</summary>
+    /// <summary>The next evaluation a trained strategy asks for: the evolution's next proposal, then the ground-truth
+    /// probes; null when both are spent.</summary>
     public EvaluationRequested? ProposeEvaluation(string strategyId)
     {
         var strategy = Strategy(strategyId);
         var checkpoint = strategy.LatestCheckpoint;
         if (strategy.Trained is null || strategy.FailureReason is not null || checkpoint is null) return null;
-        // Propose on a copy: the state itself changes only when the event is applied.
-        var probe = RegularizedEvolution.Restore(_space, strategy.Evolution.SaveState());
-        var architecture = probe.Propose();
-        return architecture is null
-            ? null
-            : new EvaluationRequested($"{strategyId}/{probe.Proposed}", strategyId, architecture.ToString(), checkpoint.Path, checkpoint.Sha256);
+        if (!strategy.Evolution.BudgetSpent)
+        {
+            // Propose on a copy: the state itself changes only when the event is applied.
+            var copy = RegularizedEvolution.Restore(_space, strategy.Evolution.SaveState());
+            var architecture = copy.Propose()!;
+            return new EvaluationRequested($"{strategyId}/{copy.Proposed}", strategyId, architecture.ToString(), checkpoint.Path, checkpoint.Sha256);
+        }
+        if (strategy.ProbesRequested < GroundTruthArchitectures.Count)
+        {
+            var index = strategy.ProbesRequested;
+            return new EvaluationRequested($"{strategyId}/ground-truth/{index + 1}", strategyId, GroundTruthArchitectures[index],
+                                           checkpoint.Path, checkpoint.Sha256, Probe: true);
+        }
+        return null;
     }
 
     /// <summary>Requested evaluations without a result yet: what a recovered run dispatches again.</summary>
@@ -117,7 +136,8 @@ public sealed class SearchRunState
 
     /// <summary>True when every strategy has failed or finished both training and its evaluation budget.</summary>
     public bool AllStrategiesDone =>
-        _strategies.Count > 0 && _strategies.Values.All(s => s.FailureReason is not null || (s.Trained is not null && s.Evolution.IsComplete));
+        _strategies.Count > 0 && _strategies.Values.All(s => s.FailureReason is not null || (s.Trained is not null && s.Evolution.IsComplete
+            && s.ProbesRequested == GroundTruthArchitectures.Count && !PendingEvaluations().Any(e => e.Strategy == s.Id)));
 }
 
 /// <summary>One strategy of a run: its checkpoints, whether it trained or failed, and its evolutionary search.</summary>
@@ -130,6 +150,7 @@ public sealed class StrategyState(StrategySpec spec, RegularizedEvolution evolut
     public StrategyTrained? Trained { get; set; }
     public string? FailureReason { get; set; }
     public RegularizedEvolution Evolution { get; } = evolution;
+    public int ProbesRequested { get; set; }
 }
 
 /// <summary>An evaluation as the journal knows it: requested, then completed with an accuracy or failed with a reason.</summary>

@@ -129,6 +129,52 @@ public sealed class SearchRunTests : Akka.TestKit.Xunit2.TestKit
     }
 
     [Fact]
+    public async Task Run_should_score_every_ground_truth_architecture_and_report_ranking_quality()
+    {
+        var table = Path.Combine(Path.GetTempPath(), $"nasactors-truth-{Guid.NewGuid():N}.csv");
+        var truth = new Dictionary<string, double>
+        {
+            ["|nor_conv_3x3~0|+|nor_conv_3x3~0|nor_conv_3x3~1|+|nor_conv_3x3~0|nor_conv_3x3~1|nor_conv_3x3~2|"] = 0.91,
+            ["|skip_connect~0|+|none~0|avg_pool_3x3~1|+|skip_connect~0|nor_conv_1x1~1|skip_connect~2|"] = 0.88,
+            ["|avg_pool_3x3~0|+|none~0|none~1|+|none~0|none~1|avg_pool_3x3~2|"] = 0.70,
+        };
+        foreach (var (architecture, accuracy) in truth)
+            foreach (var seed in new[] { 1, 2 })
+                NasActors.Search.GroundTruth.GroundTruthTable.Append(table, new(architecture, seed, 1, accuracy, accuracy, 1, 1, 1, 2, 1, 8, 300));
+        try
+        {
+            var run = Run("r6");
+            var spec = SearchSpecTests.Minimal.Replace("name = tiny", $"name = tiny\n  ground-truth = \"{table}\"");
+            run.Tell(new StartSearch("r6", spec, 1), TestActor);
+            await ExpectMsgAsync<CommandAccepted>();
+            var pending = new Queue<EvaluateChild>(await TrainStrategy(run, "r6", "a"));
+            var probes = new List<EvaluateChild>();
+            var received = pending.Count;
+            while (pending.TryDequeue(out var work))
+            {
+                // The supernet's estimate: the true accuracy minus 0.3, so the ranking is right.
+                var accuracy = work.Request.Probe ? truth[work.Request.Architecture] - 0.3 : 0.4;
+                if (work.Request.Probe) probes.Add(work);
+                run.Tell(new EvaluationSucceeded("r6", work.Request.EvaluationId, accuracy));
+                // Budget 3 plus 3 probes: six requests in all, two in flight at a time.
+                if (received++ < 6) pending.Enqueue(await _evaluations.ExpectMsgAsync<EvaluateChild>());
+            }
+            Assert.Equal(truth.Keys.Order(), probes.Select(p => p.Request.Architecture).Order());
+
+            run.Tell(new GetRanking("r6", 5), TestActor);
+            var ranking = (await ExpectMsgAsync<SearchRanking>()).Strategies.Single(s => s.Strategy == "a");
+            Assert.Equal(3, ranking.Probed);
+            Assert.Equal(1.0, ranking.KendallTau);
+            Assert.Equal(1.0, ranking.SpearmanRho);
+            Assert.Equal(3, ranking.Leaderboard.Count);
+        }
+        finally
+        {
+            File.Delete(table);
+        }
+    }
+
+    [Fact]
     public async Task Pausing_twice_or_resuming_a_running_search_should_be_refused()
     {
         var run = await StartedRun("r5");
