@@ -7,8 +7,9 @@ public interface ISearchEvent;
 /// the ground-truth architectures every strategy's supernet will score (none when the spec names no table).</summary>
 public sealed record SearchStarted(string SearchId, string SpecText, int Threads, DateTimeOffset At, IReadOnlyList<string>? GroundTruthArchitectures = null) : ISearchEvent;
 
-/// <summary>A strategy's supernet checkpoint is durable: training resumes from the last one committed.</summary>
-public sealed record CheckpointCommitted(string Strategy, long Step, string Path, string Sha256) : ISearchEvent;
+/// <summary>A strategy's supernet checkpoint is durable: training resumes from the last one committed. Mean loss and
+/// throughput are over the steps since the previous checkpoint.</summary>
+public sealed record CheckpointCommitted(string Strategy, long Step, string Path, string Sha256, double MeanLoss = double.NaN, double ImagesPerSecond = 0) : ISearchEvent;
 
 /// <summary>A checkpoint was found missing or corrupt; the strategy falls back to the one before it.</summary>
 public sealed record CheckpointRejected(string Strategy, long Step, string Reason) : ISearchEvent;

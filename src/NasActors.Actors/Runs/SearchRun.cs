@@ -107,7 +107,7 @@ public sealed class SearchRun : ReceivePersistentActor
         var strategy = _state.Strategy(saved.Strategy);
         // A trainer restarted elsewhere may report a step again: commit each step once.
         if (strategy.Trained is not null || (strategy.LatestCheckpoint?.Step ?? -1) >= saved.Step) return;
-        var committed = new CheckpointCommitted(saved.Strategy, saved.Step, saved.Path, saved.Sha256);
+        var committed = new CheckpointCommitted(saved.Strategy, saved.Step, saved.Path, saved.Sha256, saved.MeanLoss, saved.ImagesPerSecond);
         if (!saved.Final)
         {
             Persist(committed, _state.Apply);
@@ -217,9 +217,12 @@ public sealed class SearchRun : ReceivePersistentActor
     SearchStatus Status() => new(_searchId, _state.Spec?.Name ?? "", _state.Phase, _state.Strategies.Select(s =>
     {
         var evaluations = _state.Evaluations.Values.Where(e => e.Request.Strategy == s.Id).ToArray();
+        var searched = evaluations.Where(e => !e.Request.Probe).ToArray();
         var best = s.Evolution.Best;
         return new StrategyStatus(s.Id, s.Spec.Sampler, s.LatestCheckpoint?.Step ?? 0, _state.Spec!.Training.Steps, s.Trained is not null,
-            s.FailureReason, evaluations.Count(e => e.Accuracy is not null), evaluations.Count(e => e.FailureReason is not null),
-            evaluations.Count(e => e.IsPending), _state.Spec.Evolution.Budget, best?.Architecture.ToString(), best?.Fitness);
+            s.FailureReason, searched.Count(e => e.Accuracy is not null), evaluations.Count(e => e.FailureReason is not null),
+            evaluations.Count(e => e.IsPending), _state.Spec.Evolution.Budget, best?.Architecture.ToString(), best?.Fitness,
+            s.LatestCheckpoint?.MeanLoss ?? double.NaN, s.LatestCheckpoint?.ImagesPerSecond ?? 0,
+            evaluations.Count(e => e.Request.Probe && e.Accuracy is not null), _state.GroundTruthArchitectures.Count);
     }).ToArray());
 }

@@ -59,10 +59,17 @@ internal sealed class TrainingJob
             using var training = new SupernetTraining(supernet, Sampler, train, split.Train, settings, _spec.Training.Steps,
                                                       Rng.DeriveSeed(seed, "data:" + _strategy.Id), CPU);
             Resume(training);
+            var window = System.Diagnostics.Stopwatch.StartNew();
+            double lossSum = 0;
+            long images = 0, steps = 0;
             while (!training.IsComplete && !cancellation.IsCancellationRequested)
             {
-                training.TrainStep();
-                if (training.Step % _spec.Training.CheckpointEvery == 0 || training.IsComplete) Checkpoint(training);
+                var step = training.TrainStep();
+                (lossSum, images, steps) = (lossSum + step.Losses.Average(), images + step.Images, steps + 1);
+                if (training.Step % _spec.Training.CheckpointEvery != 0 && !training.IsComplete) continue;
+                Checkpoint(training, lossSum / steps, images / window.Elapsed.TotalSeconds);
+                (lossSum, images, steps) = (0, 0, 0);
+                window.Restart();
             }
         }
         catch (NasException e)
@@ -89,11 +96,11 @@ internal sealed class TrainingJob
         }
     }
 
-    void Checkpoint(SupernetTraining training)
+    void Checkpoint(SupernetTraining training, double meanLoss, double imagesPerSecond)
     {
         var path = Path.Combine(_checkpointDirectory, _work.SearchId, _work.Strategy, $"step-{training.Step:D7}.ckpt");
         var info = training.SaveCheckpoint(path, new Dictionary<string, string> { ["strategy"] = _work.Strategy, ["search"] = _work.SearchId });
         _run.Tell(new CheckpointSaved(_work.SearchId, _work.Strategy, training.Step, info.Path, info.Sha256, training.IsComplete,
-            training.IsComplete ? CheckpointFile.WeightsSha256(training.Supernet) : ""));
+            training.IsComplete ? CheckpointFile.WeightsSha256(training.Supernet) : "", meanLoss, imagesPerSecond));
     }
 }

@@ -1,75 +1,101 @@
 using System.CommandLine;
 using System.Diagnostics;
-using NasActors.Search.Randomness;
-using NasActors.Search.Sampling;
-using NasActors.Search.Spaces;
-using NasActors.Torch.Supernets;
-using NasActors.Torch.Training;
-using TorchSharp;
+using NasActors.Actors.Cluster;
+using NasActors.Actors.Protocol;
+using NasActors.Actors.Runs;
+using NasActors.Search;
 
 namespace NasActors.Cli.Commands;
 
-/// <summary><c>nas demo</c>: train a supernet with uniform single-path sampling, then score sampled child models
-/// with inherited weights.</summary>
+/// <summary><c>nas demo</c>: a whole search through the actors in one process: strategies train their supernets at
+/// once on their own trainers, evolution scores child models with inherited weights, and the leaderboard (with ranking
+/// quality against the ground truth the spec names) is printed at the end.</summary>
 internal static class DemoCommand
 {
     public static Command Create()
     {
-        var steps = new Option<int>("--steps") { Description = "supernet training steps", DefaultValueFactory = _ => 400 };
-        var children = new Option<int>("--children") { Description = "child models to score with inherited weights", DefaultValueFactory = _ => 5 };
-        var seed = new Option<int>("--seed") { Description = "run seed", DefaultValueFactory = _ => 1 };
-        var training = new TrainingOptions();
-        var command = new Command("demo", "train a NAS-Bench-201 supernet on Fashion-MNIST (uniform single-path) and score child models")
+        var spec = new Option<string>("--spec") { Description = "search spec (HOCON)", DefaultValueFactory = _ => "hocon/searches/demo.conf" };
+        var stateDirectory = new Option<string>("--state-dir") { Description = "journal and checkpoints of the demo", DefaultValueFactory = _ => ".nas/demo" };
+        var trainers = new Option<int>("--trainers") { Description = "trainer actors (one per device; here CPU)", DefaultValueFactory = _ => 2 };
+        var resume = new Option<bool>("--resume") { Description = "continue the unfinished search in --state-dir instead of starting afresh" };
+        var poll = new Option<double>("--poll") { Description = "seconds between progress lines", DefaultValueFactory = _ => 5 };
+        var command = new Command("demo", "run a whole search through the actors: supernets per strategy, evolution, leaderboard")
         {
-            steps, children, seed,
+            spec, stateDirectory, trainers, resume, poll,
         };
-        training.AddTo(command);
-        command.SetAction(parsed =>
-        {
-            var stepCount = CommonOptions.Positive("--steps", parsed.GetValue(steps));
-            var childCount = CommonOptions.Positive("--children", parsed.GetValue(children));
-            var runSeed = (ulong)parsed.GetValue(seed);
-            using var setup = training.Start(parsed);
-            var (shape, train, split, device) = (setup.Shape, setup.Train, setup.Split, setup.Device);
-            var space = Nb201Space.Instance;
-            using var supernet = Nb201Network.CreateSupernet(shape, (long)runSeed);
-            supernet.to(device);
-            var sampler = new UniformSampler(space, Rng.DeriveSeed(runSeed, "sampler"));
-            using var supernetTraining = new SupernetTraining(supernet, sampler, train, split.Train, SgdSettings.Supernet, stepCount,
-                                                              Rng.DeriveSeed(runSeed, "data"), device);
-            Console.WriteLine($"supernet: {space.Name}, C={shape.Channels} N={shape.CellsPerStage}, {supernet.ParameterCount():N0} parameters, " +
-                              $"{train.Name} {shape.ImageSize}x{shape.ImageSize}, {stepCount} steps of {SgdSettings.Supernet.BatchSize}, " +
-                              $"uniform sampling, {torch.get_num_threads()} threads");
-            var clock = Stopwatch.StartNew();
-            var window = Stopwatch.StartNew();
-            double lossSum = 0;
-            int images = 0, stepsInWindow = 0;
-            var reportEvery = Math.Max(1, stepCount / 20);
-            while (!supernetTraining.IsComplete)
-            {
-                var step = supernetTraining.TrainStep();
-                lossSum += step.Losses.Average();
-                images += step.Images;
-                stepsInWindow++;
-                if (supernetTraining.Step % reportEvery == 0 || supernetTraining.IsComplete)
-                {
-                    Console.WriteLine($"step {supernetTraining.Step,5}/{stepCount}  loss {lossSum / stepsInWindow:0.0000}  " +
-                                      $"{images / window.Elapsed.TotalSeconds,7:N0} images/s");
-                    (lossSum, images, stepsInWindow) = (0, 0, 0);
-                    window.Restart();
-                }
-            }
-            Console.WriteLine($"supernet trained in {clock.Elapsed.TotalSeconds:0.0} s");
-            var childRng = new Rng(Rng.DeriveSeed(runSeed, "children"));
-            Console.WriteLine($"inherited-weight validation accuracy ({split.Validation.Length:N0} images):");
-            for (var i = 0; i < childCount; i++)
-            {
-                var child = ArchitectureSampling.Uniform(space, childRng);
-                var accuracy = Evaluation.Accuracy(supernet, child, train, split.Validation, device);
-                Console.WriteLine($"  {CommonOptions.Accuracy(accuracy),7}  {child}");
-            }
-            return 0;
-        });
+        command.SetAction((parsed, cancellation) => Run(parsed.GetValue(spec)!, parsed.GetValue(stateDirectory)!,
+            CommonOptions.Positive("--trainers", parsed.GetValue(trainers)), parsed.GetValue(resume), parsed.GetValue(poll), cancellation));
         return command;
+    }
+
+    static async Task<int> Run(string specPath, string stateDirectory, int trainers, bool resume, double pollSeconds, CancellationToken cancellation)
+    {
+        var spec = resume ? null : SearchSpec.Load(specPath);
+        if (!resume && Directory.Exists(stateDirectory)) Directory.Delete(stateDirectory, recursive: true);
+        if (resume && !File.Exists(Path.Combine(stateDirectory, "journal.db")))
+            throw new NasException($"nothing to resume in {stateDirectory}: start a demo with ./nas demo");
+        await using var node = NasNode.Start(NodeSettings.Embedded(stateDirectory, trainers));
+        string searchId;
+        if (spec is not null)
+        {
+            var created = await node.AskAsync<SearchCreated>(new CreateSearch(spec.Text, spec.Training.Threads));
+            searchId = created.SearchId;
+            Console.WriteLine($"search {searchId}: {spec.Strategies.Count} strategies ({string.Join(", ", spec.Strategies.Select(s => $"{s.Id}: {s.Sampler}"))}), " +
+                              $"{spec.Training.Steps} steps each on {trainers} trainers, evolution budget {spec.Evolution.Budget}; state in {stateDirectory}");
+        }
+        else
+        {
+            var list = await node.AskAsync<SearchList>(ListSearches.Instance);
+            var unfinished = list.Searches.LastOrDefault(s => s.Phase is RunPhase.Running or RunPhase.Paused)
+                             ?? throw new NasException($"every search in {stateDirectory} has finished: start a new one with ./nas demo");
+            searchId = unfinished.SearchId;
+            if (unfinished.Phase == RunPhase.Paused) await node.AskAsync<CommandAccepted>(new ResumeSearch(searchId));
+            Console.WriteLine($"resuming search {searchId} from its journal in {stateDirectory}");
+        }
+
+        var clock = Stopwatch.StartNew();
+        var printed = new Dictionary<string, string>();
+        SearchStatus status;
+        while (true)
+        {
+            status = await node.AskAsync<SearchStatus>(new GetSearchStatus(searchId));
+            foreach (var strategy in status.Strategies)
+            {
+                var line = Progress(strategy);
+                if (printed.GetValueOrDefault(strategy.Strategy) == line) continue;
+                printed[strategy.Strategy] = line;
+                Console.WriteLine($"[{clock.Elapsed.TotalSeconds,5:0}s] {strategy.Strategy,-12} {line}");
+            }
+            if (status.Phase is RunPhase.Completed or RunPhase.Stopped) break;
+            await Task.Delay(TimeSpan.FromSeconds(Math.Max(0.2, pollSeconds)), cancellation);
+        }
+        Console.WriteLine($"search {searchId} {status.Phase.ToString().ToLowerInvariant()} after {clock.Elapsed.TotalSeconds:0} s");
+        PrintRanking(await node.AskAsync<SearchRanking>(new GetRanking(searchId, 10)));
+        return 0;
+    }
+
+    static string Progress(StrategyStatus s)
+    {
+        if (s.FailureReason is not null) return $"failed: {s.FailureReason}";
+        var training = s.Trained ? "trained" : $"step {s.CheckpointStep}/{s.Steps}";
+        var loss = double.IsNaN(s.MeanLoss) ? "" : $"  loss {s.MeanLoss:0.0000}  {s.ImagesPerSecond:N0} images/s";
+        var search = $"  | evolution {s.EvaluationsCompleted}/{s.Budget}" + (s.Probes > 0 ? $", ground truth {s.ProbesCompleted}/{s.Probes}" : "");
+        var best = s.BestAccuracy is { } accuracy && accuracy >= 0 ? $"  | best {CommonOptions.Accuracy(accuracy)}" : "";
+        return training + loss + search + best;
+    }
+
+    static void PrintRanking(SearchRanking ranking)
+    {
+        foreach (var strategy in ranking.Strategies)
+        {
+            Console.WriteLine();
+            Console.WriteLine($"{strategy.Strategy}: top {strategy.Leaderboard.Count} child models (inherited-weight validation accuracy; stand-alone test accuracy where the ground truth has it)");
+            foreach (var child in strategy.Leaderboard)
+                Console.WriteLine($"  {CommonOptions.Accuracy(child.Accuracy),7}  {(child.TrueAccuracy is { } truth ? CommonOptions.Accuracy(truth) : "   -   "),7}  {child.Architecture}");
+            Console.WriteLine(strategy.KendallTau is null
+                ? "  ranking quality: no ground truth (the spec names no table, or it has fewer than 2 architectures)"
+                : $"  ranking quality over {strategy.Probed} ground-truth architectures: Kendall tau {strategy.KendallTau:0.000}, " +
+                  $"Spearman rho {strategy.SpearmanRho:0.000}, top-10 overlap {strategy.TopOverlap:P0}");
+        }
     }
 }
