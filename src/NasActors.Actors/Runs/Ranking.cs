@@ -29,8 +29,9 @@ public static class Ranking
             if (probes.Length < 2) return new StrategyRanking(strategy.Id, leaderboard, probes.Length, null, null, null);
             var estimated = probes.Select(p => p.Accuracy!.Value).ToArray();
             var actual = probes.Select(p => truth![p.Request.Architecture]).ToArray();
+            // With no more architectures than k, every one is in both top-k lists: the overlap would say nothing.
             return new StrategyRanking(strategy.Id, leaderboard, probes.Length, RankCorrelation.KendallTau(estimated, actual),
-                RankCorrelation.SpearmanRho(estimated, actual), RankCorrelation.TopKOverlap(estimated, actual, Math.Min(OverlapK, probes.Length)));
+                RankCorrelation.SpearmanRho(estimated, actual), probes.Length > OverlapK ? RankCorrelation.TopKOverlap(estimated, actual, OverlapK) : null);
         }).ToArray());
     }
 

@@ -95,7 +95,8 @@ internal static class DemoCommand
             Console.WriteLine(strategy.KendallTau is null
                 ? "  ranking quality: no ground truth (the spec names no table, or it has fewer than 2 architectures)"
                 : $"  ranking quality over {strategy.Probed} ground-truth architectures: Kendall tau {strategy.KendallTau:0.000}, " +
-                  $"Spearman rho {strategy.SpearmanRho:0.000}, top-10 overlap {strategy.TopOverlap:P0}");
+                  $"Spearman rho {strategy.SpearmanRho:0.000}, top-10 overlap " +
+                  (strategy.TopOverlap is { } overlap ? $"{overlap:P0}" : "n/a (10 or fewer architectures)"));
         }
     }
 }
