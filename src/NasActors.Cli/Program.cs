@@ -16,6 +16,8 @@ public static class Program
         var root = new RootCommand("NasActors: weight-sharing neural architecture search on actors")
         {
             DemoCommand.Create(),
+            NodeCommand.Create(),
+            SearchCommands.Create(),
             SpaceCommands.Create(),
             TrainChildCommand.Create(),
             GroundTruthCommand.Create(),

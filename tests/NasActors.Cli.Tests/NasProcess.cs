@@ -26,8 +26,8 @@ public static class NasProcess
 
     public static Task<NasRun> RunAsync(params string[] arguments) => RunAsync(DefaultTimeout, arguments);
 
-    /// <summary>Runs <c>dotnet nas.dll arguments</c>; kills the whole process tree and fails the test after <paramref name="timeout"/>.</summary>
-    public static async Task<NasRun> RunAsync(TimeSpan timeout, params string[] arguments)
+    /// <summary>How to start <c>dotnet nas.dll arguments</c>, output redirected, with the environment tests need.</summary>
+    public static ProcessStartInfo StartInfo(string[] arguments)
     {
         Assert.True(File.Exists(Program), $"{Program} is missing: the test project must reference NasActors.Cli");
         var start = new ProcessStartInfo(Environment.GetEnvironmentVariable("DOTNET_HOST_PATH") ?? "dotnet")
@@ -44,7 +44,22 @@ public static class NasProcess
         // Numbers such as 15,625 are formatted with the current culture: pin it, whatever the developer's locale.
         start.Environment["LC_ALL"] = "C.UTF-8";
         start.Environment["LANG"] = "C.UTF-8";
+        return start;
+    }
 
+    /// <summary>Reads a started process's output until a line contains <paramref name="text"/>; fails after the default timeout.</summary>
+    public static async Task WaitForLineAsync(Process process, string text)
+    {
+        using var deadline = new CancellationTokenSource(DefaultTimeout);
+        while (await process.StandardOutput.ReadLineAsync(deadline.Token) is { } line)
+            if (line.Contains(text, StringComparison.Ordinal)) return;
+        Assert.Fail($"the process ended without printing '{text}'");
+    }
+
+    /// <summary>Runs <c>dotnet nas.dll arguments</c>; kills the whole process tree and fails the test after <paramref name="timeout"/>.</summary>
+    public static async Task<NasRun> RunAsync(TimeSpan timeout, params string[] arguments)
+    {
+        var start = StartInfo(arguments);
         using var process = Process.Start(start) ?? throw new InvalidOperationException($"could not start {start.FileName}");
         process.StandardInput.Close();
         var stdout = process.StandardOutput.ReadToEndAsync();

@@ -13,20 +13,31 @@ public sealed class NasNode : IAsyncDisposable
 {
     static readonly TimeSpan AskTimeout = TimeSpan.FromSeconds(30);
 
-    NasNode(ActorSystem system, IActorRef manager)
+    readonly FileStream _lock;
+
+    NasNode(ActorSystem system, IActorRef manager, FileStream nodeLock)
     {
         System = system;
         Manager = manager;
+        _lock = nodeLock;
     }
 
     public ActorSystem System { get; }
     public IActorRef Manager { get; }
 
-    public static NasNode Start(NodeSettings settings, string name = "nas")
+    /// <summary>A node that trains and evaluates: every unfinished search in its journal continues.</summary>
+    public static NasNode Start(NodeSettings settings, string name = "nas") => Create(settings, name, active: true);
+
+    /// <summary>An admin process on the same journal: it answers and journals commands but runs nothing. Refused while
+    /// a node runs on the journal: SQLite takes one writer per search.</summary>
+    public static NasNode StartAdmin(NodeSettings settings) => Create(settings, "nas-admin", active: false);
+
+    static NasNode Create(NodeSettings settings, string name, bool active)
     {
         var stateDirectory = Path.GetDirectoryName(Path.GetFullPath(settings.CheckpointDirectory))!;
         Directory.CreateDirectory(stateDirectory);
         Directory.CreateDirectory(settings.CheckpointDirectory);
+        var nodeLock = LockStateDirectory(stateDirectory);
         var config = ConfigurationFactory.ParseString($$"""
             akka {
               loglevel = {{settings.LogLevel}}
@@ -35,10 +46,46 @@ public sealed class NasNode : IAsyncDisposable
             }
             """).WithFallback(settings.Journal.ToConfig());
         var system = ActorSystem.Create(name, config);
-        var training = system.ActorOf(TrainingQueue.Props(settings.Devices, settings.CheckpointDirectory), "training");
-        var evaluations = system.ActorOf(EvaluationSupervisor.Props(() => new SupernetChildEvaluator(), Math.Max(1, settings.Evaluators)), "evaluations");
-        var manager = system.ActorOf(SearchManager.Props(training, evaluations), "searches");
-        return new NasNode(system, manager);
+        IActorRef training = ActorRefs.Nobody, evaluations = ActorRefs.Nobody;
+        if (active)
+        {
+            training = system.ActorOf(TrainingQueue.Props(settings.Devices, settings.CheckpointDirectory), "training");
+            evaluations = system.ActorOf(EvaluationSupervisor.Props(() => new SupernetChildEvaluator(), Math.Max(1, settings.Evaluators)), "evaluations");
+        }
+        var manager = system.ActorOf(SearchManager.Props(training, evaluations, active), "searches");
+        return new NasNode(system, manager, nodeLock);
+    }
+
+    /// <summary>One process at a time per state directory; the lock goes with the process, even when it is killed.</summary>
+    static FileStream LockStateDirectory(string stateDirectory)
+    {
+        var path = Path.Combine(stateDirectory, "node.lock");
+        try
+        {
+            var nodeLock = new FileStream(path, FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.None);
+            nodeLock.SetLength(0);
+            using (var writer = new StreamWriter(nodeLock, leaveOpen: true)) writer.Write(Environment.ProcessId);
+            return nodeLock;
+        }
+        catch (IOException)
+        {
+            var holder = File.Exists(path) ? TryRead(path) : "";
+            throw new NasException($"another nas process{(holder.Length > 0 ? $" (pid {holder})" : "")} is using {stateDirectory}; " +
+                                   "stop it first (its searches resume when a node starts again), or use another --state-dir");
+        }
+    }
+
+    static string TryRead(string path)
+    {
+        try
+        {
+            using var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite);
+            return new StreamReader(stream).ReadToEnd().Trim();
+        }
+        catch (IOException)
+        {
+            return "";
+        }
     }
 
     /// <summary>Sends an admin command and waits for the reply; a refusal becomes a <see cref="NasException"/>.</summary>
@@ -53,5 +100,9 @@ public sealed class NasNode : IAsyncDisposable
         };
     }
 
-    public async ValueTask DisposeAsync() => await System.Terminate();
+    public async ValueTask DisposeAsync()
+    {
+        await System.Terminate();
+        await _lock.DisposeAsync();
+    }
 }

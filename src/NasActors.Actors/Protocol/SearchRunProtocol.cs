@@ -21,6 +21,14 @@ public sealed record GetSearchStatus(string SearchId) : ISearchCommand;
 /// <summary>Asks for each strategy's leaderboard (top <paramref name="TopK"/>) and, with a ground-truth table, its ranking quality.</summary>
 public sealed record GetRanking(string SearchId, int TopK = 10) : ISearchCommand;
 
+/// <summary>Asks for everything a run knows, for <c>nas search export</c>.</summary>
+public sealed record ExportSearch(string SearchId) : ISearchCommand;
+
+/// <summary>A run's status, full ranking, spec and every evaluation, as exported to JSON.</summary>
+public sealed record SearchExport(SearchStatus Status, SearchRanking Ranking, string Spec, IReadOnlyList<ExportedEvaluation> Evaluations);
+
+public sealed record ExportedEvaluation(string EvaluationId, string Strategy, string Architecture, bool GroundTruthProbe, double? Accuracy, string? FailureReason);
+
 /// <summary>Per strategy: the best child models found and how well the supernet ranks the ground-truth architectures.</summary>
 public sealed record SearchRanking(string SearchId, IReadOnlyList<StrategyRanking> Strategies);
 

@@ -17,10 +17,13 @@ public sealed class SearchManager : ReceivePersistentActor
     readonly List<SearchCreated> _searches = [];
     readonly Dictionary<string, IActorRef> _runs = new(StringComparer.Ordinal);
 
-    public SearchManager(IActorRef training, IActorRef evaluations)
+    readonly bool _active;
+
+    public SearchManager(IActorRef training, IActorRef evaluations, bool active = true)
     {
         _training = training;
         _evaluations = evaluations;
+        _active = active;
 
         Recover<SearchCreated>(created => _searches.Add(created));
         Recover<RecoveryCompleted>(_ =>
@@ -30,7 +33,6 @@ public sealed class SearchManager : ReceivePersistentActor
 
         Command<CreateSearch>(Create);
         Command<ListSearches>(_ => List());
-        Command<CommandAccepted>(_ => { });  // a new run confirming its start: the client already has its SearchCreated
         Command<ISearchCommand>(command =>
         {
             if (_runs.TryGetValue(command.SearchId, out var run)) run.Forward(command);
@@ -40,11 +42,12 @@ public sealed class SearchManager : ReceivePersistentActor
 
     public override string PersistenceId => PersistenceIdValue;
 
-    public static Props Props(IActorRef training, IActorRef evaluations)
+    /// <param name="active">False in an admin process: runs journal commands but train and evaluate nothing.</param>
+    public static Props Props(IActorRef training, IActorRef evaluations, bool active = true)
     {
         ArgumentNullException.ThrowIfNull(training);
         ArgumentNullException.ThrowIfNull(evaluations);
-        return Akka.Actor.Props.Create(() => new SearchManager(training, evaluations));
+        return Akka.Actor.Props.Create(() => new SearchManager(training, evaluations, active));
     }
 
     void Create(CreateSearch create)
@@ -65,8 +68,10 @@ public sealed class SearchManager : ReceivePersistentActor
         Persist(new SearchCreated(id, spec.Name, at), created =>
         {
             _searches.Add(created);
-            StartRun(id).Tell(new StartSearch(id, create.SpecText, create.Threads), Self);
-            sender.Tell(created);
+            // Answer once the run has journaled its start: an admin process may exit right after the answer.
+            StartRun(id).Ask<object>(new StartSearch(id, create.SpecText, create.Threads), TimeSpan.FromSeconds(30)).PipeTo(sender,
+                success: reply => reply is CommandAccepted ? created : reply,
+                failure: e => new CommandRejected(id, $"search {id} did not confirm its start: {e.Message}"));
         });
     }
 
@@ -74,7 +79,7 @@ public sealed class SearchManager : ReceivePersistentActor
     /// restart strategy never sees; the supervisor starts it again, and it recovers from its journal.</summary>
     IActorRef StartRun(string searchId)
     {
-        var props = BackoffSupervisor.Props(Backoff.OnStop(SearchRun.Props(searchId, _training, _evaluations), "run",
+        var props = BackoffSupervisor.Props(Backoff.OnStop(SearchRun.Props(searchId, _training, _evaluations, _active), "run",
             TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(30), 0.2, maxNrOfRetries: -1));
         var run = Context.ActorOf(props, Uri.EscapeDataString(searchId));
         _runs[searchId] = run;

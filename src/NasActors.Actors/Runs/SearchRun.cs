@@ -19,12 +19,16 @@ public sealed class SearchRun : ReceivePersistentActor
     readonly IActorRef _training;
     readonly IActorRef _evaluations;
     readonly SearchRunState _state = new();
+    readonly bool _active;
 
-    public SearchRun(string searchId, IActorRef training, IActorRef evaluations)
+    /// <param name="active">False in an admin process: the run answers and journals commands but trains and
+    /// evaluates nothing (a node does that when it starts).</param>
+    public SearchRun(string searchId, IActorRef training, IActorRef evaluations, bool active = true)
     {
         _searchId = searchId;
         _training = training;
         _evaluations = evaluations;
+        _active = active;
 
         Recover<ISearchEvent>(_state.Apply);
         Recover<RecoveryCompleted>(_ => { if (_state.Phase == RunPhase.Running) Continue(); });
@@ -45,6 +49,14 @@ public sealed class SearchRun : ReceivePersistentActor
         Command<ResumeSearch>(_ => ChangePhase("resume", RunPhase.Paused, new SearchResumed(DateTimeOffset.UtcNow), resume: true));
         Command<StopSearch>(Stop);
         Command<GetSearchStatus>(_ => Sender.Tell(Status()));
+        Command<ExportSearch>(_ =>
+        {
+            Sender.Tell(_state.Phase == RunPhase.NotStarted
+                ? new CommandRejected(_searchId, $"unknown search id '{_searchId}'; list the searches with: nas search list")
+                : new SearchExport(Status(), Ranking.Compute(_state, int.MaxValue), _state.Spec!.Text,
+                    _state.Evaluations.Values.OrderBy(e => e.Request.EvaluationId, StringComparer.Ordinal).Select(e => new ExportedEvaluation(
+                        e.Request.EvaluationId, e.Request.Strategy, e.Request.Architecture, e.Request.Probe, e.Accuracy, e.FailureReason)).ToArray()));
+        });
         Command<GetRanking>(get =>
         {
             try
@@ -60,12 +72,12 @@ public sealed class SearchRun : ReceivePersistentActor
         });
     }
 
-    public static Props Props(string searchId, IActorRef training, IActorRef evaluations)
+    public static Props Props(string searchId, IActorRef training, IActorRef evaluations, bool active = true)
     {
         if (string.IsNullOrWhiteSpace(searchId)) throw new ArgumentException("a search needs an id", nameof(searchId));
         ArgumentNullException.ThrowIfNull(training);
         ArgumentNullException.ThrowIfNull(evaluations);
-        return Akka.Actor.Props.Create(() => new SearchRun(searchId, training, evaluations));
+        return Akka.Actor.Props.Create(() => new SearchRun(searchId, training, evaluations, active));
     }
 
     public static string PersistenceIdOf(string searchId) => $"search-{searchId}";
@@ -184,6 +196,7 @@ public sealed class SearchRun : ReceivePersistentActor
     /// that were requested but never answered, and ask for new ones.</summary>
     void Continue()
     {
+        if (!_active) return;
         foreach (var strategy in _state.Strategies.Where(s => s.Trained is null && s.FailureReason is null))
             _training.Tell(new TrainStrategy(_searchId, strategy.Id, _state.Spec!.Text, _state.Threads, strategy.Checkpoints.ToArray()));
         foreach (var pending in _state.PendingEvaluations())
@@ -196,6 +209,7 @@ public sealed class SearchRun : ReceivePersistentActor
     /// <summary>Journals and sends one evaluation request at a time, each proposed from the state that includes the last.</summary>
     void DispatchEvaluations(string strategyId)
     {
+        if (!_active) return;
         var inFlight = _state.PendingEvaluations().Count(e => e.Strategy == strategyId);
         if (inFlight >= EvaluationsInFlight) return;
         var request = _state.ProposeEvaluation(strategyId);

@@ -70,7 +70,7 @@ internal static class DemoCommand
             await Task.Delay(TimeSpan.FromSeconds(Math.Max(0.2, pollSeconds)), cancellation);
         }
         Console.WriteLine($"search {searchId} {status.Phase.ToString().ToLowerInvariant()} after {clock.Elapsed.TotalSeconds:0} s");
-        PrintRanking(await node.AskAsync<SearchRanking>(new GetRanking(searchId, 10)));
+        SearchCommands.PrintRanking(await node.AskAsync<SearchRanking>(new GetRanking(searchId, 10)));
         return 0;
     }
 
@@ -82,21 +82,5 @@ internal static class DemoCommand
         var search = $"  | evolution {s.EvaluationsCompleted}/{s.Budget}" + (s.Probes > 0 ? $", ground truth {s.ProbesCompleted}/{s.Probes}" : "");
         var best = s.BestAccuracy is { } accuracy && accuracy >= 0 ? $"  | best {CommonOptions.Accuracy(accuracy)}" : "";
         return training + loss + search + best;
-    }
-
-    static void PrintRanking(SearchRanking ranking)
-    {
-        foreach (var strategy in ranking.Strategies)
-        {
-            Console.WriteLine();
-            Console.WriteLine($"{strategy.Strategy}: top {strategy.Leaderboard.Count} child models (inherited-weight validation accuracy; stand-alone test accuracy where the ground truth has it)");
-            foreach (var child in strategy.Leaderboard)
-                Console.WriteLine($"  {CommonOptions.Accuracy(child.Accuracy),7}  {(child.TrueAccuracy is { } truth ? CommonOptions.Accuracy(truth) : "   -   "),7}  {child.Architecture}");
-            Console.WriteLine(strategy.KendallTau is null
-                ? "  ranking quality: no ground truth (the spec names no table, or it has fewer than 2 architectures)"
-                : $"  ranking quality over {strategy.Probed} ground-truth architectures: Kendall tau {strategy.KendallTau:0.000}, " +
-                  $"Spearman rho {strategy.SpearmanRho:0.000}, top-10 overlap " +
-                  (strategy.TopOverlap is { } overlap ? $"{overlap:P0}" : "n/a (10 or fewer architectures)"));
-        }
     }
 }

@@ -1,0 +1,124 @@
+using System.CommandLine;
+using System.Text.Json;
+using NasActors.Actors.Cluster;
+using NasActors.Actors.Protocol;
+using NasActors.Actors.Runs;
+using NasActors.Search;
+
+namespace NasActors.Cli.Commands;
+
+/// <summary><c>nas search start|list|status|pause|resume|stop|top|export</c> against an embedded node's journal.
+/// They journal what they are asked and run nothing: <c>nas node</c> trains and evaluates.</summary>
+internal static class SearchCommands
+{
+    public const string DefaultStateDirectory = ".nas/node";
+
+    public static Option<string> StateDirectory() =>
+        new("--state-dir") { Description = "the node's journal and checkpoints", DefaultValueFactory = _ => DefaultStateDirectory };
+
+    public static Command Create()
+    {
+        var command = new Command("search", "admin commands for searches (embedded journal)");
+        command.Add(Start());
+        command.Add(Simple("list", "every search with its phase and progress", null, async (node, _, _) =>
+        {
+            var list = await node.AskAsync<SearchList>(ListSearches.Instance);
+            if (list.Searches.Count == 0) Console.WriteLine("no searches yet: start one with ./nas search start --spec hocon/searches/demo.conf");
+            foreach (var search in list.Searches) PrintStatus(search);
+        }));
+        command.Add(Simple("status", "one search's phase and, per strategy, training and evaluation progress", null,
+            async (node, id, _) => PrintStatus(await node.AskAsync<SearchStatus>(new GetSearchStatus(id!)))));
+        foreach (var (verb, description, make) in new (string, string, Func<string, object>)[]
+                 {
+                     ("pause", "pause a running search (training stops at the next step; the last checkpoint stands)", id => new PauseSearch(id)),
+                     ("resume", "resume a paused search (a node continues it)", id => new ResumeSearch(id)),
+                     ("stop", "stop a search for good", id => new StopSearch(id)),
+                 })
+            command.Add(Simple(verb, description, null, async (node, id, _) =>
+            {
+                await node.AskAsync<CommandAccepted>(make(id!));
+                Console.WriteLine($"search {id}: {verb} journaled");
+            }));
+        var k = new Option<int>("--k") { Description = "leaderboard size", DefaultValueFactory = _ => 10 };
+        command.Add(Simple("top", "each strategy's best child models and ranking quality", k, async (node, id, parsed) =>
+            PrintRanking(await node.AskAsync<SearchRanking>(new GetRanking(id!, CommonOptions.Positive("--k", parsed.GetValue(k)))))));
+        var output = new Option<string>("--out") { Description = "JSON file to write", Required = true };
+        command.Add(Simple("export", "write a search's status, ranking, spec and every evaluation to JSON", output, async (node, id, parsed) =>
+        {
+            var export = await node.AskAsync<SearchExport>(new ExportSearch(id!));
+            var path = parsed.GetValue(output)!;
+            await File.WriteAllTextAsync(path, JsonSerializer.Serialize(export, new JsonSerializerOptions
+            {
+                WriteIndented = true,
+                NumberHandling = System.Text.Json.Serialization.JsonNumberHandling.AllowNamedFloatingPointLiterals,
+                Converters = { new System.Text.Json.Serialization.JsonStringEnumConverter() },
+            }));
+            Console.WriteLine($"search {id} exported to {path} ({export.Evaluations.Count} evaluations)");
+        }));
+        return command;
+    }
+
+    static Command Start()
+    {
+        var spec = new Option<string>("--spec") { Description = "search spec (HOCON)", Required = true };
+        var stateDirectory = StateDirectory();
+        var command = new Command("start", "journal a new search from a spec and print its id (./nas node runs it)") { spec, stateDirectory };
+        command.SetAction(async (parsed, _) =>
+        {
+            var searchSpec = SearchSpec.Load(parsed.GetValue(spec)!);
+            await using var node = NasNode.StartAdmin(NodeSettings.Embedded(parsed.GetValue(stateDirectory)!, trainers: 1));
+            var created = await node.AskAsync<SearchCreated>(new CreateSearch(searchSpec.Text, searchSpec.Training.Threads));
+            Console.WriteLine(created.SearchId);
+            Console.Error.WriteLine($"journaled in {parsed.GetValue(stateDirectory)}; ./nas node --state-dir {parsed.GetValue(stateDirectory)} runs it");
+            return 0;
+        });
+        return command;
+    }
+
+    /// <summary>A command on one admin node; with <paramref name="extra"/> an option beyond the search id.</summary>
+    static Command Simple(string name, string description, Option? extra, Func<NasNode, string?, ParseResult, Task> act)
+    {
+        var stateDirectory = StateDirectory();
+        var id = new Argument<string>("id") { Description = "search id (see: nas search list)" };
+        var command = new Command(name, description) { stateDirectory };
+        if (name != "list") command.Add(id);
+        if (extra is not null) command.Add(extra);
+        command.SetAction(async (parsed, _) =>
+        {
+            var directory = parsed.GetValue(stateDirectory)!;
+            if (!File.Exists(Path.Combine(directory, "journal.db")))
+                throw new NasException($"no journal in {directory}: start a search with ./nas search start --spec FILE (or pass --state-dir)");
+            await using var node = NasNode.StartAdmin(NodeSettings.Embedded(directory, trainers: 1));
+            await act(node, name == "list" ? null : parsed.GetValue(id), parsed);
+            return 0;
+        });
+        return command;
+    }
+
+    internal static void PrintStatus(SearchStatus status)
+    {
+        Console.WriteLine($"{status.SearchId}  {status.Name}  {status.Phase.ToString().ToLowerInvariant()}");
+        foreach (var s in status.Strategies)
+            Console.WriteLine($"  {s.Strategy,-12} {s.Sampler,-8} " + (s.FailureReason is not null ? $"failed: {s.FailureReason}" :
+                $"{(s.Trained ? "trained" : $"step {s.CheckpointStep}/{s.Steps}")}  evolution {s.EvaluationsCompleted}/{s.Budget}" +
+                (s.Probes > 0 ? $"  ground truth {s.ProbesCompleted}/{s.Probes}" : "") +
+                (s.EvaluationsFailed > 0 ? $"  failed evaluations {s.EvaluationsFailed}" : "") +
+                (s.BestAccuracy is { } best && best >= 0 ? $"  best {CommonOptions.Accuracy(best)}" : "")));
+    }
+
+    internal static void PrintRanking(SearchRanking ranking)
+    {
+        foreach (var strategy in ranking.Strategies)
+        {
+            Console.WriteLine();
+            Console.WriteLine($"{strategy.Strategy}: top {strategy.Leaderboard.Count} child models (inherited-weight validation accuracy; stand-alone test accuracy where the ground truth has it)");
+            foreach (var child in strategy.Leaderboard)
+                Console.WriteLine($"  {CommonOptions.Accuracy(child.Accuracy),7}  {(child.TrueAccuracy is { } truth ? CommonOptions.Accuracy(truth) : "   -   "),7}  {child.Architecture}");
+            Console.WriteLine(strategy.KendallTau is null
+                ? "  ranking quality: no ground truth (the spec names no table, or it has fewer than 2 architectures)"
+                : $"  ranking quality over {strategy.Probed} ground-truth architectures: Kendall tau {strategy.KendallTau:0.000}, " +
+                  $"Spearman rho {strategy.SpearmanRho:0.000}, top-10 overlap " +
+                  (strategy.TopOverlap is { } overlap ? $"{overlap:P0}" : "n/a (10 or fewer architectures)"));
+        }
+    }
+}

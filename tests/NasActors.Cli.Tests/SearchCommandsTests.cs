@@ -1,0 +1,89 @@
+using System.Diagnostics;
+using System.Text.Json;
+
+namespace NasActors.Cli.Tests;
+
+/// <summary>The admin commands journal what they are asked; a node runs the searches.</summary>
+public sealed class SearchCommandsTests : IDisposable
+{
+    readonly TempDirectory _temp = new();
+
+    public void Dispose() => _temp.Dispose();
+
+    string State => _temp.File("state");
+
+    string[] Search(params string[] arguments) => ["search", .. arguments, "--state-dir", State];
+
+    async Task<string> StartSearch()
+    {
+        var run = await NasProcess.RunAsync(Search("start", "--spec", TinySearch.Write(_temp)));
+        NasAssert.Succeeded(run);
+        var id = Assert.Single(run.StdoutLines);
+        Assert.Matches(@"^tiny-\d{8}-\d{6}-1$", id);
+        return id;
+    }
+
+    [Fact]
+    public async Task Start_list_pause_and_resume_should_journal_without_running_anything()
+    {
+        var id = await StartSearch();
+
+        var list = await NasProcess.RunAsync(Search("list"));
+        NasAssert.Succeeded(list);
+        Assert.Equal($"{id}  tiny  running", list.StdoutLines[0]);
+        Assert.Contains(list.StdoutLines, l => l.Contains("step 0/10"));
+
+        NasAssert.Succeeded(await NasProcess.RunAsync(Search("pause", id)));
+        NasAssert.UsageError(await NasProcess.RunAsync(Search("pause", id)), "cannot pause", "paused");
+        NasAssert.Succeeded(await NasProcess.RunAsync(Search("resume", id)));
+        NasAssert.UsageError(await NasProcess.RunAsync(Search("resume", id)), "cannot resume", "running");
+    }
+
+    [Fact]
+    public async Task A_node_should_run_a_journaled_search_to_the_end_then_top_and_export_should_report_it()
+    {
+        var id = await StartSearch();
+
+        var node = await NasProcess.RunAsync(["node", "--state-dir", State, "--until-idle", "--poll", "0.5"]);
+        NasAssert.Succeeded(node);
+
+        var status = await NasProcess.RunAsync(Search("status", id));
+        Assert.Equal($"{id}  tiny  completed", status.StdoutLines[0]);
+        var top = await NasProcess.RunAsync(Search("top", id, "--k", "2"));
+        NasAssert.Succeeded(top);
+        Assert.Contains(top.StdoutLines, l => l.StartsWith("a: top 2 child models", StringComparison.Ordinal));
+        Assert.Equal(2, top.StdoutLines.Count(l => l.StartsWith("ranking quality over 3 ground-truth architectures: Kendall tau", StringComparison.Ordinal)));
+        var export = _temp.File("export.json");
+        NasAssert.Succeeded(await NasProcess.RunAsync(Search("export", id, "--out", export)));
+        using var json = JsonDocument.Parse(await File.ReadAllTextAsync(export));
+        Assert.Equal("Completed", json.RootElement.GetProperty("Status").GetProperty("Phase").GetString());
+        // Budget 4 per strategy plus 3 ground-truth probes each.
+        Assert.Equal(14, json.RootElement.GetProperty("Evaluations").GetArrayLength());
+        NasAssert.UsageError(await NasProcess.RunAsync(Search("resume", id)), "cannot resume", "completed");
+    }
+
+    [Fact]
+    public async Task Admin_commands_should_be_refused_while_a_node_runs_on_the_journal()
+    {
+        await StartSearch();
+        using var node = Process.Start(NasProcess.StartInfo(["node", "--state-dir", State, "--poll", "0.5"]))!;
+        try
+        {
+            await NasProcess.WaitForLineAsync(node, "node running on");
+            NasAssert.UsageError(await NasProcess.RunAsync(Search("list")), "another nas process", "stop it first");
+        }
+        finally
+        {
+            node.Kill(entireProcessTree: true);
+        }
+    }
+
+    [Fact]
+    public async Task Commands_on_a_missing_journal_or_an_unknown_id_should_say_so_with_exit_code_2()
+    {
+        NasAssert.UsageError(await NasProcess.RunAsync(Search("status", "nope")), "no journal", "search start");
+        await StartSearch();
+        NasAssert.UsageError(await NasProcess.RunAsync(Search("status", "nope")), "unknown search id 'nope'", "search list");
+        NasAssert.UsageError(await NasProcess.RunAsync(Search("start", "--spec", _temp.File("missing.conf"))), "missing.conf", "does not exist");
+    }
+}
