@@ -47,13 +47,14 @@ public static class NasProcess
         return start;
     }
 
-    /// <summary>Reads a started process's output until a line contains <paramref name="text"/>; fails after the default timeout.</summary>
-    public static async Task WaitForLineAsync(Process process, string text)
+    /// <summary>Reads a started process's output until a line matches <paramref name="pattern"/> (a regular expression);
+    /// fails after the default timeout.</summary>
+    public static async Task WaitForLineAsync(Process process, string pattern)
     {
         using var deadline = new CancellationTokenSource(DefaultTimeout);
         while (await process.StandardOutput.ReadLineAsync(deadline.Token) is { } line)
-            if (line.Contains(text, StringComparison.Ordinal)) return;
-        Assert.Fail($"the process ended without printing '{text}'");
+            if (System.Text.RegularExpressions.Regex.IsMatch(line, pattern)) return;
+        Assert.Fail($"the process ended without printing a line matching '{pattern}'");
     }
 
     /// <summary>Runs <c>dotnet nas.dll arguments</c>; kills the whole process tree and fails the test after <paramref name="timeout"/>.</summary>

@@ -52,7 +52,7 @@ public sealed record SearchStatus(string SearchId, string Name, RunPhase Phase, 
 public sealed record StrategyStatus(
     string Strategy, string Sampler, long CheckpointStep, long Steps, bool Trained, string? FailureReason,
     int EvaluationsCompleted, int EvaluationsFailed, int EvaluationsPending, int Budget, string? BestArchitecture, double? BestAccuracy,
-    double MeanLoss = double.NaN, double ImagesPerSecond = 0, int ProbesCompleted = 0, int Probes = 0);
+    double MeanLoss = double.NaN, double ImagesPerSecond = 0, int ProbesCompleted = 0, int Probes = 0, string? WeightsSha256 = null);
 
 /// <summary>Training work a run hands out: train this strategy's supernet, resuming from the newest usable of its
 /// committed checkpoints (oldest first), if any.</summary>

@@ -237,6 +237,6 @@ public sealed class SearchRun : ReceivePersistentActor
             s.FailureReason, searched.Count(e => e.Accuracy is not null), evaluations.Count(e => e.FailureReason is not null),
             evaluations.Count(e => e.IsPending), _state.Spec.Evolution.Budget, best?.Architecture.ToString(), best?.Fitness,
             s.LatestCheckpoint?.MeanLoss ?? double.NaN, s.LatestCheckpoint?.ImagesPerSecond ?? 0,
-            evaluations.Count(e => e.Request.Probe && e.Accuracy is not null), _state.GroundTruthArchitectures.Count);
+            evaluations.Count(e => e.Request.Probe && e.Accuracy is not null), _state.GroundTruthArchitectures.Count, s.Trained?.WeightsSha256);
     }).ToArray());
 }
