@@ -14,8 +14,9 @@ public sealed record CheckpointCommitted(string Strategy, long Step, string Path
 /// <summary>A checkpoint was found missing or corrupt; the strategy falls back to the one before it.</summary>
 public sealed record CheckpointRejected(string Strategy, long Step, string Reason) : ISearchEvent;
 
-/// <summary>A strategy's supernet finished training (its last checkpoint is the final weights).</summary>
-public sealed record StrategyTrained(string Strategy, long Steps, string WeightsSha256) : ISearchEvent;
+/// <summary>A strategy's supernet finished training (its last checkpoint is the final weights). The seconds are those of
+/// the trainer's last session: training, and waiting in it for the sampler's paths (starvation).</summary>
+public sealed record StrategyTrained(string Strategy, long Steps, string WeightsSha256, double TrainingSeconds = 0, double PathWaitSeconds = 0) : ISearchEvent;
 
 /// <summary>A strategy stopped for good (NaN loss, unusable checkpoint); the others go on.</summary>
 public sealed record StrategyFailed(string Strategy, string Reason) : ISearchEvent;

@@ -55,6 +55,7 @@ public sealed class SearchRunState
                 break;
             case CheckpointRejected rejected:
                 Strategy(rejected.Strategy).Checkpoints.RemoveAll(c => c.Step == rejected.Step);
+                Strategy(rejected.Strategy).CheckpointsRejected++;
                 break;
             case StrategyTrained trained:
                 Strategy(trained.Strategy).Trained = trained;
@@ -151,6 +152,7 @@ public sealed class StrategyState(StrategySpec spec, RegularizedEvolution evolut
     public string? FailureReason { get; set; }
     public RegularizedEvolution Evolution { get; } = evolution;
     public int ProbesRequested { get; set; }
+    public int CheckpointsRejected { get; set; }
 }
 
 /// <summary>An evaluation as the journal knows it: requested, then completed with an accuracy or failed with a reason.</summary>

@@ -24,6 +24,7 @@ internal sealed class TrainingJob
     readonly StrategySpec _strategy;
     readonly IActorRef _run;
     readonly string _checkpointDirectory;
+    readonly System.Diagnostics.Stopwatch _session = new();
 
     /// <param name="spawnSampler">Starts the <see cref="SamplerActor"/> that hosts the strategy's sampler.</param>
     public TrainingJob(TrainStrategy work, IActorRef run, IActorRef trainer, string checkpointDirectory, Func<IPathSampler, IActorRef> spawnSampler)
@@ -59,6 +60,7 @@ internal sealed class TrainingJob
             using var training = new SupernetTraining(supernet, Sampler, train, split.Train, settings, _spec.Training.Steps,
                                                       Rng.DeriveSeed(seed, "data:" + _strategy.Id), CPU);
             Resume(training);
+            _session.Restart();
             var window = System.Diagnostics.Stopwatch.StartNew();
             double lossSum = 0;
             long images = 0, steps = 0;
@@ -101,6 +103,7 @@ internal sealed class TrainingJob
         var path = Path.Combine(_checkpointDirectory, _work.SearchId, _work.Strategy, $"step-{training.Step:D7}.ckpt");
         var info = training.SaveCheckpoint(path, new Dictionary<string, string> { ["strategy"] = _work.Strategy, ["search"] = _work.SearchId });
         _run.Tell(new CheckpointSaved(_work.SearchId, _work.Strategy, training.Step, info.Path, info.Sha256, training.IsComplete,
-            training.IsComplete ? CheckpointFile.WeightsSha256(training.Supernet) : "", meanLoss, imagesPerSecond));
+            training.IsComplete ? CheckpointFile.WeightsSha256(training.Supernet) : "", meanLoss, imagesPerSecond,
+            _session.Elapsed.TotalSeconds, Sampler.Waiting.TotalSeconds));
     }
 }

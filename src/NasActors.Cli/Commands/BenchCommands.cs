@@ -10,5 +10,7 @@ internal static class BenchCommands
     {
         TrainBench.Create(),
         MemoryBench.Create(),
+        JournalBench.Create(),
+        OverheadBench.Create(),
     };
 }

@@ -103,6 +103,8 @@ internal static class SearchCommands
                 $"{(s.Trained ? "trained" : $"step {s.CheckpointStep}/{s.Steps}")}  evolution {s.EvaluationsCompleted}/{s.Budget}" +
                 (s.Probes > 0 ? $"  ground truth {s.ProbesCompleted}/{s.Probes}" : "") +
                 (s.EvaluationsFailed > 0 ? $"  failed evaluations {s.EvaluationsFailed}" : "") +
+                (s.CheckpointsRejected > 0 ? $"  corrupt checkpoints skipped {s.CheckpointsRejected}" : "") +
+                (s.Trained && s.TrainingSeconds > 0 ? $"  waited for paths {100 * s.PathWaitSeconds / s.TrainingSeconds:0.00}% of {s.TrainingSeconds:0} s" : "") +
                 (s.BestAccuracy is { } best && best >= 0 ? $"  best {CommonOptions.Accuracy(best)}" : "")));
     }
 
