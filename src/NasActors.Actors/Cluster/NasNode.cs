@@ -38,13 +38,8 @@ public sealed class NasNode : IAsyncDisposable
         Directory.CreateDirectory(stateDirectory);
         Directory.CreateDirectory(settings.CheckpointDirectory);
         var nodeLock = LockStateDirectory(stateDirectory);
-        var config = ConfigurationFactory.ParseString($$"""
-            akka {
-              loglevel = {{settings.LogLevel}}
-              stdout-loglevel = {{settings.LogLevel}}
-              log-dead-letters = off
-            }
-            """).WithFallback(settings.Journal.ToConfig());
+        var config = ConfigurationFactory.ParseString($"akka {{ loglevel = {settings.LogLevel}, stdout-loglevel = {settings.LogLevel} }}")
+            .WithFallback(settings.Journal.ToConfig());
         var system = ActorSystem.Create(name, config);
         IActorRef training = ActorRefs.Nobody, evaluations = ActorRefs.Nobody;
         if (active)

@@ -14,32 +14,34 @@ public sealed record JournalSettings(string ProviderName, string ConnectionStrin
 
     public static JournalSettings Postgres(string connectionString) => new(PostgresProvider, connectionString);
 
-    /// <summary>Akka.Persistence.Sql's journal and snapshot store on this database, over the plugin's defaults
-    /// (which Akka does not load by itself: without them the first persistent actor dies in PreStart).</summary>
+    /// <summary>Akka.Persistence.Sql's journal and snapshot store on this database, from hocon/persistence-*.conf over
+    /// hocon/base.conf and the plugin's defaults (which Akka does not load by itself: without them the first persistent
+    /// actor dies in PreStart).</summary>
     public Config ToConfig()
     {
-        var connection = ConfigQuote(ConnectionString);
-        var provider = ConfigQuote(ProviderName);
-        return ConfigurationFactory.ParseString($$"""
-            akka.persistence {
-              journal {
-                plugin = "akka.persistence.journal.sql"
-                sql {
-                  connection-string = {{connection}}
-                  provider-name = {{provider}}
-                  auto-initialize = on
-                }
-              }
-              snapshot-store {
-                plugin = "akka.persistence.snapshot-store.sql"
-                sql {
-                  connection-string = {{connection}}
-                  provider-name = {{provider}}
-                  auto-initialize = on
-                }
-              }
-            }
-            """).WithFallback(SqlPersistence.DefaultConfiguration);
+        var file = ProviderName == PostgresProvider ? "persistence-postgres.conf" : "persistence-sqlite.conf";
+        // Substitutions resolve within one document: the connection string goes in front of the file's text.
+        var text = $"nas.journal.connection-string = {ConfigQuote(ConnectionString)}\n{File.ReadAllText(HoconFile(file))}";
+        return ConfigurationFactory.ParseString(text)
+            .WithFallback(ConfigurationFactory.ParseString(File.ReadAllText(HoconFile("base.conf"))))
+            .WithFallback(SqlPersistence.DefaultConfiguration);
+    }
+
+    /// <summary>Parses <c>postgres://USER:PASSWORD@HOST:PORT/DATABASE</c> into a PostgreSQL journal.</summary>
+    public static JournalSettings FromPostgresUrl(string url)
+    {
+        if (!Uri.TryCreate(url, UriKind.Absolute, out var uri) || uri.Scheme is not ("postgres" or "postgresql") || uri.AbsolutePath.Length < 2)
+            throw new NasException($"journal '{url}' is not a PostgreSQL URL: expected postgres://USER:PASSWORD@HOST:PORT/DATABASE");
+        var user = uri.UserInfo.Split(':', 2);
+        return Postgres($"Host={uri.Host};Port={(uri.Port > 0 ? uri.Port : 5432)};Database={Uri.UnescapeDataString(uri.AbsolutePath[1..])};" +
+                        $"Username={Uri.UnescapeDataString(user[0])}" + (user.Length > 1 ? $";Password={Uri.UnescapeDataString(user[1])}" : ""));
+    }
+
+    /// <summary>The hocon/ folder shipped beside the program (copied into every build output).</summary>
+    public static string HoconFile(string name)
+    {
+        var path = Path.Combine(AppContext.BaseDirectory, "hocon", name);
+        return File.Exists(path) ? path : throw new NasException($"configuration file {path} is missing: rebuild (dotnet build copies hocon/ beside the program)");
     }
 
     static string ConfigQuote(string value) => "\"" + value.Replace("\\", "\\\\").Replace("\"", "\\\"") + "\"";

@@ -17,20 +17,25 @@ internal static class JournalBench
     public static Command Create()
     {
         var events = new Option<int>("--events") { Description = "events in the run's journal", DefaultValueFactory = _ => 10_000 };
-        var command = new Command("journal", "events/s persisted (SQLite) and recovery time of a run with N events") { events };
+        var journalUrl = SearchCommands.Journal();
+        var command = new Command("journal", "events/s persisted (SQLite, or PostgreSQL with --journal) and recovery time of a run with N events") { events, journalUrl };
         command.SetAction(async (parsed, _) =>
         {
             var count = CommonOptions.Positive("--events", parsed.GetValue(events));
             var journal = Directory.CreateTempSubdirectory("nas-bench-journal-");
             try
             {
-                var history = RunHistory(count);
-                var settings = JournalSettings.Sqlite(Path.Combine(journal.FullName, "journal.db"));
-                var (written, writeSeconds) = await Write(settings, history);
-                Console.WriteLine($"persisted {written:N0} events of one search run in {writeSeconds:0.00} s: {written / writeSeconds:N0} events/s (SQLite, batches of 100)");
+                var settings = parsed.GetValue(journalUrl) is { } url ? JournalSettings.FromPostgresUrl(url)
+                                                                      : JournalSettings.Sqlite(Path.Combine(journal.FullName, "journal.db"));
+                // A fresh search id per run: a PostgreSQL journal outlives the benchmark.
+                var searchId = $"bench-{Guid.NewGuid():N}";
+                var history = RunHistory(count, searchId);
+                var (written, writeSeconds) = await Write(settings, history, searchId);
+                Console.WriteLine($"persisted {written:N0} events of one search run in {writeSeconds:0.00} s: {written / writeSeconds:N0} events/s " +
+                                  $"({settings.ProviderName}, batches of 100)");
                 for (var attempt = 1; attempt <= 3; attempt++)
                 {
-                    var (recovered, seconds) = await Recover(settings);
+                    var (recovered, seconds) = await Recover(settings, searchId);
                     Console.WriteLine($"recovery {attempt}: the run replayed its {written:N0} events and answered in {seconds:0.00} s " +
                                       $"({recovered}){(attempt == 1 ? " (includes the SQL plugin's set-up in this process)" : "")}");
                 }
@@ -48,7 +53,7 @@ internal static class JournalBench
 
     /// <summary>A realistic journal: a started run, a trained strategy, then evaluations requested and completed in
     /// turn, exactly as the run's own state proposes them (recovery checks that).</summary>
-    static List<ISearchEvent> RunHistory(int count)
+    static List<ISearchEvent> RunHistory(int count, string searchId)
     {
         var evaluations = Math.Max(2, count / 2);
         var spec = $$"""
@@ -65,7 +70,7 @@ internal static class JournalBench
             state.Apply(e);
             history.Add(e);
         }
-        Add(new SearchStarted("bench", spec, 1, DateTimeOffset.UtcNow));
+        Add(new SearchStarted(searchId, spec, 1, DateTimeOffset.UtcNow));
         Add(new CheckpointCommitted("a", 600, "/checkpoints/a.ckpt", new string('0', 64)));
         Add(new StrategyTrained("a", 600, new string('1', 64)));
         while (history.Count + 2 <= count && state.ProposeEvaluation("a") is { } request)
@@ -79,10 +84,10 @@ internal static class JournalBench
     static Config Config(JournalSettings settings) =>
         ConfigurationFactory.ParseString("akka.loglevel = WARNING").WithFallback(settings.ToConfig());
 
-    static async Task<(int Written, double Seconds)> Write(JournalSettings settings, List<ISearchEvent> history)
+    static async Task<(int Written, double Seconds)> Write(JournalSettings settings, List<ISearchEvent> history, string searchId)
     {
         using var system = ActorSystem.Create("bench-write", Config(settings));
-        var writer = system.ActorOf(Props.Create(() => new EventWriter(SearchRun.PersistenceIdOf("bench"))));
+        var writer = system.ActorOf(Props.Create(() => new EventWriter(SearchRun.PersistenceIdOf(searchId))));
         await writer.Ask<int>(new List<ISearchEvent> { }, TimeSpan.FromMinutes(1));  // journal set up before timing
         var clock = Stopwatch.StartNew();
         var written = 0;
@@ -92,12 +97,12 @@ internal static class JournalBench
         return (written, seconds);
     }
 
-    static async Task<(string Status, double Seconds)> Recover(JournalSettings settings)
+    static async Task<(string Status, double Seconds)> Recover(JournalSettings settings, string searchId)
     {
         using var system = ActorSystem.Create("bench-recover", Config(settings));
         var clock = Stopwatch.StartNew();
-        var run = system.ActorOf(SearchRun.Props("bench", ActorRefs.Nobody, ActorRefs.Nobody, active: false));
-        var status = await run.Ask<SearchStatus>(new GetSearchStatus("bench"), TimeSpan.FromMinutes(1));
+        var run = system.ActorOf(SearchRun.Props(searchId, ActorRefs.Nobody, ActorRefs.Nobody, active: false));
+        var status = await run.Ask<SearchStatus>(new GetSearchStatus(searchId), TimeSpan.FromMinutes(1));
         var seconds = clock.Elapsed.TotalSeconds;
         await system.Terminate();
         var strategy = status.Strategies.Single();

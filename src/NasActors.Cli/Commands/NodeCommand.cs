@@ -12,18 +12,19 @@ internal static class NodeCommand
     public static Command Create()
     {
         var stateDirectory = SearchCommands.StateDirectory();
+        var journal = SearchCommands.Journal();
         var trainers = new Option<int>("--trainers") { Description = "trainer actors (one per device; here CPU)", DefaultValueFactory = _ => 2 };
         var evaluators = new Option<int>("--evaluators") { Description = "evaluator actors", DefaultValueFactory = _ => 1 };
         var untilIdle = new Option<bool>("--until-idle") { Description = "exit once no search is running" };
         var poll = new Option<double>("--poll") { Description = "seconds between progress reports", DefaultValueFactory = _ => 10 };
         var command = new Command("node", "run an embedded node (every role, SQLite journal, CPU): it continues every unfinished search")
         {
-            stateDirectory, trainers, evaluators, untilIdle, poll,
+            stateDirectory, journal, trainers, evaluators, untilIdle, poll,
         };
         command.SetAction(async (parsed, cancellation) =>
         {
-            var settings = NodeSettings.Embedded(parsed.GetValue(stateDirectory)!, CommonOptions.Positive("--trainers", parsed.GetValue(trainers)),
-                                                 CommonOptions.Positive("--evaluators", parsed.GetValue(evaluators)));
+            var settings = SearchCommands.Settings(parsed.GetValue(stateDirectory)!, parsed.GetValue(journal),
+                CommonOptions.Positive("--trainers", parsed.GetValue(trainers)), CommonOptions.Positive("--evaluators", parsed.GetValue(evaluators)));
             await using var node = NasNode.Start(settings);
             Console.WriteLine($"node running on {parsed.GetValue(stateDirectory)} with {settings.Devices.Count} trainers; Ctrl+C stops it (searches resume at the next start)");
             try

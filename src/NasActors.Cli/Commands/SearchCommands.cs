@@ -14,7 +14,17 @@ internal static class SearchCommands
     public const string DefaultStateDirectory = ".nas/node";
 
     public static Option<string> StateDirectory() =>
-        new("--state-dir") { Description = "the node's journal and checkpoints", DefaultValueFactory = _ => DefaultStateDirectory };
+        new("--state-dir") { Description = "the node's checkpoints, and its journal unless --journal names one", DefaultValueFactory = _ => DefaultStateDirectory };
+
+    public static Option<string?> Journal() =>
+        new("--journal") { Description = "postgres://USER:PASSWORD@HOST:PORT/DATABASE (default: SQLite in --state-dir)" };
+
+    /// <summary>The embedded node's settings, with the journal moved to PostgreSQL when <paramref name="journal"/> names it.</summary>
+    public static NodeSettings Settings(string stateDirectory, string? journal, int trainers, int evaluators = 1)
+    {
+        var settings = NodeSettings.Embedded(stateDirectory, trainers, evaluators);
+        return journal is null ? settings : settings with { Journal = Actors.Persistence.JournalSettings.FromPostgresUrl(journal) };
+    }
 
     public static Command Create()
     {
@@ -62,11 +72,12 @@ internal static class SearchCommands
     {
         var spec = new Option<string>("--spec") { Description = "search spec (HOCON)", Required = true };
         var stateDirectory = StateDirectory();
-        var command = new Command("start", "journal a new search from a spec and print its id (./nas node runs it)") { spec, stateDirectory };
+        var journal = Journal();
+        var command = new Command("start", "journal a new search from a spec and print its id (./nas node runs it)") { spec, stateDirectory, journal };
         command.SetAction(async (parsed, _) =>
         {
             var searchSpec = SearchSpec.Load(parsed.GetValue(spec)!);
-            await using var node = NasNode.StartAdmin(NodeSettings.Embedded(parsed.GetValue(stateDirectory)!, trainers: 1));
+            await using var node = NasNode.StartAdmin(Settings(parsed.GetValue(stateDirectory)!, parsed.GetValue(journal), trainers: 1));
             var created = await node.AskAsync<SearchCreated>(new CreateSearch(searchSpec.Text, searchSpec.Training.Threads));
             Console.WriteLine(created.SearchId);
             Console.Error.WriteLine($"journaled in {parsed.GetValue(stateDirectory)}; ./nas node --state-dir {parsed.GetValue(stateDirectory)} runs it");
@@ -79,16 +90,17 @@ internal static class SearchCommands
     static Command Simple(string name, string description, Option? extra, Func<NasNode, string?, ParseResult, Task> act)
     {
         var stateDirectory = StateDirectory();
+        var journal = Journal();
         var id = new Argument<string>("id") { Description = "search id (see: nas search list)" };
-        var command = new Command(name, description) { stateDirectory };
+        var command = new Command(name, description) { stateDirectory, journal };
         if (name != "list") command.Add(id);
         if (extra is not null) command.Add(extra);
         command.SetAction(async (parsed, _) =>
         {
             var directory = parsed.GetValue(stateDirectory)!;
-            if (!File.Exists(Path.Combine(directory, "journal.db")))
+            if (parsed.GetValue(journal) is null && !File.Exists(Path.Combine(directory, "journal.db")))
                 throw new NasException($"no journal in {directory}: start a search with ./nas search start --spec FILE (or pass --state-dir)");
-            await using var node = NasNode.StartAdmin(NodeSettings.Embedded(directory, trainers: 1));
+            await using var node = NasNode.StartAdmin(Settings(directory, parsed.GetValue(journal), trainers: 1));
             await act(node, name == "list" ? null : parsed.GetValue(id), parsed);
             return 0;
         });
