@@ -31,8 +31,9 @@ public sealed class CrashResumeTests : IDisposable
         using var json = JsonDocument.Parse(await File.ReadAllTextAsync(export));
         var root = json.RootElement;
         Assert.Equal("Completed", root.GetProperty("Status").GetProperty("Phase").GetString());
+        // A strategy that failed shows its reason here, so a failure reads as such rather than as a hash mismatch.
         var weights = root.GetProperty("Status").GetProperty("Strategies").EnumerateArray()
-            .Select(s => $"{s.GetProperty("Strategy").GetString()}={s.GetProperty("WeightsSha256").GetString()}");
+            .Select(s => $"{s.GetProperty("Strategy").GetString()}={s.GetProperty("WeightsSha256").GetString()} {s.GetProperty("FailureReason").GetString()}");
         var evaluations = root.GetProperty("Evaluations").EnumerateArray()
             .Select(e => $"{e.GetProperty("EvaluationId").GetString()} {e.GetProperty("Architecture").GetString()} {e.GetProperty("Accuracy").GetDouble():R}");
         return string.Join('\n', weights.Concat(evaluations));
