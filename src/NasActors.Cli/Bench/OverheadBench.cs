@@ -45,6 +45,8 @@ internal static class OverheadBench
                   evolution { population = {{Math.Min(10, evaluationCount)}}, sample-size = 3, budget = {{evaluationCount}} }
                 }
                 """, "overhead spec");
+            // Both sides as a node runs them: convolutions off oneDNN (see TorchRuntime.AllowOneDnn).
+            TorchRuntime.AllowOneDnn = false;
             TorchRuntime.SetThreads(1);
             TrainingData.For(spec.Data);  // loaded once, outside both timings
             Console.WriteLine($"{stepCount} supernet training steps (batch 128, 1 thread, checkpoint every {spec.Training.CheckpointEvery}) + " +

@@ -49,11 +49,16 @@ public static partial class TorchRuntime
         {
             CapOneDnnIsa();
             if (torch.get_num_threads() != threads) torch.set_num_threads(threads);
-            SetUserEnabledMkldnn(GlobalContext(), Environment.GetEnvironmentVariable(OneDnnSwitchVariable) != "0");
+            SetUserEnabledMkldnn(GlobalContext(), AllowOneDnn && Environment.GetEnvironmentVariable(OneDnnSwitchVariable) != "0");
             // NNPACK does not support these CPUs; left on, libtorch would try it for every convolution without oneDNN and log a warning.
             SetUserEnabledNnpack(GlobalContext(), false);
         }
     }
+
+    /// <summary>False in processes that train or evaluate on several threads at once (a node): there oneDNN's NaN fault
+    /// turned persistent (a step stayed NaN over every recomputation), which it never did on one thread. Applies from
+    /// the next <see cref="SetThreads"/>.</summary>
+    public static bool AllowOneDnn { get; set; } = true;
 
     /// <summary>Whether libtorch may use oneDNN (mkldnn) kernels.</summary>
     public static bool OneDnnEnabled
