@@ -4,7 +4,6 @@ using NasActors.Actors.Evaluation;
 using NasActors.Actors.Protocol;
 using NasActors.Actors.Runs;
 using NasActors.Actors.Training;
-using NasActors.Torch.Runtime;
 
 namespace NasActors.Actors.Cluster;
 
@@ -39,9 +38,6 @@ public sealed class NasNode : IAsyncDisposable
         Directory.CreateDirectory(stateDirectory);
         Directory.CreateDirectory(settings.CheckpointDirectory);
         var nodeLock = LockStateDirectory(stateDirectory);
-        // Trainers and evaluators share this process's threads: keep convolutions off oneDNN (see TorchRuntime.AllowOneDnn).
-        TorchRuntime.AllowOneDnn = false;
-        TorchRuntime.SetThreads(TorchSharp.torch.get_num_threads());  // applies it now, for the evaluators too
         var config = ConfigurationFactory.ParseString($"akka {{ loglevel = {settings.LogLevel}, stdout-loglevel = {settings.LogLevel} }}")
             .WithFallback(settings.Journal.ToConfig());
         var system = ActorSystem.Create(name, config);

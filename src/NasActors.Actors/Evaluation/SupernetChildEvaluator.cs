@@ -7,6 +7,8 @@ using NasActors.Torch.Supernets;
 using TorchEvaluation = NasActors.Torch.Training.Evaluation;
 using static TorchSharp.torch;
 
+using NasActors.Torch.Runtime;
+
 namespace NasActors.Actors.Evaluation;
 
 /// <summary>Scores a child model with the weights it inherits from a supernet checkpoint, on the first
@@ -25,6 +27,8 @@ public sealed class SupernetChildEvaluator : IChildEvaluator, IDisposable
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(cachedSupernets, 1);
         _cachedSupernets = cachedSupernets;
+        // Evaluations run beside training on other threads, where oneDNN's NaN fault turns persistent.
+        TorchRuntime.PrepareForConcurrentUse();
     }
 
     /// <summary>Validation accuracy of <see cref="EvaluationRequested.Architecture"/> along the checkpoint's supernet.

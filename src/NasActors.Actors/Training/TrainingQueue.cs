@@ -1,5 +1,6 @@
 using Akka.Actor;
 using NasActors.Actors.Protocol;
+using NasActors.Torch.Runtime;
 
 namespace NasActors.Actors.Training;
 
@@ -13,6 +14,8 @@ public sealed class TrainingQueue : ReceiveActor
 
     public TrainingQueue(IReadOnlyList<string> devices, string checkpointDirectory)
     {
+        // Trainers (and evaluators) share this process's threads, where oneDNN's NaN fault turns persistent.
+        TorchRuntime.PrepareForConcurrentUse();
         foreach (var (device, index) in devices.Select((d, i) => (d, i)))
             _idle.Add(Context.ActorOf(TrainerActor.Props(device, checkpointDirectory), $"trainer-{index}-{device.Replace(':', '-')}"));
 

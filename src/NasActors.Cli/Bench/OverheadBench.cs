@@ -46,7 +46,7 @@ internal static class OverheadBench
                 }
                 """, "overhead spec");
             // Both sides as a node runs them: convolutions off oneDNN (see TorchRuntime.AllowOneDnn).
-            TorchRuntime.AllowOneDnn = false;
+            TorchRuntime.PrepareForConcurrentUse();
             TorchRuntime.SetThreads(1);
             TrainingData.For(spec.Data);  // loaded once, outside both timings
             Console.WriteLine($"{stepCount} supernet training steps (batch 128, 1 thread, checkpoint every {spec.Training.CheckpointEvery}) + " +

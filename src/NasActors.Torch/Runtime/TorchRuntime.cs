@@ -60,6 +60,14 @@ public static partial class TorchRuntime
     /// the next <see cref="SetThreads"/>.</summary>
     public static bool AllowOneDnn { get; set; } = true;
 
+    /// <summary>For processes that run torch on several threads at once (trainer and evaluator actors): convolutions
+    /// off oneDNN from now on, applied at once.</summary>
+    public static void PrepareForConcurrentUse()
+    {
+        AllowOneDnn = false;
+        SetThreads(torch.get_num_threads());
+    }
+
     /// <summary>Whether libtorch may use oneDNN (mkldnn) kernels.</summary>
     public static bool OneDnnEnabled
     {
