@@ -1,36 +1,23 @@
 using Akka.Actor;
 using Akka.TestKit;
-using NasActors.Actors.Persistence;
 using NasActors.Actors.Protocol;
 using NasActors.Actors.Runs;
 
 namespace NasActors.Actors.Tests.Runs;
 
-public sealed class SearchManagerTests : Akka.TestKit.Xunit2.TestKit
+public sealed class SearchManagerTests : JournalTestKit
 {
-    static readonly string JournalFile = Path.Combine(Path.GetTempPath(), $"nasactors-manager-{Guid.NewGuid():N}.db");
-
-    readonly TestProbe _training;
-    readonly TestProbe _evaluations;
-
-    public SearchManagerTests() : base(Akka.Configuration.ConfigurationFactory.ParseString("akka.test.timefactor = 5")
-                                           .WithFallback(JournalSettings.Sqlite(JournalFile).ToConfig()))
-    {
-        _training = CreateTestProbe();
-        _evaluations = CreateTestProbe();
-    }
-
-    IActorRef Manager() => Sys.ActorOf(SearchManager.Props(_training, _evaluations));
+    IActorRef Manager() => Sys.ActorOf(SearchManager.Props(Training, Evaluations));
 
     [Fact]
-    public async Task Manager_should_create_a_run_that_hands_out_training_and_list_it()
+    public async Task Manager_should_create_a_run_that_hands_outTraining_and_list_it()
     {
         var manager = Manager();
         manager.Tell(new CreateSearch(SearchSpecTests.Minimal, 1), TestActor);
         var created = await ExpectMsgAsync<SearchCreated>();
         Assert.StartsWith("tiny-", created.SearchId);
-        await _training.ExpectMsgAsync<TrainStrategy>();
-        await _training.ExpectMsgAsync<TrainStrategy>();
+        await Training.ExpectMsgAsync<TrainStrategy>();
+        await Training.ExpectMsgAsync<TrainStrategy>();
 
         manager.Tell(ListSearches.Instance, TestActor);
         var list = await ExpectMsgAsync<SearchList>();
@@ -60,25 +47,17 @@ public sealed class SearchManagerTests : Akka.TestKit.Xunit2.TestKit
         var manager = Manager();
         manager.Tell(new CreateSearch(SearchSpecTests.Minimal, 1), TestActor);
         var created = await ExpectMsgAsync<SearchCreated>();
-        await _training.ExpectMsgAsync<TrainStrategy>();
-        await _training.ExpectMsgAsync<TrainStrategy>();
+        await Training.ExpectMsgAsync<TrainStrategy>();
+        await Training.ExpectMsgAsync<TrainStrategy>();
         Watch(manager);
         Sys.Stop(manager);
         await ExpectTerminatedAsync(manager);
 
         manager = Manager();
 
-        var resumed = new[] { await _training.ExpectMsgAsync<TrainStrategy>(), await _training.ExpectMsgAsync<TrainStrategy>() };
+        var resumed = new[] { await Training.ExpectMsgAsync<TrainStrategy>(), await Training.ExpectMsgAsync<TrainStrategy>() };
         Assert.All(resumed, r => Assert.Equal(created.SearchId, r.SearchId));
         manager.Tell(new GetSearchStatus(created.SearchId), TestActor);
         Assert.Equal(RunPhase.Running, (await ExpectMsgAsync<SearchStatus>()).Phase);
-    }
-
-    protected override void Dispose(bool disposing)
-    {
-        base.Dispose(disposing);
-        Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
-        foreach (var file in new[] { JournalFile, JournalFile + "-wal", JournalFile + "-shm" })
-            if (File.Exists(file)) File.Delete(file);
     }
 }

@@ -1,28 +1,14 @@
 using Akka.Actor;
 using Akka.TestKit;
-using NasActors.Actors.Persistence;
 using NasActors.Actors.Protocol;
 using NasActors.Actors.Runs;
 
 namespace NasActors.Actors.Tests.Runs;
 
 /// <summary>The run's journal on a real SQLite file: what it dispatches, commits, refuses, and recovers.</summary>
-public sealed class SearchRunTests : Akka.TestKit.Xunit2.TestKit
+public sealed class SearchRunTests : JournalTestKit
 {
-    static readonly string JournalFile = Path.Combine(Path.GetTempPath(), $"nasactors-run-{Guid.NewGuid():N}.db");
-
-    readonly TestProbe _training;
-    readonly TestProbe _evaluations;
-
-    // Dilated timeouts: the first recovery in a process sets the SQL plugin up (about a second), more on a busy machine.
-    public SearchRunTests() : base(Akka.Configuration.ConfigurationFactory.ParseString("akka.test.timefactor = 5")
-                                       .WithFallback(JournalSettings.Sqlite(JournalFile).ToConfig()))
-    {
-        _training = CreateTestProbe();
-        _evaluations = CreateTestProbe();
-    }
-
-    IActorRef Run(string id) => Sys.ActorOf(SearchRun.Props(id, _training, _evaluations));
+    IActorRef Run(string id) => Sys.ActorOf(SearchRun.Props(id, Training, Evaluations));
 
     async Task<IActorRef> StartedRun(string id)
     {
@@ -38,8 +24,8 @@ public sealed class SearchRunTests : Akka.TestKit.Xunit2.TestKit
         run.Tell(new CheckpointSaved(id, strategy, 10, "/ckpt/10", "bb", Final: true, "weights"));
         var requests = new List<EvaluateChild>
         {
-            await _evaluations.ExpectMsgAsync<EvaluateChild>(),
-            await _evaluations.ExpectMsgAsync<EvaluateChild>(),
+            await Evaluations.ExpectMsgAsync<EvaluateChild>(),
+            await Evaluations.ExpectMsgAsync<EvaluateChild>(),
         };
         Assert.All(requests, r => Assert.Equal(("/ckpt/10", "bb"), (r.Request.CheckpointPath, r.Request.CheckpointSha256)));
         return requests;
@@ -54,10 +40,10 @@ public sealed class SearchRunTests : Akka.TestKit.Xunit2.TestKit
     }
 
     [Fact]
-    public async Task Run_should_hand_out_training_for_every_strategy_when_started()
+    public async Task Run_should_hand_outTraining_for_every_strategy_when_started()
     {
         await StartedRun("r1");
-        var jobs = new[] { await _training.ExpectMsgAsync<TrainStrategy>(), await _training.ExpectMsgAsync<TrainStrategy>() };
+        var jobs = new[] { await Training.ExpectMsgAsync<TrainStrategy>(), await Training.ExpectMsgAsync<TrainStrategy>() };
         Assert.Equal(["a", "b"], jobs.Select(j => j.Strategy).Order());
         Assert.All(jobs, j => Assert.Empty(j.Checkpoints));
     }
@@ -74,15 +60,15 @@ public sealed class SearchRunTests : Akka.TestKit.Xunit2.TestKit
     }
 
     [Fact]
-    public async Task Run_should_request_evaluations_once_a_strategy_is_trained_and_ignore_duplicate_results()
+    public async Task Run_should_requestEvaluations_once_a_strategy_is_trained_and_ignore_duplicate_results()
     {
         var run = await StartedRun("r2");
         var requests = await TrainStrategy(run, "r2", "a");
         run.Tell(new EvaluationSucceeded("r2", requests[0].Request.EvaluationId, 0.5));
         run.Tell(new EvaluationSucceeded("r2", requests[0].Request.EvaluationId, 0.9));  // a replayed evaluation answering twice
-        var third = await _evaluations.ExpectMsgAsync<EvaluateChild>();
+        var third = await Evaluations.ExpectMsgAsync<EvaluateChild>();
         Assert.Equal("a/3", third.Request.EvaluationId);
-        await _evaluations.ExpectNoMsgAsync(TimeSpan.FromMilliseconds(300));  // budget 3: no fourth
+        await Evaluations.ExpectNoMsgAsync(TimeSpan.FromMilliseconds(300));  // budget 3: no fourth
         run.Tell(new GetSearchStatus("r2"), TestActor);
         var status = (await ExpectMsgAsync<SearchStatus>()).Strategies.Single(s => s.Strategy == "a");
         Assert.Equal((1, 2, true, 10L), (status.EvaluationsCompleted, status.EvaluationsPending, status.Trained, status.CheckpointStep));
@@ -90,11 +76,11 @@ public sealed class SearchRunTests : Akka.TestKit.Xunit2.TestKit
     }
 
     [Fact]
-    public async Task Run_should_replay_requested_evaluations_after_recovery_and_resume_training_from_the_last_checkpoint()
+    public async Task Run_should_replay_requestedEvaluations_after_recovery_and_resumeTraining_from_the_last_checkpoint()
     {
         var run = await StartedRun("r3");
-        await _training.ExpectMsgAsync<TrainStrategy>();
-        await _training.ExpectMsgAsync<TrainStrategy>();
+        await Training.ExpectMsgAsync<TrainStrategy>();
+        await Training.ExpectMsgAsync<TrainStrategy>();
         var requests = await TrainStrategy(run, "r3", "a");
         run.Tell(new CheckpointSaved("r3", "b", 5, "/b/5", "cc", Final: false, ""));
         run.Tell(new GetSearchStatus("r3"), TestActor);
@@ -102,11 +88,11 @@ public sealed class SearchRunTests : Akka.TestKit.Xunit2.TestKit
 
         run = await Restart(run, "r3");
 
-        var resumed = await _training.ExpectMsgAsync<TrainStrategy>();
+        var resumed = await Training.ExpectMsgAsync<TrainStrategy>();
         Assert.Equal(("b", 5L, "/b/5"), (resumed.Strategy, resumed.ResumeFrom!.Step, resumed.ResumeFrom.Path));
-        var replayed = new[] { await _evaluations.ExpectMsgAsync<EvaluateChild>(), await _evaluations.ExpectMsgAsync<EvaluateChild>() };
+        var replayed = new[] { await Evaluations.ExpectMsgAsync<EvaluateChild>(), await Evaluations.ExpectMsgAsync<EvaluateChild>() };
         Assert.Equal(requests.Select(r => r.Request).OrderBy(r => r.EvaluationId), replayed.Select(r => r.Request).OrderBy(r => r.EvaluationId));
-        await _training.ExpectNoMsgAsync(TimeSpan.FromMilliseconds(200));  // strategy a is trained: no training for it
+        await Training.ExpectNoMsgAsync(TimeSpan.FromMilliseconds(200));  // strategy a is trained: no training for it
     }
 
     [Fact]
@@ -116,7 +102,7 @@ public sealed class SearchRunTests : Akka.TestKit.Xunit2.TestKit
         run.Tell(new TrainingFailed("r4", "b", "loss became NaN at step 3"));
         var requests = await TrainStrategy(run, "r4", "a");
         foreach (var request in requests) run.Tell(new EvaluationSucceeded("r4", request.Request.EvaluationId, 0.6));
-        var last = await _evaluations.ExpectMsgAsync<EvaluateChild>();
+        var last = await Evaluations.ExpectMsgAsync<EvaluateChild>();
         run.Tell(new EvaluationGaveUp("r4", last.Request.EvaluationId, "evaluator crashed 3 times"));
         await AwaitAssertAsync(async () =>
         {
@@ -157,7 +143,7 @@ public sealed class SearchRunTests : Akka.TestKit.Xunit2.TestKit
                 if (work.Request.Probe) probes.Add(work);
                 run.Tell(new EvaluationSucceeded("r6", work.Request.EvaluationId, accuracy));
                 // Budget 3 plus 3 probes: six requests in all, two in flight at a time.
-                if (received++ < 6) pending.Enqueue(await _evaluations.ExpectMsgAsync<EvaluateChild>());
+                if (received++ < 6) pending.Enqueue(await Evaluations.ExpectMsgAsync<EvaluateChild>());
             }
             Assert.Equal(truth.Keys.Order(), probes.Select(p => p.Request.Architecture).Order());
 
@@ -198,11 +184,4 @@ public sealed class SearchRunTests : Akka.TestKit.Xunit2.TestKit
         Assert.Contains("unknown search id 'ghost'", (await ExpectMsgAsync<CommandRejected>()).Reason);
     }
 
-    protected override void Dispose(bool disposing)
-    {
-        base.Dispose(disposing);
-        Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
-        foreach (var file in new[] { JournalFile, JournalFile + "-wal", JournalFile + "-shm" })
-            if (File.Exists(file)) File.Delete(file);
-    }
 }
