@@ -44,15 +44,17 @@ public sealed class SupernetChildEvaluator : IChildEvaluator, IDisposable
             // Built once per process (data set, folder, image size, validation size) and shared with the trainers.
             var (train, split) = TrainingData.For(spec.Data);
             var shape = new NetworkShape(spec.Supernet.Channels, spec.Supernet.CellsPerStage, train.Channels, train.Height, train.ClassCount);
-            var supernet = Supernet(request.CheckpointPath, request.CheckpointSha256, shape);
+            var strategy = spec.Strategies.SingleOrDefault(s => s.Id == request.Strategy)
+                           ?? throw new NasException($"the search has no strategy '{request.Strategy}'");
+            var supernet = Supernet(request.CheckpointPath, request.CheckpointSha256, shape, spec, strategy);
             var indices = split.Validation[..Math.Min(spec.Data.EvaluationImages, split.Validation.Length)];
             return TorchEvaluation.Accuracy(supernet, path, train, indices, CPU);
         }
     }
 
-    Nb201Network Supernet(string checkpointPath, string sha256, NetworkShape shape)
+    PathNetwork Supernet(string checkpointPath, string sha256, NetworkShape shape, SearchSpec spec, StrategySpec strategy)
     {
-        var key = new SupernetKey(checkpointPath, sha256.ToLowerInvariant(), shape);
+        var key = new SupernetKey(checkpointPath, sha256.ToLowerInvariant(), shape, strategy.Sampler);
         for (var node = _supernets.First; node is not null; node = node.Next)
         {
             if (node.Value.Key != key) continue;
@@ -61,7 +63,7 @@ public sealed class SupernetChildEvaluator : IChildEvaluator, IDisposable
             return node.Value.Network;
         }
         // The seed is irrelevant: the checkpoint overwrites every weight.
-        var network = Nb201Network.CreateSupernet(shape, seed: 0);
+        var network = StrategySupernet.Create(spec, strategy, shape, seed: 0);
         try
         {
             CheckpointFile.LoadWeights(checkpointPath, sha256, network);
@@ -92,7 +94,7 @@ public sealed class SupernetChildEvaluator : IChildEvaluator, IDisposable
         }
     }
 
-    sealed record SupernetKey(string Path, string Sha256, NetworkShape Shape);
+    sealed record SupernetKey(string Path, string Sha256, NetworkShape Shape, string Sampler);
 
-    sealed record LoadedSupernet(SupernetKey Key, Nb201Network Network);
+    sealed record LoadedSupernet(SupernetKey Key, PathNetwork Network);
 }

@@ -233,9 +233,9 @@ public sealed class SearchRun : ReceivePersistentActor
         var evaluations = _state.Evaluations.Values.Where(e => e.Request.Strategy == s.Id).ToArray();
         var searched = evaluations.Where(e => !e.Request.Probe).ToArray();
         var best = s.Evolution.Best;
-        return new StrategyStatus(s.Id, s.Spec.Sampler, s.LatestCheckpoint?.Step ?? 0, _state.Spec!.Training.Steps, s.Trained is not null,
+        return new StrategyStatus(s.Id, s.Spec.Sampler, s.LatestCheckpoint?.Step ?? 0, s.Spec.Steps, s.Trained is not null,
             s.FailureReason, searched.Count(e => e.Accuracy is not null), evaluations.Count(e => e.FailureReason is not null),
-            evaluations.Count(e => e.IsPending), _state.Spec.Evolution.Budget, best?.Architecture.ToString(), best?.Fitness,
+            evaluations.Count(e => e.IsPending), _state.Spec!.Evolution.Budget, best?.Architecture.ToString(), best?.Fitness,
             s.LatestCheckpoint?.MeanLoss ?? double.NaN, s.LatestCheckpoint?.ImagesPerSecond ?? 0,
             evaluations.Count(e => e.Request.Probe && e.Accuracy is not null), _state.GroundTruthArchitectures.Count, s.Trained?.WeightsSha256,
             s.Trained?.TrainingSeconds ?? 0, s.Trained?.PathWaitSeconds ?? 0, s.CheckpointsRejected);

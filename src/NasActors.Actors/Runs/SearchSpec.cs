@@ -54,7 +54,7 @@ public sealed record SearchSpec(
         var training = new TrainingSpec(reader.Int("training.steps", 600, min: 1), reader.Int("training.batch-size", 128, min: 1),
             reader.Int("training.checkpoint-every", 100, min: 1), reader.Double("training.learning-rate", 0.025, min: 1e-9, max: 10),
             reader.Int("training.threads", 1, min: 1, max: 64));
-        var strategies = reader.Strategies();
+        var strategies = reader.Strategies(training.Steps, space);
         var evolution = new EvolutionSettings(reader.Int("evolution.population", 20, min: 2), reader.Int("evolution.sample-size", 5, min: 1),
             reader.Int("evolution.budget", 100, min: 2), reader.Double("evolution.crossover", 0.2, min: 0, max: 1));
         try
@@ -104,8 +104,9 @@ public sealed record SearchSpec(
             return value;
         }
 
-        /// <summary>search.strategies { ID { sampler = NAME, seed = N } ... }: one supernet per entry, ordered by id.</summary>
-        public IReadOnlyList<StrategySpec> Strategies()
+        /// <summary>search.strategies { ID { sampler = NAME, seed = N, steps = S, SETTING = VALUE ... } ... }: one supernet per
+        /// entry, ordered by id. Every other key is a setting of the strategy (or MAGIC-A's), checked here.</summary>
+        public IReadOnlyList<StrategySpec> Strategies(int defaultSteps, string space)
         {
             if (!search.HasPath("strategies"))
                 throw new NasException($"{source}: search.strategies is missing: name at least one, e.g. strategies {{ uniform {{ sampler = uniform }} }}");
@@ -116,7 +117,14 @@ public sealed record SearchSpec(
                 var sampler = String($"strategies.{id}.sampler", id);
                 if (!Samplers.IsKnown(sampler))
                     throw Invalid($"strategies.{id}.sampler", sampler, $"a known strategy ({string.Join(", ", Samplers.Names)})");
-                return new StrategySpec(id, sampler, (ulong)Int($"strategies.{id}.seed", index + 1, min: 0));
+                var entry = search.GetConfig($"strategies.{id}");
+                var settings = entry.Root.GetObject().Items.Keys.Where(k => k is not ("sampler" or "seed" or "steps"))
+                    .ToDictionary(k => k, k => entry.GetString(k), StringComparer.Ordinal);
+                var strategy = new StrategySpec(id, sampler, (ulong)Int($"strategies.{id}.seed", index + 1, min: 0),
+                                                Int($"strategies.{id}.steps", defaultSteps, min: 1), settings);
+                // Built once here so that a bad setting fails the spec, not a trainer later.
+                strategy.CreateSampler(SearchSpaces.Get(space), seed: 0, stepsPerEpoch: 1, $"{source}: search.strategies.{id}");
+                return strategy;
             }).ToArray();
         }
     }
@@ -131,8 +139,26 @@ public sealed record NetworkSpec(int Channels, int CellsPerStage);
 /// <summary>Supernet training per strategy: steps, batch, checkpoint interval, learning rate and intra-op threads.</summary>
 public sealed record TrainingSpec(int Steps, int BatchSize, int CheckpointEvery, double LearningRate, int Threads);
 
-/// <summary>One strategy of a run: its id in the run, the sampler it uses and that sampler's seed.</summary>
-public sealed record StrategySpec(string Id, string Sampler, ulong Seed);
+/// <summary>One strategy of a run: its id in the run, the sampler it uses, that sampler's seed, the steps its supernet
+/// trains and its own settings (see <see cref="Samplers"/> and <see cref="AlignmentSettings"/>).</summary>
+public sealed record StrategySpec(string Id, string Sampler, ulong Seed, int Steps, IReadOnlyDictionary<string, string> Settings)
+{
+    /// <summary>The strategy's sampler and MAGIC-A settings; an unknown or out-of-range setting throws, naming it.</summary>
+    public (IPathSampler Sampler, AlignmentSettings Alignment) CreateSampler(IChoiceSpace space, ulong seed, int stepsPerEpoch, string source)
+    {
+        var settings = new StrategySettings(Settings, source);
+        var sampler = Samplers.Create(Sampler, new SamplerContext(space, seed, settings, Steps, stepsPerEpoch));
+        var alignment = AlignmentSettings.From(settings);
+        settings.RejectUnknown(Sampler);
+        return (sampler, alignment);
+    }
+
+    /// <summary>The few-shot plan, for a <c>fewshot</c> strategy (the trainer and the evaluators build the same).</summary>
+    public FewShotSplit? FewShotPlan(IChoiceSpace space) =>
+        Sampler == FewShotSampler.Name
+            ? FewShotSplit.From(new SamplerContext(space, 0, new StrategySettings(Settings, Id), Steps, 1))
+            : null;
+}
 
 /// <summary>How evaluations are retried, and faults to inject for tests and demos.</summary>
 public sealed record EvaluationSpec(int MaxAttempts, FaultInjection Faults);

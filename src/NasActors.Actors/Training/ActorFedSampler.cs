@@ -9,16 +9,25 @@ namespace NasActors.Actors.Training;
 /// <summary>The training loop's view of a <see cref="SamplerActor"/>: it asks for paths ahead of need, at fixed step
 /// counts (so the sampler sees the same requests and feedback in every run), and blocks only when they have not
 /// arrived; the time spent waiting is the trainer's starvation.</summary>
-internal sealed class ActorFedSampler(string strategy, IActorRef sampler, IActorRef replyTo, string initialState, int lookahead) : IPathSampler
+/// <param name="hosted">The sampler the actor hosts, read here only before the actor starts using it.</param>
+internal sealed class ActorFedSampler(IPathSampler hosted, Func<IActorRef> spawnSampler, IActorRef replyTo, int lookahead) : IPathSampler
 {
     readonly BlockingCollection<ProposedStep> _arrived = new();
     readonly List<StepFeedback> _feedback = [];
     readonly Stopwatch _waiting = new();
     long _requestedUpTo;
     long _nextStep;
-    string _state = initialState;
+    readonly string _strategy = hosted.Strategy;
+    string _state = hosted.SaveState();
+    readonly IActorRef _sampler = spawnSampler();
 
-    public string Strategy => strategy;
+    public string Strategy => _strategy;
+
+    public int PathsPerStep { get; } = hosted.PathsPerStep;
+
+    public bool WantsOperationGradients { get; } = hosted.WantsOperationGradients;
+
+    public IActorRef Actor => _sampler;
 
     public TimeSpan Waiting => _waiting.Elapsed;
 
@@ -33,14 +42,14 @@ internal sealed class ActorFedSampler(string strategy, IActorRef sampler, IActor
         // Ask for the next batch of steps when half the current one is used up: well before it runs out.
         if (_requestedUpTo - _nextStep <= lookahead / 2)
         {
-            sampler.Tell(new RequestPaths(_requestedUpTo, lookahead, _feedback.ToArray()), replyTo);
+            _sampler.Tell(new RequestPaths(_requestedUpTo, lookahead, _feedback.ToArray()), replyTo);
             _feedback.Clear();
             _requestedUpTo += lookahead;
         }
         _waiting.Start();
         var step = _arrived.Take();
         _waiting.Stop();
-        if (step.Step != _nextStep) throw new InvalidOperationException($"sampler of {strategy} sent step {step.Step}, expected {_nextStep}");
+        if (step.Step != _nextStep) throw new InvalidOperationException($"sampler of {_strategy} sent step {step.Step}, expected {_nextStep}");
         _nextStep++;
         _state = step.SamplerStateAfter;
         return step.Paths;
@@ -54,7 +63,7 @@ internal sealed class ActorFedSampler(string strategy, IActorRef sampler, IActor
     public void RestoreState(string state)
     {
         if (_requestedUpTo != 0) throw new InvalidOperationException("the sampler can only be restored before training starts");
-        sampler.Tell(new RestoreSamplerState(state), replyTo);
+        _sampler.Tell(new RestoreSamplerState(state), replyTo);
         _state = state;
     }
 

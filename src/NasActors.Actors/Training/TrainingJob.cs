@@ -25,6 +25,8 @@ internal sealed class TrainingJob
     readonly IActorRef _run;
     readonly string _checkpointDirectory;
     readonly System.Diagnostics.Stopwatch _session = new();
+    readonly int _stepsPerEpoch;
+    readonly AlignmentSettings _alignment;
 
     /// <param name="spawnSampler">Starts the <see cref="SamplerActor"/> that hosts the strategy's sampler.</param>
     public TrainingJob(TrainStrategy work, IActorRef run, IActorRef trainer, string checkpointDirectory, Func<IPathSampler, IActorRef> spawnSampler)
@@ -35,16 +37,16 @@ internal sealed class TrainingJob
                     ?? throw new NasException($"search {work.SearchId} has no strategy '{work.Strategy}'");
         _run = run;
         _checkpointDirectory = checkpointDirectory;
-        var sampler = Samplers.Create(_strategy.Sampler, SearchSpaces.Get(_spec.Space),
-                                      Rng.DeriveSeed(_spec.Seed ^ _strategy.Seed, "sampler:" + _strategy.Id));
-        var initialState = sampler.SaveState();
-        SamplerActor = spawnSampler(sampler);
-        Sampler = new ActorFedSampler(work.Strategy, SamplerActor, trainer, initialState, Lookahead);
+        var (train, split) = TrainingData.For(_spec.Data);
+        _stepsPerEpoch = split.Train.Length / _spec.Training.BatchSize;
+        (var sampler, _alignment) = _strategy.CreateSampler(SearchSpaces.Get(_spec.Space), Rng.DeriveSeed(_spec.Seed ^ _strategy.Seed, "sampler:" + _strategy.Id),
+                                                            Math.Max(1, _stepsPerEpoch), $"spec of {work.SearchId}: search.strategies.{_strategy.Id}");
+        Sampler = new ActorFedSampler(sampler, () => spawnSampler(sampler), trainer, Lookahead);
     }
 
     public ActorFedSampler Sampler { get; }
 
-    public IActorRef SamplerActor { get; }
+    public IActorRef SamplerActor => Sampler.Actor;
 
     /// <summary>Trains to the end or until cancelled; every outcome is reported to the run, never thrown.</summary>
     public void Run(CancellationToken cancellation)
@@ -55,10 +57,14 @@ internal sealed class TrainingJob
             var (train, split) = TrainingData.For(_spec.Data);
             var shape = new NetworkShape(_spec.Supernet.Channels, _spec.Supernet.CellsPerStage, train.Channels, train.Height, train.ClassCount);
             var seed = _spec.Seed ^ _strategy.Seed;
-            using var supernet = Nb201Network.CreateSupernet(shape, (long)(seed & long.MaxValue));
+            using var supernet = StrategySupernet.Create(_spec, _strategy, shape, (long)(seed & long.MaxValue));
             var settings = SgdSettings.Supernet with { LearningRate = _spec.Training.LearningRate, BatchSize = _spec.Training.BatchSize };
-            using var training = new SupernetTraining(supernet, Sampler, train, split.Train, settings, _spec.Training.Steps,
-                                                      Rng.DeriveSeed(seed, "data:" + _strategy.Id), CPU);
+            var dataOrder = Samplers.DataOrder(_strategy.Sampler, split.Train, settings.BatchSize, Rng.DeriveSeed(seed, "data:" + _strategy.Id), _strategy.Steps);
+            var anchor = _alignment.Enabled
+                ? new AnchorSelection(SearchSpaces.Get(_spec.Space), _alignment.Weight, _alignment.Every > 0 ? _alignment.Every : Math.Max(1, _stepsPerEpoch),
+                                      _alignment.Candidates, split.Validation[..Math.Min(_alignment.Images, split.Validation.Length)])
+                : null;
+            using var training = new SupernetTraining(supernet, Sampler, train, dataOrder, settings, _strategy.Steps, CPU, anchor);
             Resume(training);
             _session.Restart();
             var window = System.Diagnostics.Stopwatch.StartNew();

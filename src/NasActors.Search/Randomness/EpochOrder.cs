@@ -2,7 +2,7 @@ namespace NasActors.Search.Randomness;
 
 /// <summary>Batches of sample indices: each epoch a fresh permutation of the index set, cut into full batches
 /// (a last partial batch is dropped). Its state restores mid-epoch exactly.</summary>
-public sealed class EpochOrder
+public sealed class EpochOrder : IDataOrder
 {
     readonly int[] _indices;
     Rng _rng;

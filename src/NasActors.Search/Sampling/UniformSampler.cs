@@ -12,6 +12,8 @@ public sealed class UniformSampler(IChoiceSpace space, ulong seed) : IPathSample
 
     public string Strategy => Name;
 
+    public int PathsPerStep => 1;
+
     public IReadOnlyList<Architecture> NextStep() => [ArchitectureSampling.Uniform(space, _rng)];
 
     public void Observe(StepFeedback feedback) { }

@@ -21,4 +21,10 @@ public interface IChoiceSpace
 
     /// <summary>The form shared by all architectures that compute the same function (for de-duplication).</summary>
     Architecture Canonicalize(Architecture architecture);
+
+    /// <summary>The child with the most computation: the upper end of sandwich sampling.</summary>
+    Architecture Largest { get; }
+
+    /// <summary>The cheapest child that still computes its output: the lower end of sandwich sampling.</summary>
+    Architecture Smallest { get; }
 }

@@ -29,6 +29,12 @@ public sealed class Nb201Space : IChoiceSpace
     public IReadOnlyList<Decision> Decisions { get; }
     public long Size => 15_625;
 
+    /// <summary>A 3x3 convolution on every edge.</summary>
+    public Architecture Largest => new(this, Enumerable.Repeat(OperationIndex(Conv3x3), Edges.Count).ToArray());
+
+    /// <summary>A skip connection on every edge: no weights in the cells, yet every edge carries the input forward.</summary>
+    public Architecture Smallest => new(this, Enumerable.Repeat(OperationIndex(SkipConnect), Edges.Count).ToArray());
+
     /// <summary>Decision index of edge to&lt;-from.</summary>
     public static int EdgeIndex(int to, int from) => to * (to - 1) / 2 + from;
 

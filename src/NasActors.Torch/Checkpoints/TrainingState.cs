@@ -1,13 +1,14 @@
 namespace NasActors.Torch.Checkpoints;
 
 /// <summary>Everything besides tensors that a resumed training needs to continue exactly: the step reached and the
-/// state of every random stream (the sampler's, the data order's).</summary>
+/// state of every random stream (the sampler's, the data order's) and, with MAGIC-A, the anchor and its candidates.</summary>
 public sealed record TrainingState(
     long Step,
     string SamplerState,
     string DataOrderState,
     int Threads,
-    IReadOnlyDictionary<string, string> Metadata);
+    IReadOnlyDictionary<string, string> Metadata,
+    string? AnchorState = null);
 
 /// <summary>Where a checkpoint was written and the SHA-256 that a later load must match.</summary>
 public sealed record CheckpointInfo(string Path, string Sha256, long Step, long Bytes);

@@ -32,6 +32,10 @@ public sealed class Nb201Cell : Module
 
     public int Channels { get; }
 
+    /// <summary>The weights of one operation on one edge (none for parameter-free operations or ones this cell lacks).</summary>
+    public IEnumerable<TorchSharp.Modules.Parameter> OperationParameters(int edge, int option) =>
+        _operations[edge, option]?.parameters() ?? [];
+
     /// <summary>Runs the cell on <paramref name="path"/>, skipping edges that cannot reach the output.</summary>
     public Tensor Forward(Tensor input, Architecture path, bool[] liveEdges)
     {

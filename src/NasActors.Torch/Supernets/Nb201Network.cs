@@ -8,7 +8,7 @@ namespace NasActors.Torch.Supernets;
 
 /// <summary>NAS-Bench-201's macro network. As a supernet every cell holds all candidate operations and a forward pass
 /// takes a path (single-path one-shot); as a stand-alone child model it holds one architecture's operations.</summary>
-public sealed class Nb201Network : Module<Tensor, Tensor>
+public sealed class Nb201Network : PathNetwork
 {
     readonly Sequential stem;
     readonly ModuleList<Module> stages;
@@ -62,31 +62,38 @@ public sealed class Nb201Network : Module<Tensor, Tensor>
         }
     }
 
-    public NetworkShape Shape { get; }
+    public override NetworkShape Shape { get; }
 
     /// <summary>The child model's architecture; null for a supernet.</summary>
     public Architecture? Architecture { get; }
 
-    public bool IsSupernet => Architecture is null;
+    public override bool IsSupernet => Architecture is null;
 
     public override Tensor forward(Tensor input) =>
         Forward(input, Architecture ?? throw new InvalidOperationException("a supernet's forward pass needs a path: call Forward(input, path)"));
 
     /// <summary>The forward pass along <paramref name="path"/> (for a child model, its own architecture).</summary>
-    public Tensor Forward(Tensor input, Architecture path)
+    public override Tensor Forward(Tensor input, Architecture path, List<Tensor>? cellOutputs = null)
     {
         var liveEdges = Nb201Space.LiveEdges(path);
         var x = stem.call(input);
         foreach (var block in stages)
         {
-            var next = block is Nb201Cell cell ? cell.Forward(x, path, liveEdges) : ((ResidualReduction)block).call(x);
-            x = next;
+            if (block is Nb201Cell cell)
+            {
+                x = cell.Forward(x, path, liveEdges);
+                cellOutputs?.Add(x);
+            }
+            else x = ((ResidualReduction)block).call(x);
         }
         return classifier.call(head.call(x));
     }
 
+    public override IReadOnlyList<Parameter> OperationParameters(Architecture path, int decision, int option) =>
+        stages.OfType<Nb201Cell>().SelectMany(cell => cell.OperationParameters(decision, option)).ToArray();
+
     /// <summary>Multiply-accumulates of one image's forward pass along <paramref name="path"/> (convolutions and classifier).</summary>
-    public long Flops(Architecture path)
+    public override long Flops(Architecture path)
     {
         var size = Shape.ImageSize;
         long flops = (long)Shape.InputChannels * Shape.Channels * 9 * size * size;
@@ -104,7 +111,4 @@ public sealed class Nb201Network : Module<Tensor, Tensor>
         }
         return flops + (long)channels * Shape.ClassCount;
     }
-
-    /// <summary>Number of trainable values.</summary>
-    public long ParameterCount() => parameters().Sum(p => p.numel());
 }

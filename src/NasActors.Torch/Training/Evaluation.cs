@@ -9,7 +9,7 @@ namespace NasActors.Torch.Training;
 public static class Evaluation
 {
     /// <summary>Fraction of <paramref name="indices"/> (all samples when null) classified correctly along <paramref name="path"/>.</summary>
-    public static double Accuracy(Nb201Network network, Architecture path, ImageDataset data, IReadOnlyList<int>? indices,
+    public static double Accuracy(PathNetwork network, Architecture path, ImageDataset data, IReadOnlyList<int>? indices,
                                   Device device, int batchSize = 500)
     {
         var rows = indices?.ToArray() ?? Enumerable.Range(0, data.Count).ToArray();

@@ -5,15 +5,31 @@ using static TorchSharp.torch;
 
 namespace NasActors.Torch.Training;
 
+/// <summary>What one optimizer step measured: each path's loss and, when asked for, the gradient norm of the option each
+/// decision trained (summed over cells; NaN where no trained path reaches it) and each sample's loss-gradient norm
+/// with respect to the logits, ||softmax(logits) - onehot(label)||, from the first path.</summary>
+public sealed record StepResult(double[] Losses, double[]? OperationGradientNorms, float[]? SampleScores);
+
+/// <summary>What a step should measure beyond the losses, and the MAGIC-A alignment to add to the loss.</summary>
+public sealed record StepOptions(bool OperationGradients = false, bool SampleScores = false, Alignment? Alignment = null)
+{
+    public static StepOptions None { get; } = new();
+}
+
+/// <summary>MAGIC-A: every cell output of a trained path is pulled, by a mean-squared error of weight
+/// <paramref name="Weight"/>, towards the cell outputs of the anchor child on the same batch (held fixed), so that shared
+/// operators see similar inputs and outputs whichever child runs them.</summary>
+public sealed record Alignment(Architecture Anchor, double Weight);
+
 /// <summary>One optimizer over a network: a step trains one or more paths on one batch, accumulating their gradients.</summary>
 public sealed class SgdTrainer : IDisposable
 {
-    readonly Nb201Network _network;
+    readonly PathNetwork _network;
     readonly SGD _optimizer;
     readonly Parameter[] _parameters;
     readonly Tensor[] _buffers;
 
-    public SgdTrainer(Nb201Network network, SgdSettings settings, long totalSteps)
+    public SgdTrainer(PathNetwork network, SgdSettings settings, long totalSteps)
     {
         settings.Validate();
         if (totalSteps < 1) throw new NasException($"the number of training steps must be positive, got {totalSteps}");
@@ -32,7 +48,10 @@ public sealed class SgdTrainer : IDisposable
     /// <summary>Trains <paramref name="paths"/> on one batch as optimizer step number <paramref name="step"/> (0-based);
     /// returns each path's loss. Throws <see cref="NonFiniteLossException"/>, before updating, when the loss or the
     /// gradient stays NaN or infinite over <see cref="MaxAttempts"/> computations of the step.</summary>
-    public double[] Step(Tensor images, Tensor labels, IReadOnlyList<Architecture> paths, long step)
+    public double[] Step(Tensor images, Tensor labels, IReadOnlyList<Architecture> paths, long step) =>
+        Step(images, labels, paths, step, StepOptions.None).Losses;
+
+    public StepResult Step(Tensor images, Tensor labels, IReadOnlyList<Architecture> paths, long step, StepOptions options)
     {
         using var scope = NewDisposeScope();
         // Switching modes walks every module of the supernet: only do it after an evaluation switched it off.
@@ -40,13 +59,15 @@ public sealed class SgdTrainer : IDisposable
         var learningRate = Settings.LearningRateAt(step, TotalSteps);
         foreach (var group in _optimizer.ParamGroups) group.LearningRate = learningRate;
         var buffersBefore = _buffers.Select(b => b.clone()).ToArray();
+        var anchorOutputs = options.Alignment is { } alignment ? AnchorOutputs(images, alignment.Anchor) : null;
         for (var attempt = 1; ; attempt++)
         {
-            var (losses, gradientNorm, badLoss) = Backward(images, labels, paths);
+            var (losses, gradientNorm, badLoss, scores) = Backward(images, labels, paths, options, anchorOutputs);
             if (badLoss is null && double.IsFinite(gradientNorm))
             {
+                var operationNorms = options.OperationGradients ? OperationGradientNorms(paths) : null;
                 _optimizer.step();
-                return losses;
+                return new StepResult(losses, operationNorms, scores);
             }
             // oneDNN's intermittent fault (see TorchRuntime) gives a NaN now and then, in a gradient or even a loss; the
             // same batch recomputed gives the true result, so the step stays what an unaffected run would have done.
@@ -70,25 +91,75 @@ public sealed class SgdTrainer : IDisposable
     /// <summary>Steps that had to be recomputed because a loss or the gradient came out non-finite.</summary>
     public long GradientRetries { get; private set; }
 
-    (double[] Losses, double GradientNorm, (string Path, double Value)? BadLoss) Backward(Tensor images, Tensor labels, IReadOnlyList<Architecture> paths)
+    List<Tensor> AnchorOutputs(Tensor images, Architecture anchor)
+    {
+        using var noGrad = no_grad();
+        var outputs = new List<Tensor>();
+        _network.Forward(images, anchor, outputs);
+        return outputs.Select(o => o.detach()).ToList();
+    }
+
+    (double[] Losses, double GradientNorm, (string Path, double Value)? BadLoss, float[]? Scores) Backward(
+        Tensor images, Tensor labels, IReadOnlyList<Architecture> paths, StepOptions options, List<Tensor>? anchorOutputs)
     {
         // Unset gradients (not zeros), as PyTorch's zero_grad(set_to_none=True): operations off the path then get
         // no weight decay or momentum update, which is what single-path training means.
         foreach (var parameter in _parameters) parameter.grad = null;
         var losses = new double[paths.Count];
+        float[]? scores = null;
         for (var p = 0; p < paths.Count; p++)
         {
             using var pathScope = NewDisposeScope();
-            var loss = nn.functional.cross_entropy(_network.Forward(images, paths[p]), labels);
+            var cellOutputs = anchorOutputs is null ? null : new List<Tensor>();
+            var logits = _network.Forward(images, paths[p], cellOutputs);
+            var loss = nn.functional.cross_entropy(logits, labels);
             losses[p] = loss.item<float>();
-            if (!double.IsFinite(losses[p])) return (losses, double.NaN, (paths[p].ToString(), losses[p]));
+            if (!double.IsFinite(losses[p])) return (losses, double.NaN, (paths[p].ToString(), losses[p]), null);
+            if (p == 0 && options.SampleScores) scores = SampleScores(logits, labels);
+            if (anchorOutputs is not null) loss = loss + AlignmentLoss(cellOutputs!, anchorOutputs, options.Alignment!.Weight);
             loss.backward();
         }
         GradientFault?.Invoke(_parameters);
         // The total norm doubles as the finiteness check; without clipping, a bound no real norm reaches (and that
         // libtorch can still hold as a float) leaves gradients as they are.
         var maxNorm = Settings.GradientClip > 0 ? Settings.GradientClip : 1e15;
-        return (losses, nn.utils.clip_grad_norm_(_parameters.Where(p => p.grad is not null), maxNorm), null);
+        return (losses, nn.utils.clip_grad_norm_(_parameters.Where(p => p.grad is not null), maxNorm), null, scores);
+    }
+
+    static Tensor AlignmentLoss(List<Tensor> cellOutputs, List<Tensor> anchorOutputs, double weight)
+    {
+        Tensor? total = null;
+        for (var c = 0; c < cellOutputs.Count; c++)
+        {
+            var term = nn.functional.mse_loss(cellOutputs[c], anchorOutputs[c]);
+            total = total is null ? term : total + term;
+        }
+        return total! * (weight / cellOutputs.Count);
+    }
+
+    static float[] SampleScores(Tensor logits, Tensor labels)
+    {
+        using var noGrad = no_grad();
+        var residual = nn.functional.softmax(logits.detach(), 1) - nn.functional.one_hot(labels, logits.shape[1]).to(logits.dtype);
+        return residual.norm(1).data<float>().ToArray();
+    }
+
+    /// <summary>Per decision, the gradient norm (after clipping, as PA&amp;DA takes it) of the option the first path
+    /// trained there, summed over cells; 0 for an option without weights, NaN for a decision off the live path.</summary>
+    double[] OperationGradientNorms(IReadOnlyList<Architecture> paths)
+    {
+        var path = paths[0];
+        var live = Nb201Space.LiveEdges(path);
+        var norms = new double[path.DecisionCount];
+        for (var d = 0; d < norms.Length; d++)
+        {
+            if (!live[d]) { norms[d] = double.NaN; continue; }
+            double sum = 0;
+            foreach (var parameter in _network.OperationParameters(path, d, path[d]))
+                if (parameter.grad is { } grad) sum += grad.norm().item<float>();
+            norms[d] = sum;
+        }
+        return norms;
     }
 
     public void Dispose() => _optimizer.Dispose();

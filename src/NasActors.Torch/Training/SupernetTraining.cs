@@ -3,7 +3,6 @@ using NasActors.Search.Sampling;
 using NasActors.Search.Spaces;
 using NasActors.Torch.Checkpoints;
 using NasActors.Torch.Data;
-using NasActors.Torch.Runtime;
 using NasActors.Torch.Supernets;
 using static TorchSharp.torch;
 
@@ -13,28 +12,43 @@ namespace NasActors.Torch.Training;
 public sealed record SupernetStep(long Step, IReadOnlyList<Architecture> Paths, IReadOnlyList<double> Losses, int Images);
 
 /// <summary>Trains a supernet along the paths a sampler proposes, on batches from a seeded data order; checkpoints
-/// and restores every random stream so that a resumed training is identical to an uninterrupted one.</summary>
+/// and restores every random stream so that a resumed training is identical to an uninterrupted one. A few-shot
+/// supernet splits when its plan says; with MAGIC-A, trained paths are aligned with an anchor child.</summary>
 public sealed class SupernetTraining : IDisposable
 {
     readonly ImageDataset _data;
-    readonly EpochOrder _dataOrder;
+    readonly IDataOrder _dataOrder;
     readonly SgdTrainer _trainer;
     readonly Device _device;
+    readonly AnchorSelection? _anchor;
 
-    public SupernetTraining(Nb201Network supernet, IPathSampler sampler, ImageDataset data, IReadOnlyList<int> trainIndices,
-                            SgdSettings settings, long totalSteps, ulong dataSeed, Device device)
+    public SupernetTraining(PathNetwork supernet, IPathSampler sampler, ImageDataset data, IDataOrder dataOrder,
+                            SgdSettings settings, long totalSteps, Device device, AnchorSelection? anchor = null)
     {
         if (!supernet.IsSupernet) throw new ArgumentException("SupernetTraining needs a supernet, not a child model", nameof(supernet));
+        if (dataOrder.BatchSize != settings.BatchSize)
+            throw new ArgumentException($"the data order's batch size {dataOrder.BatchSize} differs from training's {settings.BatchSize}", nameof(dataOrder));
         Supernet = supernet;
         Sampler = sampler;
         _data = data;
         _device = device;
-        _dataOrder = new EpochOrder(trainIndices, settings.BatchSize, dataSeed);
+        _dataOrder = dataOrder;
+        _anchor = anchor;
         _trainer = new SgdTrainer(supernet, settings, totalSteps);
     }
 
-    public Nb201Network Supernet { get; }
+    /// <summary>Uniform data order over <paramref name="trainIndices"/> (a fresh permutation per epoch).</summary>
+    public SupernetTraining(PathNetwork supernet, IPathSampler sampler, ImageDataset data, IReadOnlyList<int> trainIndices,
+                            SgdSettings settings, long totalSteps, ulong dataSeed, Device device)
+        : this(supernet, sampler, data, new EpochOrder(trainIndices, settings.BatchSize, dataSeed), settings, totalSteps, device)
+    {
+    }
+
+    public PathNetwork Supernet { get; }
     public IPathSampler Sampler { get; }
+
+    /// <summary>The MAGIC-A anchor in use (null without MAGIC-A or before the first selection).</summary>
+    public Architecture? Anchor => _anchor?.Anchor;
 
     /// <summary>Steps completed.</summary>
     public long Step { get; private set; }
@@ -43,37 +57,45 @@ public sealed class SupernetTraining : IDisposable
 
     public bool IsComplete => Step >= TotalSteps;
 
+    public long GradientRetries => _trainer.GradientRetries;
+
     public SupernetStep TrainStep()
     {
         if (IsComplete) throw new InvalidOperationException($"training is complete ({TotalSteps} steps)");
+        if (Supernet is FewShotSupernet { IsSplit: false } fewShot && Step >= fewShot.Plan.AtStep) fewShot.Split();
+        _anchor?.BeforeStep(Supernet, _data, Step, _device);
         var batch = _dataOrder.NextBatch();
         var paths = Sampler.NextStep();
-        double[] losses;
+        StepResult result;
         using (var scope = NewDisposeScope())
         {
             var (images, labels) = _data.Batch(batch, _device);
-            losses = _trainer.Step(images, labels, paths, Step);
+            var options = new StepOptions(Sampler.WantsOperationGradients, _dataOrder.WantsSampleScores,
+                                          _anchor?.Anchor is { } anchor ? new Alignment(anchor, _anchor.Weight) : null);
+            result = _trainer.Step(images, labels, paths, Step, options);
         }
-        var step = new SupernetStep(Step, paths, losses, batch.Length * paths.Count);
-        Sampler.Observe(new StepFeedback(Step, paths, losses));
+        if (result.SampleScores is { } scores) _dataOrder.Observe(batch, scores);
+        _anchor?.AfterStep(paths);
+        Sampler.Observe(new StepFeedback(Step, paths, result.Losses, result.OperationGradientNorms));
         Step++;
-        return step;
+        return new SupernetStep(Step - 1, paths, result.Losses, batch.Length * paths.Count);
     }
 
     public CheckpointInfo SaveCheckpoint(string path, IReadOnlyDictionary<string, string>? metadata = null) =>
         CheckpointFile.Save(path, Supernet, _trainer.Optimizer,
-            new TrainingState(Step, Sampler.SaveState(), _dataOrder.SaveState(), TorchSharp.torch.get_num_threads(),
-                              metadata ?? new Dictionary<string, string>()));
+            new TrainingState(Step, Sampler.SaveState(), _dataOrder.SaveState(), get_num_threads(),
+                              metadata ?? new Dictionary<string, string>(), _anchor?.SaveState()));
 
     /// <summary>Restores weights, optimizer, sampler and data order from a checkpoint whose hash must match.</summary>
     public TrainingState RestoreCheckpoint(string path, string sha256)
     {
         var state = CheckpointFile.Load(path, sha256, Supernet, _trainer.Optimizer);
-        if (state.Threads != TorchSharp.torch.get_num_threads())
+        if (state.Threads != get_num_threads())
             throw new NasException($"checkpoint '{path}' was trained with {state.Threads} intra-op threads and this process uses " +
-                                   $"{TorchSharp.torch.get_num_threads()}; results differ between thread counts, so resume with --threads {state.Threads}");
+                                   $"{get_num_threads()}; results differ between thread counts, so resume with --threads {state.Threads}");
         Sampler.RestoreState(state.SamplerState);
         _dataOrder.RestoreState(state.DataOrderState);
+        if (_anchor is not null) _anchor.RestoreState(state.AnchorState ?? "");
         Step = state.Step;
         return state;
     }

@@ -417,5 +417,9 @@ public sealed class RegularizedEvolutionTests
             string.Join(',', Enumerable.Range(0, Decisions.Count).Select(architecture.OptionAt));
 
         public Architecture Canonicalize(Architecture architecture) => architecture;
+
+        public Architecture Largest => new(this, [1, 0, 1]);
+
+        public Architecture Smallest => new(this, [0, 0, 0]);
     }
 }

@@ -1,0 +1,129 @@
+using NasActors.Search.Randomness;
+using NasActors.Search.Sampling;
+using NasActors.Search.Spaces;
+
+namespace NasActors.Search.Tests.Sampling;
+
+public sealed class PadaSamplerTests
+{
+    static readonly Nb201Space Space = Nb201Space.Instance;
+
+    /// <summary>Trains with fixed per-option gradient norms: 3x3 convolutions 3, 1x1 convolutions 1, the rest no weights.</summary>
+    static int[] OptionCounts(PadaSampler sampler, int steps, int countFrom)
+    {
+        var counts = new int[5];
+        for (var s = 0; s < steps; s++)
+        {
+            var path = Assert.Single(sampler.NextStep());
+            if (s >= countFrom) for (var d = 0; d < path.DecisionCount; d++) counts[path[d]]++;
+            var norms = Enumerable.Range(0, path.DecisionCount).Select(d => path[d] switch { 2 => 1.0, 3 => 3.0, _ => 0.0 }).ToArray();
+            sampler.Observe(new StepFeedback(s, [path], [2.0], norms));
+        }
+        return counts;
+    }
+
+    [Fact]
+    public void The_first_epoch_should_be_uniform()
+    {
+        var sampler = new PadaSampler(Space, 1, totalSteps: 1000, stepsPerEpoch: 100);
+        var counts = OptionCounts(sampler, 100, 0);
+        Assert.All(counts, c => Assert.InRange(c, 80, 160));  // 120 expected
+    }
+
+    [Fact]
+    public void After_warm_up_options_with_larger_gradient_norms_should_be_sampled_more_often()
+    {
+        var sampler = new PadaSampler(Space, 2, totalSteps: 1000, stepsPerEpoch: 100);
+        var counts = OptionCounts(sampler, 1000, countFrom: 500);
+
+        // conv3x3 > conv1x1 > each parameter-free option
+        Assert.True(counts[3] > 2 * counts[2], $"conv3x3 {counts[3]} vs conv1x1 {counts[2]}");
+        Assert.True(counts[2] > 2 * counts[0] && counts[2] > 2 * counts[1] && counts[2] > 2 * counts[4], string.Join(",", counts));
+    }
+
+    [Fact]
+    public void The_mix_with_uniform_should_follow_tau_equal_to_epoch_over_epochs()
+    {
+        var sampler = new PadaSampler(Space, 3, totalSteps: 1000, stepsPerEpoch: 100);
+        OptionCounts(sampler, 500, 0);  // 5 of 10 epochs: tau = 0.5
+
+        // Importance: conv1x1 1, conv3x3 3 (normalised 0.25, 0.75); parameter-free options none.
+        var p = sampler.Probabilities;
+        Assert.Equal(0.5 / 5, p[0], 1e-12);
+        Assert.Equal(0.5 / 5, p[1], 1e-12);
+        Assert.Equal(0.5 * 0.25 + 0.5 / 5, p[2], 1e-12);
+        Assert.Equal(0.5 * 0.75 + 0.5 / 5, p[3], 1e-12);
+        Assert.Equal(0.5 / 5, p[4], 1e-12);
+    }
+
+    [Fact]
+    public void Feedback_without_gradient_norms_should_be_refused()
+    {
+        var sampler = new PadaSampler(Space, 4, 100, 10);
+        var path = sampler.NextStep();
+        Assert.Throws<InvalidOperationException>(() => sampler.Observe(new StepFeedback(0, path, [2.0])));
+    }
+}
+
+public sealed class ImportanceDataOrderTests
+{
+    [Fact]
+    public void The_first_epoch_should_visit_every_sample_once()
+    {
+        var order = new ImportanceDataOrder(Enumerable.Range(100, 1000).ToArray(), 10, 1, totalSteps: 1000);
+        var seen = Enumerable.Range(0, order.BatchesPerEpoch).SelectMany(_ => order.NextBatch()).ToArray();
+        Assert.Equal(Enumerable.Range(100, 1000), seen.Order());
+    }
+
+    [Fact]
+    public void After_warm_up_samples_with_larger_scores_should_be_drawn_more_often()
+    {
+        // 1000 samples, 10 epochs of 100 batches; samples 0..99 score 1, the rest 0.1.
+        var order = new ImportanceDataOrder(Enumerable.Range(0, 1000).ToArray(), 10, 2, totalSteps: 1000);
+        var hard = 0;
+        var total = 0;
+        for (var step = 0; step < 1000; step++)
+        {
+            var batch = order.NextBatch();
+            if (step >= 500)
+            {
+                hard += batch.Count(i => i < 100);
+                total += batch.Length;
+            }
+            order.Observe(batch, batch.Select(i => i < 100 ? 1f : 0.1f).ToArray());
+        }
+        // Uniform would give 10%. By importance alone 1/1.9 = 53% at first, more later (samples not drawn in an epoch
+        // score 0, as in the reference code); tau runs from 0.5 to 0.9 over these epochs.
+        Assert.InRange(hard / (double)total, 0.3, 0.9);
+    }
+
+    [Fact]
+    public void RestoreState_should_continue_mid_epoch_exactly()
+    {
+        IEnumerable<int[]> Run(ImportanceDataOrder order, int steps)
+        {
+            for (var s = 0; s < steps; s++)
+            {
+                var batch = order.NextBatch();
+                order.Observe(batch, batch.Select(i => (float)(i % 7 + 1)).ToArray());
+                yield return batch;
+            }
+        }
+        var uninterrupted = Run(new ImportanceDataOrder(Enumerable.Range(0, 300).ToArray(), 10, 3, 300), 300).SelectMany(b => b).ToArray();
+        var original = new ImportanceDataOrder(Enumerable.Range(0, 300).ToArray(), 10, 3, 300);
+        _ = Run(original, 145).ToArray();
+
+        var resumed = new ImportanceDataOrder(Enumerable.Range(0, 300).ToArray(), 10, 77, 300);
+        resumed.RestoreState(original.SaveState());
+
+        Assert.Equal(uninterrupted.Skip(1450), Run(resumed, 155).SelectMany(b => b));
+    }
+
+    [Fact]
+    public void A_state_of_another_set_size_should_be_refused()
+    {
+        var small = new ImportanceDataOrder(Enumerable.Range(0, 100).ToArray(), 10, 1, 100);
+        var large = new ImportanceDataOrder(Enumerable.Range(0, 200).ToArray(), 10, 1, 100);
+        Assert.Throws<NasException>(() => large.RestoreState(small.SaveState()));
+    }
+}
