@@ -1,0 +1,216 @@
+using NasActors.Search.Randomness;
+using NasActors.Search.Sampling;
+using NasActors.Search.Spaces;
+using NasActors.Torch.Checkpoints;
+using NasActors.Torch.Data;
+using NasActors.Torch.Runtime;
+using NasActors.Torch.Supernets;
+using NasActors.Torch.Training;
+using static TorchSharp.torch;
+
+namespace NasActors.Torch.Tests.Training;
+
+/// <summary>The training side of each strategy: multi-path steps, PA&amp;DA's feedback, the few-shot split and MAGIC-A,
+/// and, for every strategy, that a resumed training ends where an uninterrupted one does.</summary>
+[Collection(TorchThreads.Collection)]
+public sealed class StrategyTrainingTests : IDisposable
+{
+    const int Steps = 12;
+    readonly ImageDataset _data = SyntheticData.Create(512);
+    readonly string _directory = Directory.CreateTempSubdirectory("nasactors-strategy-").FullName;
+    static readonly Nb201Space Space = Nb201Space.Instance;
+
+    public static TheoryData<string, bool> Strategies
+    {
+        get
+        {
+            var data = new TheoryData<string, bool>();
+            foreach (var name in Samplers.Names) data.Add(name, false);
+            data.Add(UniformSampler.Name, true);  // MAGIC-A on top of a strategy
+            return data;
+        }
+    }
+
+    SupernetTraining NewTraining(string strategy, bool align, int seed = 3)
+    {
+        // Few-shot splits at step 6 of 12; MAGIC-A picks an anchor every 4 steps.
+        var settings = new Dictionary<string, string>();
+        if (strategy == FewShotSampler.Name) settings["split-at"] = "0.5";
+        var context = new SamplerContext(Space, (ulong)seed, new StrategySettings(settings, "test"), Steps, StepsPerEpoch: 4);
+        var sampler = Samplers.Create(strategy, context);
+        var shape = SyntheticData.Shape();
+        PathNetwork supernet = strategy == FewShotSampler.Name
+            ? new FewShotSupernet(shape, seed, FewShotSplit.From(context))
+            : Nb201Network.CreateSupernet(shape, seed);
+        var batch = 32;
+        var train = Enumerable.Range(0, 128).ToArray();
+        var order = Samplers.DataOrder(strategy, train, batch, (ulong)seed + 100, Steps);
+        var anchor = align ? new AnchorSelection(Space, 1.0, every: 4, candidates: 3, validationImages: Enumerable.Range(400, 64).ToArray()) : null;
+        return new SupernetTraining(supernet, sampler, _data, order, SgdSettings.Supernet with { BatchSize = batch }, Steps, CPU, anchor);
+    }
+
+    static List<double> TrainToEnd(SupernetTraining training)
+    {
+        var losses = new List<double>();
+        while (!training.IsComplete) losses.AddRange(training.TrainStep().Losses);
+        return losses;
+    }
+
+    [Theory]
+    [MemberData(nameof(Strategies))]
+    public void Resumed_training_should_end_identical_to_an_uninterrupted_one(string strategy, bool align)
+    {
+        TorchRuntime.SetThreads(1);
+        using var uninterrupted = NewTraining(strategy, align);
+        var whole = TrainToEnd(uninterrupted);
+        Assert.All(whole, loss => Assert.True(double.IsFinite(loss)));
+
+        CheckpointInfo checkpoint;
+        List<double> firstPart;
+        using (var beforeCrash = NewTraining(strategy, align))
+        {
+            // Step 7: after the few-shot split and after MAGIC-A's first anchor.
+            firstPart = Enumerable.Range(0, 7).SelectMany(_ => beforeCrash.TrainStep().Losses).ToList();
+            checkpoint = beforeCrash.SaveCheckpoint(Path.Combine(_directory, $"{strategy}-{align}.ckpt"));
+        }
+        using var resumed = NewTraining(strategy, align);
+        resumed.RestoreCheckpoint(checkpoint.Path, checkpoint.Sha256);
+        var rest = TrainToEnd(resumed);
+
+        Assert.Equal(whole, firstPart.Concat(rest));
+        Assert.Equal(CheckpointFile.WeightsSha256(uninterrupted.Supernet), CheckpointFile.WeightsSha256(resumed.Supernet));
+        if (align) Assert.Equal(uninterrupted.Anchor, resumed.Anchor);
+    }
+
+    [Fact]
+    public void A_multi_path_step_should_return_one_loss_per_path_and_update_every_path()
+    {
+        TorchRuntime.SetThreads(1);
+        using var training = NewTraining(FairSampler.Name, align: false);
+        var before = training.Supernet.named_parameters().ToDictionary(p => p.name, p => p.parameter.detach().clone());
+        var step = training.TrainStep();
+        Assert.Equal(5, step.Losses.Count);
+        Assert.Equal(5 * 32, step.Images);
+        // Strict fairness trains every operation of every edge in one step: every weight of every cell moves.
+        foreach (var (name, parameter) in training.Supernet.named_parameters().Where(p => p.name.Contains("cell")))
+            Assert.False(parameter.allclose(before[name], rtol: 0, atol: 0), $"{name} did not change");
+        foreach (var tensor in before.Values) tensor.Dispose();
+    }
+
+    [Fact]
+    public void Operation_gradient_norms_should_be_positive_for_convolutions_zero_for_weightless_options_and_nan_off_the_path()
+    {
+        TorchRuntime.SetThreads(1);
+        using var supernet = Nb201Network.CreateSupernet(SyntheticData.Shape(), seed: 2);
+        using var trainer = new SgdTrainer(supernet, SgdSettings.Supernet, 2);
+        // Node 2 reaches the output only through 'none': its edges 2<-0 and 2<-1 are off the live path.
+        var path = Space.Parse("|nor_conv_1x1~0|+|skip_connect~0|nor_conv_3x3~1|+|nor_conv_3x3~0|avg_pool_3x3~1|none~2|");
+        using var scope = NewDisposeScope();
+        var (images, labels) = _data.Batch(Enumerable.Range(0, 32).ToArray());
+        var result = trainer.Step(images, labels, [path], 0, new StepOptions(OperationGradients: true, SampleScores: true));
+
+        var norms = result.OperationGradientNorms!;
+        Assert.True(norms[0] > 0);                                         // 1<-0 conv1x1
+        Assert.True(double.IsNaN(norms[1]));                               // 2<-0 dead
+        Assert.True(double.IsNaN(norms[2]));                               // 2<-1 dead
+        Assert.True(norms[3] > 0);                                         // 3<-0 conv3x3
+        Assert.Equal(0, norms[4]);                                         // 3<-1 pool
+        Assert.True(double.IsNaN(norms[5]));                               // 3<-2 none
+        var scores = result.SampleScores!;
+        Assert.Equal(32, scores.Length);
+        // ||softmax - onehot|| lies in (0, sqrt 2).
+        Assert.All(scores, s => Assert.InRange(s, 1e-6f, MathF.Sqrt(2)));
+    }
+
+    [Fact]
+    public void Sample_scores_should_be_the_norm_of_softmax_minus_onehot()
+    {
+        TorchRuntime.SetThreads(1);
+        using var supernet = Nb201Network.CreateSupernet(SyntheticData.Shape(), seed: 2);
+        using var trainer = new SgdTrainer(supernet, SgdSettings.Supernet, 2);
+        var path = Space.Parse("|nor_conv_1x1~0|+|skip_connect~0|nor_conv_3x3~1|+|nor_conv_3x3~0|avg_pool_3x3~1|nor_conv_1x1~2|");
+        using var scope = NewDisposeScope();
+        var (images, labels) = _data.Batch(Enumerable.Range(0, 16).ToArray());
+        float[] expected;
+        using (no_grad())
+        {
+            supernet.train();
+            var probabilities = nn.functional.softmax(supernet.Forward(images, path), 1).data<float>().ToArray();
+            var label = labels.data<long>().ToArray();
+            expected = Enumerable.Range(0, 16).Select(i => MathF.Sqrt(Enumerable.Range(0, SyntheticData.Classes)
+                .Sum(c => MathF.Pow(probabilities[i * SyntheticData.Classes + c] - (c == label[i] ? 1 : 0), 2)))).ToArray();
+        }
+        var scores = trainer.Step(images, labels, [path], 0, new StepOptions(SampleScores: true)).SampleScores!;
+        for (var i = 0; i < 16; i++) Assert.Equal(expected[i], scores[i], 1e-4f);
+    }
+
+    [Fact]
+    public void A_few_shot_supernet_should_copy_the_parent_at_the_split_and_route_children_by_their_split_option()
+    {
+        TorchRuntime.SetThreads(1);
+        var plan = new FewShotSplit(Nb201Space.EdgeIndex(3, 0), AtStep: 2, SubSupernets: 5);
+        using var supernet = new FewShotSupernet(SyntheticData.Shape(), 4, plan);
+        var withConv = Space.Parse("|nor_conv_1x1~0|+|skip_connect~0|nor_conv_3x3~1|+|nor_conv_3x3~0|avg_pool_3x3~1|nor_conv_1x1~2|");
+        var withSkip = withConv.With(Nb201Space.EdgeIndex(3, 0), Nb201Space.OperationIndex(Nb201Space.SkipConnect));
+        using var scope = NewDisposeScope();
+        var (images, _) = _data.Batch(Enumerable.Range(0, 16).ToArray());
+
+        Assert.Same(supernet.For(withConv), supernet.For(withSkip));  // before the split: all through the parent
+        supernet.Split();
+        Assert.True(supernet.IsSplit);
+        Assert.NotSame(supernet.For(withConv), supernet.For(withSkip));
+        using (no_grad())
+        {
+            // Fresh copies of the parent: the same function as the parent for every child.
+            var parentOutput = supernet.For(withSkip.With(Nb201Space.EdgeIndex(3, 0), 0)).Forward(images, withSkip);
+            Assert.True(supernet.Forward(images, withSkip).allclose(parentOutput));
+        }
+        Assert.Throws<InvalidOperationException>(() => supernet.Split());
+    }
+
+    [Fact]
+    public void A_few_shot_checkpoint_should_carry_whether_it_has_split()
+    {
+        TorchRuntime.SetThreads(1);
+        CheckpointInfo checkpoint;
+        using (var training = NewTraining(FewShotSampler.Name, align: false))
+        {
+            for (var s = 0; s < 7; s++) training.TrainStep();
+            Assert.True(((FewShotSupernet)training.Supernet).IsSplit);
+            checkpoint = training.SaveCheckpoint(Path.Combine(_directory, "fewshot.ckpt"));
+        }
+        var plan = new FewShotSplit(Nb201Space.EdgeIndex(3, 0), 6, 5);
+        using var loaded = new FewShotSupernet(SyntheticData.Shape(), 99, plan);
+        Assert.False(loaded.IsSplit);
+        CheckpointFile.LoadWeights(checkpoint.Path, checkpoint.Sha256, loaded);
+        Assert.True(loaded.IsSplit);
+    }
+
+    [Fact]
+    public void MagicA_should_choose_an_anchor_among_trained_paths_and_change_the_update()
+    {
+        TorchRuntime.SetThreads(1);
+        using var aligned = NewTraining(UniformSampler.Name, align: true);
+        using var plain = NewTraining(UniformSampler.Name, align: false);
+        var trained = new HashSet<Architecture>();
+        for (var s = 0; s < 4; s++)
+        {
+            foreach (var path in aligned.TrainStep().Paths) trained.Add(path);
+            plain.TrainStep();
+        }
+        Assert.Null(aligned.Anchor);  // no anchor before the first selection: the same training as without
+        Assert.Equal(CheckpointFile.WeightsSha256(plain.Supernet), CheckpointFile.WeightsSha256(aligned.Supernet));
+
+        aligned.TrainStep();
+        plain.TrainStep();
+        Assert.NotNull(aligned.Anchor);
+        Assert.Contains(aligned.Anchor, trained);
+        Assert.NotEqual(CheckpointFile.WeightsSha256(plain.Supernet), CheckpointFile.WeightsSha256(aligned.Supernet));
+    }
+
+    public void Dispose()
+    {
+        _data.Dispose();
+        Directory.Delete(_directory, recursive: true);
+    }
+}
