@@ -22,6 +22,7 @@ public static class Program
             TrainChildCommand.Create(),
             GroundTruthCommand.Create(),
             BenchCommands.Create(),
+            RankBenchCommand.Create(),
         };
         var parsed = root.Parse(args);
         if (parsed.Errors.Count > 0)

@@ -55,12 +55,31 @@ public class SearchSpecTests
     [InlineData("dataset = fashion-mnist", "dataset = imagenet", "search.data.dataset = imagenet", "fashion-mnist")]
     [InlineData("name = tiny", "name = tiny\n  space = darts", "search.space = darts", "nb201")]
     [InlineData("budget = 3", "budget = 1", "search.evolution.budget = 1", "at least 2")]
+    [InlineData("sampler = uniform, seed = 2", "sampler = sandwich, seed = 2, random-paths = 40", "search.strategies.b.random-paths = 40", "0 to 32")]
+    [InlineData("sampler = uniform, seed = 2", "sampler = fewshot, seed = 2, split-at = 2", "search.strategies.b.split-at = 2", "0 to 1")]
+    [InlineData("sampler = uniform, seed = 2", "sampler = uniform, seed = 2, align = -1", "search.strategies.b.align = -1", "0 to 100")]
+    [InlineData("sampler = uniform, seed = 2", "sampler = uniform, seed = 2, random-paths = 3", "search.strategies.b: unknown setting random-paths", "align")]
+    [InlineData("sampler = uniform, seed = 2", "sampler = uniform, seed = 2, steps = 0", "search.strategies.b.steps = 0", "at least 1")]
     public void A_bad_setting_should_be_refused_naming_the_setting_and_what_is_allowed(string find, string replace, string names, string allowed)
     {
         var error = Assert.Throws<NasException>(() => SearchSpec.Parse(Minimal.Replace(find, replace), "tiny.conf"));
         Assert.Contains("tiny.conf", error.Message);
         Assert.Contains(names, error.Message);
         Assert.Contains(allowed, error.Message);
+    }
+
+    [Fact]
+    public void Strategy_settings_and_steps_should_be_read_per_strategy()
+    {
+        var spec = SearchSpec.Parse(Minimal.Replace("b { sampler = uniform, seed = 2 }",
+            "b { sampler = sandwich, seed = 2, steps = 4, random-paths = 1 }\n    c { sampler = pada, align = 0.5, anchor-every = 3 }"), "tiny.conf");
+
+        Assert.Equal([10, 4, 10], spec.Strategies.Select(s => s.Steps));
+        Assert.Equal("1", spec.Strategies[1].Settings["random-paths"]);
+        var (sampler, alignment) = spec.Strategies[2].CreateSampler(NasActors.Search.Spaces.Nb201Space.Instance, 1, 10, "test");
+        Assert.Equal("pada", sampler.Strategy);
+        Assert.Equal(new NasActors.Search.Sampling.AlignmentSettings(0.5, 3, 8, 500), alignment);
+        Assert.Equal(3, spec.Strategies[2].Seed);
     }
 
     [Theory]

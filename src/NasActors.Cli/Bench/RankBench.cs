@@ -1,0 +1,156 @@
+using System.Globalization;
+using System.Text;
+using NasActors.Actors.Protocol;
+using NasActors.Search;
+using NasActors.Search.GroundTruth;
+using NasActors.Search.Ranking;
+using NasActors.Search.Sampling;
+using NasActors.Search.Spaces;
+
+namespace NasActors.Cli.Bench;
+
+/// <summary>What a ranking-consistency benchmark compares: strategies, the budget each gets, seeds and data, with the
+/// supernet shaped like the ground truth's child models.</summary>
+public sealed record RankBenchPlan(
+    IReadOnlyList<string> Strategies, int Steps, bool EqualCompute, int Seeds, string GroundTruthPath, string Dataset,
+    int Channels, int Cells, int ImageSize, int EvaluationImages, int Threads)
+{
+    /// <summary>Optimizer steps of one strategy: with equal compute, a strategy that trains m paths per step gets 1/m
+    /// of the steps, so every strategy trains as many path-batches.</summary>
+    public int StepsOf(string strategy)
+    {
+        if (!EqualCompute) return Steps;
+        var pathsPerStep = Samplers.Create(strategy, Nb201Space.Instance, 0).PathsPerStep;
+        return Math.Max(1, (Steps + pathsPerStep - 1) / pathsPerStep);
+    }
+
+    public string SearchName(int seed) => $"rankbench-seed{seed}";
+
+    /// <summary>The search spec of one seed: every strategy in one run (so they train concurrently), evolution at its
+    /// minimum, and every architecture of the ground truth scored with inherited weights.</summary>
+    public string SpecText(int seed)
+    {
+        var strategies = string.Join("\n", Strategies.Select(s =>
+            Invariant($"    {s} {{ sampler = {s}, seed = {seed}, steps = {StepsOf(s)} }}")));
+        var checkpointEvery = Math.Max(1, Steps / 4);
+        return Invariant($$"""
+            # nas rankbench, seed {{seed}}
+            search {
+              name = {{SearchName(seed)}}
+              space = nb201
+              seed = {{seed}}
+              data { dataset = {{Dataset}}, image-size = {{ImageSize}}, validation-size = 10000, evaluation-images = {{EvaluationImages}} }
+              supernet { channels = {{Channels}}, cells = {{Cells}} }
+              training { steps = {{Steps}}, batch-size = 128, checkpoint-every = {{checkpointEvery}}, learning-rate = 0.025, threads = {{Threads}} }
+              strategies {
+            {{strategies}}
+              }
+              evolution { population = 2, sample-size = 1, budget = 2, crossover = 0 }
+              ground-truth = "{{GroundTruthPath.Replace("\\", "/")}}"
+            }
+            """);
+    }
+
+    static string Invariant(FormattableString text) => text.ToString(CultureInfo.InvariantCulture);
+}
+
+/// <summary>One strategy's result on one seed: ranking quality of its inherited-weight estimates against the ground truth.</summary>
+public sealed record RankBenchResult(
+    string Strategy, int Seed, int Steps, double KendallTau, double SpearmanRho, double TopOverlap, double TrainingSeconds,
+    IReadOnlyList<(string Architecture, double Estimated, double True)> Estimates);
+
+/// <summary>Mean and sample standard deviation over seeds.</summary>
+public sealed record Spread(double Mean, double StandardDeviation)
+{
+    public static Spread Of(IReadOnlyList<double> values)
+    {
+        var mean = values.Average();
+        var sd = values.Count < 2 ? 0 : Math.Sqrt(values.Sum(v => (v - mean) * (v - mean)) / (values.Count - 1));
+        return new Spread(mean, sd);
+    }
+
+    public override string ToString() => string.Create(CultureInfo.InvariantCulture, $"{Mean:0.000} ± {StandardDeviation:0.000}");
+}
+
+public static class RankBench
+{
+    /// <summary>The top 10% of the table, as the field reports overlap (at least one architecture).</summary>
+    public static int TopK(int architectures) => Math.Max(1, (int)Math.Round(architectures / 10.0));
+
+    /// <summary>Scores a finished run's ground-truth probes of one strategy against the table's mean test accuracy.</summary>
+    public static RankBenchResult Score(SearchExport export, string strategy, int seed, int steps, IReadOnlyDictionary<string, double> truth)
+    {
+        var estimates = export.Evaluations
+            .Where(e => e.Strategy == strategy && e.GroundTruthProbe && e.Accuracy is not null && truth.ContainsKey(e.Architecture))
+            .Select(e => (e.Architecture, Estimated: e.Accuracy!.Value, True: truth[e.Architecture]))
+            .ToArray();
+        if (estimates.Length < 2)
+            throw new NasException($"strategy {strategy} (seed {seed}) scored {estimates.Length} ground-truth architectures; at least 2 are needed");
+        var estimated = estimates.Select(e => e.Estimated).ToArray();
+        var actual = estimates.Select(e => e.True).ToArray();
+        var status = export.Status.Strategies.Single(s => s.Strategy == strategy);
+        return new RankBenchResult(strategy, seed, steps, RankCorrelation.KendallTau(estimated, actual), RankCorrelation.SpearmanRho(estimated, actual),
+            RankCorrelation.TopKOverlap(estimated, actual, TopK(estimates.Length)), status.TrainingSeconds, estimates);
+    }
+
+    public static string Table(IReadOnlyList<RankBenchResult> results, IReadOnlyList<string> strategies, double? ceiling)
+    {
+        var text = new StringBuilder();
+        text.AppendLine($"{"strategy",-10} {"steps",6} {"Kendall tau",15} {"Spearman rho",15} {"top-10% overlap",15} {"train s",8}  seeds");
+        foreach (var strategy in strategies)
+        {
+            var rows = results.Where(r => r.Strategy == strategy).ToArray();
+            if (rows.Length == 0) continue;
+            text.AppendLine(string.Create(CultureInfo.InvariantCulture,
+                $"{strategy,-10} {rows[0].Steps,6} {Spread.Of(rows.Select(r => r.KendallTau).ToArray()),15} {Spread.Of(rows.Select(r => r.SpearmanRho).ToArray()),15} " +
+                $"{Spread.Of(rows.Select(r => r.TopOverlap).ToArray()),15} {rows.Average(r => r.TrainingSeconds),8:0}  {rows.Length}"));
+        }
+        text.Append(ceiling is { } tau
+            ? string.Create(CultureInfo.InvariantCulture, $"ceiling: the ground truth's own seed-to-seed Kendall tau is {tau:0.000}")
+            : "ceiling: the ground truth has no second seed to compare");
+        return text.ToString();
+    }
+
+    public static string Csv(IReadOnlyList<RankBenchResult> results)
+    {
+        var text = new StringBuilder("strategy,seed,steps,kendall_tau,spearman_rho,top10_overlap,training_seconds\n");
+        foreach (var r in results)
+            text.Append(string.Create(CultureInfo.InvariantCulture,
+                $"{r.Strategy},{r.Seed},{r.Steps},{r.KendallTau:0.####},{r.SpearmanRho:0.####},{r.TopOverlap:0.####},{r.TrainingSeconds:0.#}\n"));
+        return text.ToString();
+    }
+
+    public static string EstimatesCsv(IReadOnlyList<RankBenchResult> results)
+    {
+        var text = new StringBuilder("strategy,seed,arch,estimated_accuracy,true_accuracy\n");
+        foreach (var r in results)
+            foreach (var (architecture, estimated, actual) in r.Estimates)
+                text.Append(string.Create(CultureInfo.InvariantCulture, $"{r.Strategy},{r.Seed},{architecture},{estimated:0.####},{actual:0.####}\n"));
+        return text.ToString();
+    }
+
+    /// <summary>Estimated against true accuracy, one panel per strategy, every seed in its own colour.</summary>
+    public static string Plot(IReadOnlyList<RankBenchResult> results, IReadOnlyList<string> strategies) =>
+        Plots.SvgPlot.Figure("Inherited-weight estimate vs stand-alone accuracy (ground truth)", strategies
+            .Where(s => results.Any(r => r.Strategy == s))
+            .Select(s =>
+            {
+                var rows = results.Where(r => r.Strategy == s).ToArray();
+                var tau = Spread.Of(rows.Select(r => r.KendallTau).ToArray());
+                return new Plots.Panel($"{s}: tau {tau}", "true test accuracy", "estimated accuracy",
+                    rows.Select(r => new Plots.Series($"seed {r.Seed}", r.Estimates.Select(e => (e.True, e.Estimated)).ToArray())).ToArray());
+            }).ToArray());
+
+    /// <summary>The table's architectures with their mean test accuracy, after checking that it suits a benchmark.</summary>
+    public static (GroundTruthTable Table, IReadOnlyDictionary<string, double> Truth) ReadGroundTruth(string path)
+    {
+        var table = GroundTruthTable.Read(path, Nb201Space.Instance);
+        var truth = table.MeanTestAccuracy();
+        if (truth.Count < 2) throw new NasException($"ground-truth file '{path}' has {truth.Count} architecture(s); a ranking needs at least 2");
+        var shapes = table.Rows.Select(r => (r.Channels, r.Cells, r.ImageSize)).Distinct().ToArray();
+        if (shapes.Length > 1)
+            throw new NasException($"ground-truth file '{path}' mixes network shapes ({string.Join("; ", shapes.Select(s => $"C={s.Channels} N={s.Cells} {s.ImageSize}px"))}); " +
+                                   "a benchmark needs one, so that supernets are shaped like the child models they rank");
+        return (table, truth);
+    }
+}

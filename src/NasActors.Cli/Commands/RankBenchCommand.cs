@@ -1,0 +1,119 @@
+using System.CommandLine;
+using System.Diagnostics;
+using NasActors.Actors.Cluster;
+using NasActors.Actors.Protocol;
+using NasActors.Actors.Runs;
+using NasActors.Cli.Bench;
+using NasActors.Search;
+using NasActors.Search.Sampling;
+
+namespace NasActors.Cli.Commands;
+
+/// <summary><c>nas rankbench</c>: one search per seed through the actors, every strategy of it training its own supernet
+/// concurrently; each trained supernet scores every architecture of the ground truth with inherited weights, and the
+/// ranking quality per strategy (mean and spread over seeds) is printed and written as CSV and SVG. Searches already
+/// finished in the state folder with the same spec are reused, and an interrupted one resumes.</summary>
+internal static class RankBenchCommand
+{
+    public static Command Create()
+    {
+        var groundTruth = new Option<string>("--groundtruth") { Description = "ground-truth table (CSV from nas groundtruth)", Required = true };
+        var strategies = new Option<string>("--strategies") { Description = "comma-separated strategies", DefaultValueFactory = _ => string.Join(",", Samplers.Names) };
+        var steps = new Option<int>("--steps") { Description = "training budget per strategy, in single-path steps", DefaultValueFactory = _ => 2000 };
+        var budget = new Option<string>("--budget") { Description = "compute: a strategy training m paths per step gets steps/m steps; steps: every strategy gets --steps", DefaultValueFactory = _ => "compute" };
+        var seeds = new Option<int>("--seeds") { Description = "seeds (one search each)", DefaultValueFactory = _ => 3 };
+        var dataset = new Option<string>("--dataset") { Description = "the ground truth's data set", DefaultValueFactory = _ => "fashion-mnist" };
+        var evaluationImages = new Option<int>("--evaluation-images") { Description = "validation images per inherited-weight score", DefaultValueFactory = _ => 2000 };
+        var trainers = new Option<int>("--trainers") { Description = "trainer actors (default: one per strategy)" };
+        var threads = new Option<int>("--threads") { Description = "intra-op threads per trainer", DefaultValueFactory = _ => 1 };
+        var stateDirectory = new Option<string>("--state-dir") { Description = "journal and checkpoints (reused: finished searches are not run again)", DefaultValueFactory = _ => ".nas/rankbench" };
+        var output = new Option<string>("--out") { Description = "folder for rankbench.csv, estimates.csv and rankbench.svg", DefaultValueFactory = _ => "rankbench" };
+        var command = new Command("rankbench", "ranking consistency per strategy: supernet estimates against stand-alone ground truth")
+        {
+            groundTruth, strategies, steps, budget, seeds, dataset, evaluationImages, trainers, threads, stateDirectory, output,
+        };
+        command.SetAction((parsed, cancellation) =>
+        {
+            var names = parsed.GetValue(strategies)!.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries);
+            if (names.Length == 0) throw new NasException("--strategies is empty: name at least one, e.g. --strategies uniform,fair");
+            var unknown = names.Where(n => !Samplers.IsKnown(n)).ToArray();
+            if (unknown.Length > 0)
+                throw new NasException($"unknown strateg{(unknown.Length > 1 ? "ies" : "y")} {string.Join(", ", unknown)} in --strategies; known: {string.Join(", ", Samplers.Names)}");
+            if (names.Distinct().Count() != names.Length) throw new NasException($"--strategies names a strategy twice: {string.Join(",", names)}");
+            var budgetKind = parsed.GetValue(budget)!;
+            if (budgetKind is not ("compute" or "steps")) throw new NasException($"--budget '{budgetKind}' is unknown: use compute or steps");
+            var groundTruthPath = Path.GetFullPath(parsed.GetValue(groundTruth)!);
+            var (table, truth) = RankBench.ReadGroundTruth(groundTruthPath);
+            var first = table.Rows[0];
+            var plan = new RankBenchPlan(names, CommonOptions.Positive("--steps", parsed.GetValue(steps)), budgetKind == "compute",
+                CommonOptions.Positive("--seeds", parsed.GetValue(seeds)), groundTruthPath, parsed.GetValue(dataset)!, first.Channels, first.Cells,
+                first.ImageSize, CommonOptions.Positive("--evaluation-images", parsed.GetValue(evaluationImages)), CommonOptions.Positive("--threads", parsed.GetValue(threads)));
+            var trainerCount = parsed.GetValue(trainers) is > 0 and var t ? t : names.Length;
+            return Run(plan, truth, table.SeedToSeedTau(1, 2), trainerCount, parsed.GetValue(stateDirectory)!, parsed.GetValue(output)!, cancellation);
+        });
+        return command;
+    }
+
+    static async Task<int> Run(RankBenchPlan plan, IReadOnlyDictionary<string, double> truth, double? ceiling, int trainers,
+                               string stateDirectory, string output, CancellationToken cancellation)
+    {
+        // Every spec is checked before anything trains.
+        for (var seed = 1; seed <= plan.Seeds; seed++) SearchSpec.Parse(plan.SpecText(seed), $"rankbench spec (seed {seed})");
+        Console.WriteLine($"rankbench: {plan.Strategies.Count} strategies x {plan.Seeds} seeds, {truth.Count} ground-truth architectures " +
+                          $"(C={plan.Channels} N={plan.Cells} {plan.ImageSize}px), budget {plan.Steps} path-steps " +
+                          $"({string.Join(", ", plan.Strategies.Select(s => $"{s} {plan.StepsOf(s)} steps"))}), {trainers} trainers; state in {stateDirectory}");
+        await using var node = NasNode.Start(NodeSettings.Embedded(stateDirectory, trainers));
+        var results = new List<RankBenchResult>();
+        var clock = Stopwatch.StartNew();
+        for (var seed = 1; seed <= plan.Seeds; seed++)
+        {
+            var searchId = await FindOrStart(node, plan, seed);
+            var export = await WaitForCompletion(node, searchId, seed, clock, cancellation);
+            results.AddRange(plan.Strategies.Select(s => RankBench.Score(export, s, seed, plan.StepsOf(s), truth)));
+        }
+        Console.WriteLine();
+        Console.WriteLine(RankBench.Table(results, plan.Strategies, ceiling));
+        Directory.CreateDirectory(output);
+        await File.WriteAllTextAsync(Path.Combine(output, "rankbench.csv"), RankBench.Csv(results), cancellation);
+        await File.WriteAllTextAsync(Path.Combine(output, "estimates.csv"), RankBench.EstimatesCsv(results), cancellation);
+        await File.WriteAllTextAsync(Path.Combine(output, "rankbench.svg"), RankBench.Plot(results, plan.Strategies), cancellation);
+        Console.WriteLine($"wrote {Path.Combine(output, "rankbench.csv")}, estimates.csv and rankbench.svg ({clock.Elapsed.TotalMinutes:0.0} min)");
+        return 0;
+    }
+
+    /// <summary>A search of this seed with exactly this spec that has not been stopped, or a new one.</summary>
+    static async Task<string> FindOrStart(NasNode node, RankBenchPlan plan, int seed)
+    {
+        var spec = plan.SpecText(seed);
+        var list = await node.AskAsync<SearchList>(ListSearches.Instance);
+        foreach (var candidate in list.Searches.Where(s => s.Name == plan.SearchName(seed) && s.Phase != RunPhase.Stopped).Reverse())
+        {
+            var export = await node.AskAsync<SearchExport>(new ExportSearch(candidate.SearchId));
+            if (export.Spec != spec) continue;
+            if (candidate.Phase == RunPhase.Paused) await node.AskAsync<CommandAccepted>(new ResumeSearch(candidate.SearchId));
+            Console.WriteLine($"seed {seed}: {(candidate.Phase == RunPhase.Completed ? "reusing finished" : "continuing")} search {candidate.SearchId}");
+            return candidate.SearchId;
+        }
+        var created = await node.AskAsync<SearchCreated>(new CreateSearch(spec, plan.Threads));
+        Console.WriteLine($"seed {seed}: search {created.SearchId} started");
+        return created.SearchId;
+    }
+
+    static async Task<SearchExport> WaitForCompletion(NasNode node, string searchId, int seed, Stopwatch clock, CancellationToken cancellation)
+    {
+        var lastLine = "";
+        while (true)
+        {
+            var status = await node.AskAsync<SearchStatus>(new GetSearchStatus(searchId));
+            var line = string.Join("  ", status.Strategies.Select(s => s.FailureReason is not null ? $"{s.Strategy} failed"
+                : s.Trained ? $"{s.Strategy} {s.ProbesCompleted}/{s.Probes}" : $"{s.Strategy} {s.CheckpointStep}/{s.Steps}"));
+            if (line != lastLine) Console.WriteLine($"[{clock.Elapsed.TotalSeconds,6:0}s] seed {seed}: {line}");
+            lastLine = line;
+            if (status.Strategies.FirstOrDefault(s => s.FailureReason is not null) is { } failed)
+                throw new NasException($"strategy {failed.Strategy} failed in search {searchId}: {failed.FailureReason}");
+            if (status.Phase == RunPhase.Completed) return await node.AskAsync<SearchExport>(new ExportSearch(searchId));
+            if (status.Phase == RunPhase.Stopped) throw new NasException($"search {searchId} was stopped; run rankbench again to start it afresh");
+            await Task.Delay(TimeSpan.FromSeconds(5), cancellation);
+        }
+    }
+}
