@@ -12,8 +12,8 @@ namespace NasActors.Cli.Bench;
 /// <summary>What a ranking-consistency benchmark compares: strategies, the budget each gets, seeds and data, with the
 /// supernet shaped like the ground truth's child models.</summary>
 public sealed record RankBenchPlan(
-    IReadOnlyList<string> Strategies, int Steps, bool EqualCompute, int Seeds, string GroundTruthPath, string Dataset,
-    int Channels, int Cells, int ImageSize, int EvaluationImages, int Threads)
+    IReadOnlyList<string> Strategies, int Steps, bool EqualCompute, int Seeds, string GroundTruthPath, string Dataset, string? DataDirectory,
+    int ValidationSize, int BatchSize, int Channels, int Cells, int ImageSize, int EvaluationImages, int Threads)
 {
     /// <summary>Optimizer steps of one strategy: with equal compute, a strategy that trains m paths per step gets 1/m
     /// of the steps, so every strategy trains as many path-batches.</summary>
@@ -33,15 +33,16 @@ public sealed record RankBenchPlan(
         var strategies = string.Join("\n", Strategies.Select(s =>
             Invariant($"    {s} {{ sampler = {s}, seed = {seed}, steps = {StepsOf(s)} }}")));
         var checkpointEvery = Math.Max(1, Steps / 4);
+        var dataDirectory = DataDirectory is null ? "" : $", data-dir = \"{DataDirectory.Replace("\\", "/")}\"";
         return Invariant($$"""
             # nas rankbench, seed {{seed}}
             search {
               name = {{SearchName(seed)}}
               space = nb201
               seed = {{seed}}
-              data { dataset = {{Dataset}}, image-size = {{ImageSize}}, validation-size = 10000, evaluation-images = {{EvaluationImages}} }
+              data { dataset = {{Dataset}}{{dataDirectory}}, image-size = {{ImageSize}}, validation-size = {{ValidationSize}}, evaluation-images = {{EvaluationImages}} }
               supernet { channels = {{Channels}}, cells = {{Cells}} }
-              training { steps = {{Steps}}, batch-size = 128, checkpoint-every = {{checkpointEvery}}, learning-rate = 0.025, threads = {{Threads}} }
+              training { steps = {{Steps}}, batch-size = {{BatchSize}}, checkpoint-every = {{checkpointEvery}}, learning-rate = 0.025, threads = {{Threads}} }
               strategies {
             {{strategies}}
               }

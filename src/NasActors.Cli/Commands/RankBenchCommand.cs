@@ -23,6 +23,9 @@ internal static class RankBenchCommand
         var budget = new Option<string>("--budget") { Description = "compute: a strategy training m paths per step gets steps/m steps; steps: every strategy gets --steps", DefaultValueFactory = _ => "compute" };
         var seeds = new Option<int>("--seeds") { Description = "seeds (one search each)", DefaultValueFactory = _ => 3 };
         var dataset = new Option<string>("--dataset") { Description = "the ground truth's data set", DefaultValueFactory = _ => "fashion-mnist" };
+        var dataDirectory = new Option<string?>("--data-dir") { Description = "folder with the data set's files (default: where its package puts them)" };
+        var validationSize = new Option<int>("--validation-size") { Description = "training images held out to score child models", DefaultValueFactory = _ => 10_000 };
+        var batchSize = new Option<int>("--batch-size") { Description = "supernet training batch", DefaultValueFactory = _ => 128 };
         var evaluationImages = new Option<int>("--evaluation-images") { Description = "validation images per inherited-weight score", DefaultValueFactory = _ => 2000 };
         var trainers = new Option<int>("--trainers") { Description = "trainer actors (default: one per strategy)" };
         var threads = new Option<int>("--threads") { Description = "intra-op threads per trainer", DefaultValueFactory = _ => 1 };
@@ -30,7 +33,7 @@ internal static class RankBenchCommand
         var output = new Option<string>("--out") { Description = "folder for rankbench.csv, estimates.csv and rankbench.svg", DefaultValueFactory = _ => "rankbench" };
         var command = new Command("rankbench", "ranking consistency per strategy: supernet estimates against stand-alone ground truth")
         {
-            groundTruth, strategies, steps, budget, seeds, dataset, evaluationImages, trainers, threads, stateDirectory, output,
+            groundTruth, strategies, steps, budget, seeds, dataset, dataDirectory, validationSize, batchSize, evaluationImages, trainers, threads, stateDirectory, output,
         };
         command.SetAction((parsed, cancellation) =>
         {
@@ -46,8 +49,11 @@ internal static class RankBenchCommand
             var (table, truth) = RankBench.ReadGroundTruth(groundTruthPath);
             var first = table.Rows[0];
             var plan = new RankBenchPlan(names, CommonOptions.Positive("--steps", parsed.GetValue(steps)), budgetKind == "compute",
-                CommonOptions.Positive("--seeds", parsed.GetValue(seeds)), groundTruthPath, parsed.GetValue(dataset)!, first.Channels, first.Cells,
-                first.ImageSize, CommonOptions.Positive("--evaluation-images", parsed.GetValue(evaluationImages)), CommonOptions.Positive("--threads", parsed.GetValue(threads)));
+                CommonOptions.Positive("--seeds", parsed.GetValue(seeds)), groundTruthPath, parsed.GetValue(dataset)!,
+                parsed.GetValue(dataDirectory) is { } directory ? Path.GetFullPath(directory) : null,
+                CommonOptions.Positive("--validation-size", parsed.GetValue(validationSize)), CommonOptions.Positive("--batch-size", parsed.GetValue(batchSize)),
+                first.Channels, first.Cells, first.ImageSize, CommonOptions.Positive("--evaluation-images", parsed.GetValue(evaluationImages)),
+                CommonOptions.Positive("--threads", parsed.GetValue(threads)));
             var trainerCount = parsed.GetValue(trainers) is > 0 and var t ? t : names.Length;
             return Run(plan, truth, table.SeedToSeedTau(1, 2), trainerCount, parsed.GetValue(stateDirectory)!, parsed.GetValue(output)!, cancellation);
         });

@@ -1,0 +1,83 @@
+using System.Xml.Linq;
+
+namespace NasActors.Cli.Tests;
+
+public sealed class RankBenchCommandTests : IDisposable
+{
+    readonly TempDirectory _temp = new();
+    readonly string _truth;
+    readonly string _data;
+
+    public RankBenchCommandTests()
+    {
+        TinySearch.Write(_temp);
+        _truth = _temp.File("truth.csv");
+        _data = _temp.File("data");
+    }
+
+    public void Dispose() => _temp.Dispose();
+
+    string[] Command(string strategies, params string[] extra) =>
+    [
+        "rankbench", "--groundtruth", _truth, "--strategies", strategies, "--steps", "10", "--seeds", "2", "--data-dir", _data,
+        "--validation-size", "100", "--batch-size", "32", "--evaluation-images", "100", "--state-dir", _temp.File("state"), "--out", _temp.File("out"),
+        .. extra,
+    ];
+
+    [Fact]
+    public async Task Rankbench_should_rank_every_strategy_over_seeds_write_csv_and_svg_and_reuse_finished_searches()
+    {
+        const string strategies = "uniform,fair,magic-t,sandwich,fewshot,pada";
+        var run = await NasProcess.RunAsync(TimeSpan.FromMinutes(4), Command(strategies));
+
+        NasAssert.Succeeded(run);
+        // Equal compute: fair trains 5 paths per step and sandwich 4, so they get 2 and 3 of the 10 path-steps' steps.
+        Assert.Contains("uniform 10 steps, fair 2 steps, magic-t 10 steps, sandwich 3 steps, fewshot 10 steps, pada 10 steps", run.StdoutLines[0]);
+        foreach (var strategy in strategies.Split(','))
+            Assert.Contains(run.StdoutLines, l => System.Text.RegularExpressions.Regex.IsMatch(l,
+                $@"^{strategy} +\d+ +-?\d\.\d{{3}} ± \d\.\d{{3}} +-?\d\.\d{{3}} ± \d\.\d{{3}} +\d\.\d{{3}} ± \d\.\d{{3}} +\d+ +2$"));
+        Assert.Contains(run.StdoutLines, l => l.StartsWith("ceiling: the ground truth's own seed-to-seed Kendall tau is", StringComparison.Ordinal));
+
+        var rows = File.ReadAllLines(_temp.File("out/rankbench.csv"));
+        Assert.Equal("strategy,seed,steps,kendall_tau,spearman_rho,top10_overlap,training_seconds", rows[0]);
+        Assert.Equal(12, rows.Length - 1);
+        var estimates = File.ReadAllLines(_temp.File("out/estimates.csv"));
+        Assert.Equal(1 + 6 * 2 * 3, estimates.Length);  // every strategy and seed scored all 3 architectures
+        var svg = XDocument.Load(_temp.File("out/rankbench.svg"));
+        var titles = svg.Descendants().Where(e => e.Name.LocalName == "text").Select(e => e.Value).ToArray();
+        Assert.All(strategies.Split(','), s => Assert.Contains(titles, t => t.StartsWith($"{s}: tau", StringComparison.Ordinal)));
+        Assert.Equal(6 * 2 * 3, svg.Descendants().Count(e => e.Name.LocalName == "circle" && e.Attribute("r")?.Value == "2.5"));
+
+        var again = await NasProcess.RunAsync(TimeSpan.FromMinutes(2), Command(strategies));
+        NasAssert.Succeeded(again);
+        Assert.Equal(2, again.StdoutLines.Count(l => l.Contains("reusing finished search")));
+        Assert.Equal(rows, File.ReadAllLines(_temp.File("out/rankbench.csv")));  // the journal's results, not new ones
+    }
+
+    [Fact]
+    public async Task An_unknown_strategy_should_be_refused_before_anything_trains()
+    {
+        var run = await NasProcess.RunAsync(Command("uniform,darts"));
+        NasAssert.UsageError(run, "darts", "--strategies", "magic-t");
+        Assert.False(Directory.Exists(_temp.File("state")));
+    }
+
+    [Fact]
+    public async Task A_ground_truth_with_a_missing_column_should_be_refused_naming_it()
+    {
+        var lines = File.ReadAllLines(_truth);
+        File.WriteAllLines(_truth, lines.Select(l => string.Join(',', l.Split(',').Where((_, i) => i != 3))));
+        var run = await NasProcess.RunAsync(Command("uniform"));
+        NasAssert.UsageError(run, "test_accuracy", "truth.csv");
+    }
+
+    [Fact]
+    public async Task A_ground_truth_with_an_unknown_architecture_should_be_refused_naming_the_row()
+    {
+        var lines = File.ReadAllLines(_truth);
+        lines[3] = lines[3].Replace("nor_conv_1x1", "sep_conv_5x5");
+        File.WriteAllLines(_truth, lines);
+        var run = await NasProcess.RunAsync(Command("uniform"));
+        NasAssert.UsageError(run, "truth.csv:4", "sep_conv_5x5");
+    }
+}
