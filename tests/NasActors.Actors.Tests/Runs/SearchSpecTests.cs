@@ -79,7 +79,7 @@ public class SearchSpecTests
         var (sampler, alignment) = spec.Strategies[2].CreateSampler(NasActors.Search.Spaces.Nb201Space.Instance, 1, 10, "test");
         Assert.Equal("pada", sampler.Strategy);
         Assert.Equal(new NasActors.Search.Sampling.AlignmentSettings(0.5, 3, 8, 500), alignment);
-        Assert.Equal(3, spec.Strategies[2].Seed);
+        Assert.Equal(3UL, spec.Strategies[2].Seed);
     }
 
     [Theory]
