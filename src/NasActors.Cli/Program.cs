@@ -23,6 +23,7 @@ public static class Program
             GroundTruthCommand.Create(),
             BenchCommands.Create(),
             RankBenchCommand.Create(),
+            InterferenceCommand.Create(),
         };
         var parsed = root.Parse(args);
         if (parsed.Errors.Count > 0)

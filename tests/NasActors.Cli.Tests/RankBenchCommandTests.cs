@@ -81,3 +81,34 @@ public sealed class RankBenchCommandTests : IDisposable
         NasAssert.UsageError(run, "truth.csv:4", "sep_conv_5x5");
     }
 }
+
+public sealed class InterferenceCommandTests : IDisposable
+{
+    readonly TempDirectory _temp = new();
+
+    public void Dispose() => _temp.Dispose();
+
+    [Fact]
+    public async Task Interference_should_print_a_row_per_strategy_and_distance_and_write_csv_and_svg()
+    {
+        TinySearch.Write(_temp);
+        var run = await NasProcess.RunAsync(TimeSpan.FromMinutes(2), "interference", "--groundtruth", _temp.File("truth.csv"), "--strategies", "uniform,magic-t",
+            "--steps", "6", "--pairs", "3", "--data-dir", _temp.File("data"), "--validation-size", "100", "--batch-size", "32", "--threads", "1", "--out", _temp.File("out"));
+
+        NasAssert.Succeeded(run);
+        foreach (var strategy in new[] { "uniform", "magic-t" })
+            for (var k = 1; k <= 5; k++)
+                Assert.Contains(run.StdoutLines, l => System.Text.RegularExpressions.Regex.IsMatch(l, $@"^{strategy} +{k} +3 +-?\d\.\d{{3}} +\d\.\d{{3}}$"));
+        Assert.Equal(11, File.ReadAllLines(_temp.File("out/interference.csv")).Length);
+        var svg = System.Xml.Linq.XDocument.Load(_temp.File("out/interference.svg"));
+        Assert.Equal(2, svg.Descendants().Count(e => e.Name.LocalName == "polyline"));
+    }
+
+    [Fact]
+    public async Task A_weightless_operation_should_be_refused()
+    {
+        TinySearch.Write(_temp);
+        var run = await NasProcess.RunAsync("interference", "--groundtruth", _temp.File("truth.csv"), "--operation", "skip_connect");
+        NasAssert.UsageError(run, "--operation", "skip_connect", "nor_conv_3x3");
+    }
+}
