@@ -30,7 +30,7 @@ public class SearchSpecTests
     {
         var spec = SearchSpec.Load(RepositoryFile("hocon/searches/demo.conf"));
         Assert.Equal("demo", spec.Name);
-        Assert.Equal(["uniform-a", "uniform-b"], spec.Strategies.Select(s => s.Id));
+        Assert.Equal(["magic-t", "uniform"], spec.Strategies.Select(s => s.Id));
         Assert.Equal(600, spec.Training.Steps);
         Assert.Equal(30, spec.Evolution.Budget);
         Assert.Equal("hocon/groundtruth/nb201-fashion-mnist.csv", spec.GroundTruth);
