@@ -4,7 +4,8 @@ using System.Text.Json;
 namespace NasActors.Cli.Tests;
 
 /// <summary>A node killed with SIGKILL and started again ends a search exactly as a node never interrupted: the same
-/// final supernet weights and the same evaluations (architectures, accuracies, order of proposals).</summary>
+/// final supernet weights, the same sampled path sequence (a digest chained over every step's paths) and the same
+/// evaluations (architectures, accuracies, order of proposals).</summary>
 public sealed class CrashResumeTests : IDisposable
 {
     readonly TempDirectory _temp = new();
@@ -23,7 +24,7 @@ public sealed class CrashResumeTests : IDisposable
         return run.StdoutLines.Single();
     }
 
-    /// <summary>What must be identical: each strategy's final weights, and every evaluation in journal order.</summary>
+    /// <summary>What must be identical: each strategy's final weights and path sequence, and every evaluation in journal order.</summary>
     async Task<string> Outcome(string state, string id)
     {
         var export = _temp.File("export.json");
@@ -33,7 +34,8 @@ public sealed class CrashResumeTests : IDisposable
         Assert.Equal("Completed", root.GetProperty("Status").GetProperty("Phase").GetString());
         // A strategy that failed shows its reason here, so a failure reads as such rather than as a hash mismatch.
         var weights = root.GetProperty("Status").GetProperty("Strategies").EnumerateArray()
-            .Select(s => $"{s.GetProperty("Strategy").GetString()}={s.GetProperty("WeightsSha256").GetString()} {s.GetProperty("FailureReason").GetString()}");
+            .Select(s => $"{s.GetProperty("Strategy").GetString()}={s.GetProperty("WeightsSha256").GetString()} " +
+                         $"paths={s.GetProperty("PathsDigest").GetString()} {s.GetProperty("FailureReason").GetString()}");
         var evaluations = root.GetProperty("Evaluations").EnumerateArray()
             .Select(e => $"{e.GetProperty("EvaluationId").GetString()} {e.GetProperty("Architecture").GetString()} {e.GetProperty("Accuracy").GetDouble():R}");
         return string.Join('\n', weights.Concat(evaluations));

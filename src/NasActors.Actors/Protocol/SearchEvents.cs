@@ -16,7 +16,8 @@ public sealed record CheckpointRejected(string Strategy, long Step, string Reaso
 
 /// <summary>A strategy's supernet finished training (its last checkpoint is the final weights). The seconds are those of
 /// the trainer's last session: training, and waiting in it for the sampler's paths (starvation).</summary>
-public sealed record StrategyTrained(string Strategy, long Steps, string WeightsSha256, double TrainingSeconds = 0, double PathWaitSeconds = 0) : ISearchEvent;
+public sealed record StrategyTrained(string Strategy, long Steps, string WeightsSha256, double TrainingSeconds = 0, double PathWaitSeconds = 0,
+                                     string? PathsDigest = null) : ISearchEvent;
 
 /// <summary>A strategy stopped for good (NaN loss, unusable checkpoint); the others go on.</summary>
 public sealed record StrategyFailed(string Strategy, string Reason) : ISearchEvent;

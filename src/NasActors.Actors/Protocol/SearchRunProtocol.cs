@@ -53,7 +53,7 @@ public sealed record StrategyStatus(
     string Strategy, string Sampler, long CheckpointStep, long Steps, bool Trained, string? FailureReason,
     int EvaluationsCompleted, int EvaluationsFailed, int EvaluationsPending, int Budget, string? BestArchitecture, double? BestAccuracy,
     double MeanLoss = double.NaN, double ImagesPerSecond = 0, int ProbesCompleted = 0, int Probes = 0, string? WeightsSha256 = null,
-    double TrainingSeconds = 0, double PathWaitSeconds = 0, int CheckpointsRejected = 0);
+    double TrainingSeconds = 0, double PathWaitSeconds = 0, int CheckpointsRejected = 0, string? PathsDigest = null);
 
 /// <summary>Training work a run hands out: train this strategy's supernet, resuming from the newest usable of its
 /// committed checkpoints (oldest first), if any.</summary>
@@ -70,7 +70,8 @@ public sealed record StopTraining(string SearchId);
 
 /// <summary>A trainer wrote a checkpoint (the final one when <paramref name="Final"/>); the run commits it.</summary>
 public sealed record CheckpointSaved(string SearchId, string Strategy, long Step, string Path, string Sha256, bool Final, string WeightsSha256,
-                                     double MeanLoss = double.NaN, double ImagesPerSecond = 0, double TrainingSeconds = 0, double PathWaitSeconds = 0);
+                                     double MeanLoss = double.NaN, double ImagesPerSecond = 0, double TrainingSeconds = 0, double PathWaitSeconds = 0,
+                                     string PathsDigest = "");
 
 /// <summary>A strategy's training cannot go on (NaN loss, unusable checkpoint); the reason is for people.</summary>
 public sealed record TrainingFailed(string SearchId, string Strategy, string Reason);

@@ -125,7 +125,7 @@ public sealed class SearchRun : ReceivePersistentActor
             Persist(committed, _state.Apply);
             return;
         }
-        PersistAll(new ISearchEvent[] { committed, new StrategyTrained(saved.Strategy, saved.Step, saved.WeightsSha256, saved.TrainingSeconds, saved.PathWaitSeconds) }, @event =>
+        PersistAll(new ISearchEvent[] { committed, new StrategyTrained(saved.Strategy, saved.Step, saved.WeightsSha256, saved.TrainingSeconds, saved.PathWaitSeconds, saved.PathsDigest) }, @event =>
         {
             _state.Apply(@event);
             if (@event is StrategyTrained && _state.Phase == RunPhase.Running) DispatchEvaluations(saved.Strategy);
@@ -238,6 +238,6 @@ public sealed class SearchRun : ReceivePersistentActor
             evaluations.Count(e => e.IsPending), _state.Spec!.Evolution.Budget, best?.Architecture.ToString(), best?.Fitness,
             s.LatestCheckpoint?.MeanLoss ?? double.NaN, s.LatestCheckpoint?.ImagesPerSecond ?? 0,
             evaluations.Count(e => e.Request.Probe && e.Accuracy is not null), _state.GroundTruthArchitectures.Count, s.Trained?.WeightsSha256,
-            s.Trained?.TrainingSeconds ?? 0, s.Trained?.PathWaitSeconds ?? 0, s.CheckpointsRejected);
+            s.Trained?.TrainingSeconds ?? 0, s.Trained?.PathWaitSeconds ?? 0, s.CheckpointsRejected, s.Trained?.PathsDigest);
     }).ToArray());
 }

@@ -9,16 +9,33 @@ public sealed class SamplerActor : ReceiveActor
 {
     public SamplerActor(IPathSampler sampler)
     {
-        Receive<RestoreSamplerState>(restore => sampler.RestoreState(restore.State));
-        Receive<RequestPaths>(request =>
+        // A failure is answered, never thrown: a restarted actor would leave the trainer waiting for paths forever.
+        Receive<RestoreSamplerState>(restore => Answering(() => sampler.RestoreState(restore.State)));
+        Receive<RequestPaths>(request => Answering(() =>
         {
             foreach (var feedback in request.Feedback) sampler.Observe(feedback);
             var steps = new ProposedStep[request.Count];
             for (var i = 0; i < steps.Length; i++)
                 steps[i] = new ProposedStep(request.FromStep + i, sampler.NextStep(), sampler.SaveState());
             Sender.Tell(new PathsProposed(steps));
-        });
+        }));
     }
+
+    void Answering(Action handle)
+    {
+        if (_failed) return;
+        try
+        {
+            handle();
+        }
+        catch (Exception e) when (e is NasException or InvalidOperationException or FormatException or ArgumentException)
+        {
+            _failed = true;
+            Sender.Tell(new SamplerFailed(e.Message));
+        }
+    }
+
+    bool _failed;
 
     public static Props Props(IPathSampler sampler)
     {

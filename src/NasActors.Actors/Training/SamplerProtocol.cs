@@ -14,3 +14,6 @@ public sealed record ProposedStep(long Step, IReadOnlyList<NasActors.Search.Spac
 
 /// <summary>Put the sampler back to a checkpointed state (before any request of a resumed training).</summary>
 public sealed record RestoreSamplerState(string State);
+
+/// <summary>The sampler could not answer (a malformed state, feedback it cannot use): the training fails with the reason.</summary>
+public sealed record SamplerFailed(string Reason);

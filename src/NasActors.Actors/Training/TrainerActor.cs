@@ -25,6 +25,7 @@ public sealed class TrainerActor : ReceiveActor
         _checkpointDirectory = checkpointDirectory;
         Receive<TrainStrategy>(Start);
         Receive<PathsProposed>(proposed => _job?.Sampler.Deliver(proposed));
+        Receive<SamplerFailed>(failed => _job?.Sampler.Fail(failed));
         Receive<StopTraining>(stop => { if (_work?.SearchId == stop.SearchId) _cancellation?.Cancel(); });
         Receive<JobEnded>(Ended);
     }

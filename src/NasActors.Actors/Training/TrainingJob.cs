@@ -41,7 +41,7 @@ internal sealed class TrainingJob
         _stepsPerEpoch = split.Train.Length / _spec.Training.BatchSize;
         (var sampler, _alignment) = _strategy.CreateSampler(SearchSpaces.Get(_spec.Space), Rng.DeriveSeed(_spec.Seed ^ _strategy.Seed, "sampler:" + _strategy.Id),
                                                             Math.Max(1, _stepsPerEpoch), $"spec of {work.SearchId}: search.strategies.{_strategy.Id}");
-        Sampler = new ActorFedSampler(sampler, () => spawnSampler(sampler), trainer, Lookahead);
+        Sampler = new ActorFedSampler(sampler, SearchSpaces.Get(_spec.Space), () => spawnSampler(sampler), trainer, Lookahead);
     }
 
     public ActorFedSampler Sampler { get; }
@@ -110,6 +110,6 @@ internal sealed class TrainingJob
         var info = training.SaveCheckpoint(path, new Dictionary<string, string> { ["strategy"] = _work.Strategy, ["search"] = _work.SearchId });
         _run.Tell(new CheckpointSaved(_work.SearchId, _work.Strategy, training.Step, info.Path, info.Sha256, training.IsComplete,
             training.IsComplete ? CheckpointFile.WeightsSha256(training.Supernet) : "", meanLoss, imagesPerSecond,
-            _session.Elapsed.TotalSeconds, Sampler.Waiting.TotalSeconds));
+            _session.Elapsed.TotalSeconds, Sampler.Waiting.TotalSeconds, training.PathsDigest));
     }
 }

@@ -59,6 +59,10 @@ public sealed class SupernetTraining : IDisposable
 
     public long GradientRetries => _trainer.GradientRetries;
 
+    /// <summary>SHA-256 chained over every step's paths, in order: two trainings with equal digests trained the same
+    /// path sequence (what a resumed run is checked against).</summary>
+    public string PathsDigest { get; private set; } = "";
+
     public SupernetStep TrainStep()
     {
         if (IsComplete) throw new InvalidOperationException($"training is complete ({TotalSteps} steps)");
@@ -77,6 +81,8 @@ public sealed class SupernetTraining : IDisposable
         if (result.SampleScores is { } scores) _dataOrder.Observe(batch, scores);
         _anchor?.AfterStep(paths);
         Sampler.Observe(new StepFeedback(Step, paths, result.Losses, result.OperationGradientNorms));
+        PathsDigest = Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(
+            System.Text.Encoding.UTF8.GetBytes(PathsDigest + "\n" + string.Join(' ', paths))));
         Step++;
         return new SupernetStep(Step - 1, paths, result.Losses, batch.Length * paths.Count);
     }
@@ -84,7 +90,7 @@ public sealed class SupernetTraining : IDisposable
     public CheckpointInfo SaveCheckpoint(string path, IReadOnlyDictionary<string, string>? metadata = null) =>
         CheckpointFile.Save(path, Supernet, _trainer.Optimizer,
             new TrainingState(Step, Sampler.SaveState(), _dataOrder.SaveState(), get_num_threads(),
-                              metadata ?? new Dictionary<string, string>(), _anchor?.SaveState()));
+                              metadata ?? new Dictionary<string, string>(), _anchor?.SaveState(), PathsDigest));
 
     /// <summary>Restores weights, optimizer, sampler and data order from a checkpoint whose hash must match.</summary>
     public TrainingState RestoreCheckpoint(string path, string sha256)
@@ -96,6 +102,7 @@ public sealed class SupernetTraining : IDisposable
         Sampler.RestoreState(state.SamplerState);
         _dataOrder.RestoreState(state.DataOrderState);
         if (_anchor is not null) _anchor.RestoreState(state.AnchorState ?? "");
+        PathsDigest = state.PathsDigest ?? "";
         Step = state.Step;
         return state;
     }

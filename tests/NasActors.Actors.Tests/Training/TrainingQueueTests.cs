@@ -78,6 +78,37 @@ public sealed class TrainingQueueTests : Akka.TestKit.Xunit2.TestKit
         Assert.Equal(final.WeightsSha256, (await ExpectMsgAsync<CheckpointSaved>(c => c.Final)).WeightsSha256);
     }
 
+    [Theory]
+    [InlineData("sampler = uniform")]
+    [InlineData("sampler = fair")]
+    [InlineData("sampler = magic-t")]
+    [InlineData("sampler = sandwich")]
+    [InlineData("sampler = fewshot")]
+    [InlineData("sampler = pada")]
+    [InlineData("sampler = pada, align = 1, anchor-every = 7")]
+    public async Task Every_strategy_resumed_through_the_actors_should_train_the_same_paths_to_the_same_weights(string strategy)
+    {
+        // 40 steps, checkpoints at 13 and 26 (not on the sampler's request schedule); 9 steps make an epoch of the fake
+        // data, so PA&DA's importance changes several times and feedback is pending at every checkpoint.
+        var spec = _spec.Replace("steps = 10, batch-size = 32, checkpoint-every = 5", "steps = 40, batch-size = 32, checkpoint-every = 13")
+                        .Replace("a { sampler = uniform, seed = 1 }", $"a {{ {strategy}, seed = 1 }}");
+        var queue = Queue();
+        queue.Tell(new TrainStrategy("r", "a", spec, 1, []), TestActor);
+        var saved = new List<CheckpointSaved>();
+        for (var i = 0; i < 4; i++) saved.Add(await ExpectMsgAsync<CheckpointSaved>(TimeSpan.FromSeconds(60)));
+        Assert.Equal([13L, 26, 39, 40], saved.Select(c => c.Step));
+
+        foreach (var from in saved.Take(2))
+        {
+            queue.Tell(new TrainStrategy("r", "a", spec, 1, [new CheckpointCommitted("a", from.Step, from.Path, from.Sha256)]), TestActor);
+            CheckpointSaved resumed;
+            do resumed = await ExpectMsgAsync<CheckpointSaved>(TimeSpan.FromSeconds(60));
+            while (!resumed.Final);
+            Assert.Equal(saved[^1].PathsDigest, resumed.PathsDigest);
+            Assert.Equal(saved[^1].WeightsSha256, resumed.WeightsSha256);
+        }
+    }
+
     [Fact]
     public async Task A_job_for_an_unknown_strategy_should_fail_with_the_reason()
     {

@@ -79,6 +79,7 @@ public sealed class StrategyTrainingTests : IDisposable
 
         Assert.Equal(whole, firstPart.Concat(rest));
         Assert.Equal(CheckpointFile.WeightsSha256(uninterrupted.Supernet), CheckpointFile.WeightsSha256(resumed.Supernet));
+        Assert.Equal(uninterrupted.PathsDigest, resumed.PathsDigest);
         if (align) Assert.Equal(uninterrupted.Anchor, resumed.Anchor);
     }
 

@@ -143,6 +143,8 @@ public sealed class SupernetTrainingTests : IDisposable
         Assert.Equal(whole.Losses, firstHalf.Concat(secondHalf.Losses));
         Assert.Equal(whole.Paths.Skip(7), secondHalf.Paths);
         Assert.Equal(CheckpointFile.WeightsSha256(uninterrupted.Supernet), CheckpointFile.WeightsSha256(resumed.Supernet));
+        Assert.Equal(64, uninterrupted.PathsDigest.Length);
+        Assert.Equal(uninterrupted.PathsDigest, resumed.PathsDigest);
     }
 
     [Fact]
