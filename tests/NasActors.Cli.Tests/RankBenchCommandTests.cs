@@ -43,6 +43,10 @@ public sealed class RankBenchCommandTests : IDisposable
         Assert.Equal(12, rows.Length - 1);
         var estimates = File.ReadAllLines(_temp.File("out/estimates.csv"));
         Assert.Equal(1 + 6 * 2 * 3, estimates.Length);  // every strategy and seed scored all 3 architectures
+        // Seeds are independent runs: another initialisation, path sequence and data order give other estimates.
+        string[] Estimates(string strategy, string seed) =>
+            estimates.Select(l => l.Split(',')).Where(f => f[0] == strategy && f[1] == seed).Select(f => f[3]).ToArray();
+        Assert.NotEqual(Estimates("uniform", "1"), Estimates("uniform", "2"));
         var svg = XDocument.Load(_temp.File("out/rankbench.svg"));
         var titles = svg.Descendants().Where(e => e.Name.LocalName == "text").Select(e => e.Value).ToArray();
         Assert.All(strategies.Split(','), s => Assert.Contains(titles, t => t.StartsWith($"{s}: tau", StringComparison.Ordinal)));

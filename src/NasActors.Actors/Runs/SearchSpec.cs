@@ -117,9 +117,14 @@ public sealed record SearchSpec(
                 var sampler = String($"strategies.{id}.sampler", id);
                 if (!Samplers.IsKnown(sampler))
                     throw Invalid($"strategies.{id}.sampler", sampler, $"a known strategy ({string.Join(", ", Samplers.Names)})");
-                var entry = search.GetConfig($"strategies.{id}");
-                var settings = entry.Root.GetObject().Items.Keys.Where(k => k is not ("sampler" or "seed" or "steps"))
-                    .ToDictionary(k => k, k => entry.GetString(k), StringComparer.Ordinal);
+                var items = search.GetConfig($"strategies.{id}").Root.GetObject().Items;
+                var settings = new Dictionary<string, string>(StringComparer.Ordinal);
+                foreach (var (key, value) in items.Where(i => i.Key is not ("sampler" or "seed" or "steps")))
+                {
+                    if (value.IsObject() || value.IsArray())
+                        throw Invalid($"strategies.{id}.{key}", "{...}", "a plain value (a number or a word), not a block or a list");
+                    settings[key] = value.GetString();
+                }
                 var strategy = new StrategySpec(id, sampler, (ulong)Int($"strategies.{id}.seed", index + 1, min: 0),
                                                 Int($"strategies.{id}.steps", defaultSteps, min: 1), settings);
                 // Built once here so that a bad setting fails the spec, not a trainer later.

@@ -30,8 +30,10 @@ public sealed record RankBenchPlan(
     /// minimum, and every architecture of the ground truth scored with inherited weights.</summary>
     public string SpecText(int seed)
     {
+        // Strategy seed 0: the run's seed alone then sets every strategy's supernet initialisation (the same for all, so
+        // they start from one point) and, mixed with the strategy's id, its sampler and data order.
         var strategies = string.Join("\n", Strategies.Select(s =>
-            Invariant($"    {s} {{ sampler = {s}, seed = {seed}, steps = {StepsOf(s)} }}")));
+            Invariant($"    {s} {{ sampler = {s}, seed = 0, steps = {StepsOf(s)} }}")));
         var checkpointEvery = Math.Max(1, Steps / 4);
         var dataDirectory = DataDirectory is null ? "" : $", data-dir = \"{DataDirectory.Replace("\\", "/")}\"";
         return Invariant($$"""

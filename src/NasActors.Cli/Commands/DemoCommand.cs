@@ -40,8 +40,8 @@ internal static class DemoCommand
         {
             var created = await node.AskAsync<SearchCreated>(new CreateSearch(spec.Text, spec.Training.Threads));
             searchId = created.SearchId;
-            Console.WriteLine($"search {searchId}: {spec.Strategies.Count} strategies ({string.Join(", ", spec.Strategies.Select(s => $"{s.Id}: {s.Sampler}"))}), " +
-                              $"{spec.Training.Steps} steps each on {trainers} trainers, evolution budget {spec.Evolution.Budget}; state in {stateDirectory}");
+            Console.WriteLine($"search {searchId}: {spec.Strategies.Count} strategies ({string.Join(", ", spec.Strategies.Select(s => $"{s.Id}: {s.Sampler}, {s.Steps} steps"))}) " +
+                              $"on {trainers} trainers, evolution budget {spec.Evolution.Budget}; state in {stateDirectory}");
         }
         else
         {

@@ -48,8 +48,10 @@ internal static class InterferenceCommand
             var decision = space.Decisions.Select(d => d.Name).ToList().IndexOf(parsed.GetValue(edge)!);
             if (decision < 0) throw new NasException($"--edge '{parsed.GetValue(edge)}' is not an NB201 edge; use one of {string.Join(", ", space.Decisions.Select(d => d.Name))}");
             var option = Nb201Space.OperationIndex(parsed.GetValue(operation)!);
+            if (option < 0)
+                throw new NasException($"--operation '{parsed.GetValue(operation)}' is not an NB201 operation; use {Nb201Space.Conv1x1} or {Nb201Space.Conv3x3}");
             if (option is not (2 or 3)) throw new NasException($"--operation '{parsed.GetValue(operation)}' has no weights to compare; use {Nb201Space.Conv1x1} or {Nb201Space.Conv3x3}");
-            var pairCount = CommonOptions.Positive("--pairs", parsed.GetValue(pairs));
+            var pairCount = parsed.GetValue(pairs) >= 2 ? parsed.GetValue(pairs) : throw new NasException($"--pairs must be at least 2 (for a spread), got {parsed.GetValue(pairs)}");
             var stepCount = CommonOptions.Positive("--steps", parsed.GetValue(steps));
             var batch = CommonOptions.Positive("--batch-size", parsed.GetValue(batchSize));
             var (table, _) = RankBench.ReadGroundTruth(Path.GetFullPath(parsed.GetValue(groundTruth)!));

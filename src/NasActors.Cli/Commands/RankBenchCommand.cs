@@ -54,7 +54,7 @@ internal static class RankBenchCommand
                 CommonOptions.Positive("--validation-size", parsed.GetValue(validationSize)), CommonOptions.Positive("--batch-size", parsed.GetValue(batchSize)),
                 first.Channels, first.Cells, first.ImageSize, CommonOptions.Positive("--evaluation-images", parsed.GetValue(evaluationImages)),
                 CommonOptions.Positive("--threads", parsed.GetValue(threads)));
-            var trainerCount = parsed.GetValue(trainers) is > 0 and var t ? t : names.Length;
+            var trainerCount = parsed.GetValue(trainers) is var t && t != 0 ? CommonOptions.Positive("--trainers", t) : names.Length;
             return Run(plan, truth, table.SeedToSeedTau(1, 2), trainerCount, parsed.GetValue(stateDirectory)!, parsed.GetValue(output)!, cancellation);
         });
         return command;

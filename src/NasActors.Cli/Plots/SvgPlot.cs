@@ -62,7 +62,7 @@ public static class SvgPlot
                 svg.Append(Invariant($"<polyline fill=\"none\" stroke=\"{colour}\" stroke-width=\"1.5\" points=\"{string.Join(' ', finite.Select(t => Invariant($"{X(t.p.X):0.#},{Y(t.p.Y):0.#}")))}\"/>\n"));
             foreach (var (p, i) in finite)
             {
-                if (series.ErrorBars is { } bars && double.IsFinite(bars[i]))
+                if (series.ErrorBars is { } bars && i < bars.Count && double.IsFinite(bars[i]))
                     svg.Append(Invariant($"<line x1=\"{X(p.X):0.#}\" y1=\"{Y(p.Y - bars[i]):0.#}\" x2=\"{X(p.X):0.#}\" y2=\"{Y(p.Y + bars[i]):0.#}\" stroke=\"{colour}\"/>\n"));
                 svg.Append(Invariant($"<circle cx=\"{X(p.X):0.#}\" cy=\"{Y(p.Y):0.#}\" r=\"2.5\" fill=\"{colour}\" fill-opacity=\"0.7\"/>\n"));
             }

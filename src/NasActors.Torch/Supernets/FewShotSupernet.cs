@@ -22,7 +22,8 @@ public sealed class FewShotSupernet : PathNetwork
         // Sub-supernets other than the parent are overwritten at the split; their seeds only fill them until then.
         subSupernets = new ModuleList<Nb201Network>(Enumerable.Range(0, plan.SubSupernets)
             .Select(k => Nb201Network.CreateSupernet(shape, seed + k)).ToArray());
-        split = zeros(1, dtype: ScalarType.Int64);
+        // Owned by the module, whatever dispose scope the supernet happens to be built in.
+        split = zeros(1, dtype: ScalarType.Int64).DetachFromDisposeScope();
         register_buffer("split", split);
         RegisterComponents();
     }

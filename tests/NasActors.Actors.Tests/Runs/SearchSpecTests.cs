@@ -60,6 +60,7 @@ public class SearchSpecTests
     [InlineData("sampler = uniform, seed = 2", "sampler = uniform, seed = 2, align = -1", "search.strategies.b.align = -1", "0 to 100")]
     [InlineData("sampler = uniform, seed = 2", "sampler = uniform, seed = 2, random-paths = 3", "search.strategies.b: unknown setting random-paths", "align")]
     [InlineData("sampler = uniform, seed = 2", "sampler = uniform, seed = 2, steps = 0", "search.strategies.b.steps = 0", "at least 1")]
+    [InlineData("sampler = uniform, seed = 2", "sampler = uniform, seed = 2, align { weight = 1 }", "search.strategies.b.align", "a plain value")]
     public void A_bad_setting_should_be_refused_naming_the_setting_and_what_is_allowed(string find, string replace, string names, string allowed)
     {
         var error = Assert.Throws<NasException>(() => SearchSpec.Parse(Minimal.Replace(find, replace), "tiny.conf"));
