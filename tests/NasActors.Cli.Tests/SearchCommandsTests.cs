@@ -44,8 +44,12 @@ public sealed class SearchCommandsTests : IDisposable
     {
         var id = await StartSearch();
 
-        var node = await NasProcess.RunAsync(["node", "--state-dir", State, "--until-idle", "--poll", "0.5"]);
+        // The node's settings from a configuration file rather than flags.
+        var config = _temp.File("node.conf");
+        await File.WriteAllTextAsync(config, $"nas.node {{ devices = [cpu], state-dir = \"{State}\", poll = 0.5 }}");
+        var node = await NasProcess.RunAsync(["node", "--config", config, "--until-idle"]);
         NasAssert.Succeeded(node);
+        Assert.StartsWith($"node running on {State} with 1 trainers (cpu)", node.StdoutLines[0]);
 
         var status = await NasProcess.RunAsync(Search("status", id));
         Assert.Equal($"{id}  tiny  completed", status.StdoutLines[0]);
@@ -60,6 +64,14 @@ public sealed class SearchCommandsTests : IDisposable
         // Budget 4 per strategy plus 3 ground-truth probes each.
         Assert.Equal(14, json.RootElement.GetProperty("Evaluations").GetArrayLength());
         NasAssert.UsageError(await NasProcess.RunAsync(Search("resume", id)), "cannot resume", "completed");
+    }
+
+    [Fact]
+    public async Task A_node_configuration_with_a_bad_device_should_be_refused_naming_the_setting()
+    {
+        var config = _temp.File("bad-node.conf");
+        await File.WriteAllTextAsync(config, "nas.node { devices = [tpu] }");
+        NasAssert.UsageError(await NasProcess.RunAsync(["node", "--config", config]), "bad-node.conf", "nas.node.devices = tpu", "cpu or cuda:N");
     }
 
     [Fact]
