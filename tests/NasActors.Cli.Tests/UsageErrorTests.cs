@@ -16,6 +16,14 @@ public sealed class UsageErrorTests : IDisposable
     }
 
     [Fact]
+    public async Task Bench_concurrency_should_reject_an_unknown_strategy_naming_the_known_ones()
+    {
+        var run = await NasProcess.RunAsync("bench", "concurrency", "--strategies", "uniform,spos");
+
+        NasAssert.UsageError(run, "spos unknown", "magic-t");
+    }
+
+    [Fact]
     public async Task Space_info_should_reject_an_unknown_space_with_exit_code_2()
     {
         var run = await NasProcess.RunAsync("space", "info", "--space", "darts");

@@ -12,5 +12,6 @@ internal static class BenchCommands
         MemoryBench.Create(),
         JournalBench.Create(),
         OverheadBench.Create(),
+        ConcurrencyBench.Create(),
     };
 }
