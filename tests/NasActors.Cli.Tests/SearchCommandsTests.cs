@@ -64,6 +64,30 @@ public sealed class SearchCommandsTests : IDisposable
         // Budget 4 per strategy plus 3 ground-truth probes each.
         Assert.Equal(14, json.RootElement.GetProperty("Evaluations").GetArrayLength());
         NasAssert.UsageError(await NasProcess.RunAsync(Search("resume", id)), "cannot resume", "completed");
+
+        var report = _temp.File("report.html");
+        NasAssert.Succeeded(await NasProcess.RunAsync(Search("report", id, "--out", report)));
+        AssertReport(report, ["a", "b"]);
+    }
+
+    /// <summary>The report parses (as XML, which HTML written this way also is) and holds each strategy's figures.</summary>
+    static void AssertReport(string path, string[] strategies)
+    {
+        using var reader = System.Xml.XmlReader.Create(path, new System.Xml.XmlReaderSettings { DtdProcessing = System.Xml.DtdProcessing.Ignore });
+        var html = System.Xml.Linq.XDocument.Load(reader);
+        var all = html.Descendants().ToArray();
+        Assert.DoesNotContain(all, e => e.Name.LocalName is "script" or "link" or "img");  // self-contained: nothing fetched
+        string[] Texts(string element) => all.Where(e => e.Name.LocalName == element).Select(e => e.Value).ToArray();
+        Assert.Equal(strategies, Texts("h3"));  // a leaderboard per strategy
+        var svgs = all.Where(e => e.Name.LocalName == "svg").ToArray();
+        Assert.Equal(3, svgs.Length);  // training curves, evolution, estimate against truth
+        var figureTexts = svgs.SelectMany(s => s.Descendants().Where(e => e.Name.LocalName == "text").Select(e => e.Value)).ToArray();
+        foreach (var strategy in strategies)
+        {
+            Assert.Contains(figureTexts, t => t.StartsWith($"{strategy}: tau ", StringComparison.Ordinal));
+            Assert.Contains(figureTexts, t => t == strategy);  // a legend entry in the curves
+        }
+        Assert.Contains("Kendall tau", Texts("th"));
     }
 
     [Fact]

@@ -24,8 +24,13 @@ public sealed record GetRanking(string SearchId, int TopK = 10) : ISearchCommand
 /// <summary>Asks for everything a run knows, for <c>nas search export</c>.</summary>
 public sealed record ExportSearch(string SearchId) : ISearchCommand;
 
-/// <summary>A run's status, full ranking, spec and every evaluation, as exported to JSON.</summary>
-public sealed record SearchExport(SearchStatus Status, SearchRanking Ranking, string Spec, IReadOnlyList<ExportedEvaluation> Evaluations);
+/// <summary>A run's status, full ranking, spec, every evaluation and every committed checkpoint (the training curve),
+/// as exported to JSON and drawn in reports.</summary>
+public sealed record SearchExport(SearchStatus Status, SearchRanking Ranking, string Spec, IReadOnlyList<ExportedEvaluation> Evaluations,
+                                  IReadOnlyList<ExportedCheckpoint>? Checkpoints = null);
+
+/// <summary>A committed checkpoint: the step, and the mean loss and throughput since the one before.</summary>
+public sealed record ExportedCheckpoint(string Strategy, long Step, double MeanLoss, double ImagesPerSecond);
 
 public sealed record ExportedEvaluation(string EvaluationId, string Strategy, string Architecture, bool GroundTruthProbe, double? Accuracy, string? FailureReason);
 

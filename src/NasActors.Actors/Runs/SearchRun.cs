@@ -55,7 +55,8 @@ public sealed class SearchRun : ReceivePersistentActor
                 ? new CommandRejected(_searchId, $"unknown search id '{_searchId}'; list the searches with: nas search list")
                 : new SearchExport(Status(), Ranking.Compute(_state, int.MaxValue), _state.Spec!.Text,
                     _state.Evaluations.Values.OrderBy(e => e.Request.EvaluationId, StringComparer.Ordinal).Select(e => new ExportedEvaluation(
-                        e.Request.EvaluationId, e.Request.Strategy, e.Request.Architecture, e.Request.Probe, e.Accuracy, e.FailureReason)).ToArray()));
+                        e.Request.EvaluationId, e.Request.Strategy, e.Request.Architecture, e.Request.Probe, e.Accuracy, e.FailureReason)).ToArray(),
+                    _state.Strategies.SelectMany(s => s.Checkpoints.Select(c => new ExportedCheckpoint(s.Id, c.Step, c.MeanLoss, c.ImagesPerSecond))).ToArray()));
         });
         Command<GetRanking>(get =>
         {

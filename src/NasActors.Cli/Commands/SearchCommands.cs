@@ -65,6 +65,18 @@ internal static class SearchCommands
             }));
             Console.WriteLine($"search {id} exported to {path} ({export.Evaluations.Count} evaluations)");
         }));
+        var reportOutput = new Option<string>("--out") { Description = "HTML file to write", Required = true };
+        command.Add(Simple("report", "write a self-contained HTML report of a search (figures inline, SVG)", reportOutput, async (node, id, parsed) =>
+        {
+            var export = await node.AskAsync<SearchExport>(new ExportSearch(id!));
+            var spec = SearchSpec.Parse(export.Spec, $"spec of {id}");
+            var truth = spec.GroundTruth is { } table && File.Exists(table)
+                ? NasActors.Search.GroundTruth.GroundTruthTable.Read(table, NasActors.Search.Spaces.SearchSpaces.Get(spec.Space)).MeanTestAccuracy()
+                : null;
+            var path = parsed.GetValue(reportOutput)!;
+            await File.WriteAllTextAsync(path, Reports.SearchReport.Html(export, truth));
+            Console.WriteLine($"report of search {id} written to {path}");
+        }));
         return command;
     }
 

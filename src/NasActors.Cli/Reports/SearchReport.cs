@@ -1,0 +1,134 @@
+using System.Globalization;
+using System.Net;
+using System.Text;
+using NasActors.Actors.Protocol;
+using NasActors.Cli.Plots;
+
+namespace NasActors.Cli.Reports;
+
+/// <summary>One self-contained HTML page about a search (no scripts, no fetched assets; figures are inline SVG), to
+/// attach to a paper or an issue: status per strategy, training curves, evolution progress, leaderboards, and ranking
+/// quality against the ground truth with the estimated-vs-true scatter when the run has one.</summary>
+public static class SearchReport
+{
+    public static string Html(SearchExport export, IReadOnlyDictionary<string, double>? truth)
+    {
+        var status = export.Status;
+        var html = new StringBuilder();
+        html.Append($"""
+            <!DOCTYPE html>
+            <html lang="en">
+            <head>
+            <meta charset="utf-8"/>
+            <title>NasActors search {Text(status.SearchId)}</title>
+            <style>
+            body {"{"} font-family: sans-serif; margin: 2em auto; max-width: 1000px; color: #222; {"}"}
+            table {"{"} border-collapse: collapse; margin: 0.5em 0 1.5em; {"}"}
+            th, td {"{"} border: 1px solid #ccc; padding: 0.25em 0.6em; text-align: left; font-size: 0.9em; {"}"}
+            th {"{"} background: #f3f3f3; {"}"}
+            td.num {"{"} text-align: right; font-variant-numeric: tabular-nums; {"}"}
+            pre {"{"} background: #f7f7f7; padding: 1em; overflow-x: auto; font-size: 0.85em; {"}"}
+            code {"{"} font-size: 0.85em; {"}"}
+            </style>
+            </head>
+            <body>
+            <h1>Search {Text(status.SearchId)} <small>({Text(status.Name)}, {Text(status.Phase.ToString().ToLowerInvariant())})</small></h1>
+
+            """);
+
+        html.Append("<h2>Strategies</h2>\n<table>\n<tr><th>strategy</th><th>sampler</th><th>training</th><th>seconds</th><th>waited for paths</th>" +
+                    "<th>evaluations</th><th>failed</th><th>best child (inherited weights)</th></tr>\n");
+        foreach (var s in status.Strategies)
+        {
+            var training = s.FailureReason is not null ? $"failed: {s.FailureReason}" : s.Trained ? $"trained, {s.Steps} steps" : $"step {s.CheckpointStep}/{s.Steps}";
+            var waited = s.TrainingSeconds > 0 ? Invariant($"{100 * s.PathWaitSeconds / s.TrainingSeconds:0.00}%") : "";
+            var best = s.BestAccuracy is { } accuracy && accuracy >= 0 ? $"<code>{Text(s.BestArchitecture ?? "")}</code> {Percent(accuracy)}" : "";
+            html.Append(Invariant($"<tr><td>{Text(s.Strategy)}</td><td>{Text(s.Sampler)}</td><td>{Text(training)}</td><td class=\"num\">{s.TrainingSeconds:0}</td>"));
+            html.Append(Invariant($"<td class=\"num\">{waited}</td><td class=\"num\">{s.EvaluationsCompleted}/{s.Budget}</td><td class=\"num\">{s.EvaluationsFailed}</td><td>{best}</td></tr>\n"));
+        }
+        html.Append("</table>\n");
+
+        var checkpoints = export.Checkpoints ?? [];
+        if (checkpoints.Count > 0)
+        {
+            html.Append("<h2>Supernet training</h2>\n");
+            html.Append(SvgPlot.Figure("Training curves (mean over each checkpoint interval)",
+            [
+                new Panel("loss", "step", "mean loss", Series(checkpoints, c => c.MeanLoss)),
+                new Panel("throughput", "step", "images/s", Series(checkpoints, c => c.ImagesPerSecond)),
+            ], columns: 2));
+        }
+
+        var searched = export.Evaluations.Where(e => !e.GroundTruthProbe).ToArray();
+        if (searched.Length > 0)
+        {
+            html.Append("<h2>Evolution</h2>\n");
+            html.Append(SvgPlot.Figure("Best inherited-weight accuracy found so far",
+            [
+                new Panel("", "evaluations", "validation accuracy", status.Strategies.Select(s =>
+                {
+                    var best = double.NegativeInfinity;
+                    var points = searched.Where(e => e.Strategy == s.Strategy && e.Accuracy is not null)
+                        .OrderBy(e => ProposalNumber(e.EvaluationId))
+                        .Select((e, i) => (X: (double)(i + 1), Y: best = Math.Max(best, e.Accuracy!.Value))).ToArray();
+                    return new Series(s.Strategy, points, Line: true);
+                }).ToArray()),
+            ], columns: 1));
+        }
+
+        html.Append("<h2>Leaderboards</h2>\n");
+        foreach (var ranking in export.Ranking.Strategies)
+        {
+            html.Append($"<h3>{Text(ranking.Strategy)}</h3>\n<table>\n<tr><th>#</th><th>architecture</th><th>inherited-weight accuracy</th><th>stand-alone accuracy</th></tr>\n");
+            foreach (var (child, rank) in ranking.Leaderboard.Take(10).Select((c, i) => (c, i + 1)))
+                html.Append($"<tr><td class=\"num\">{rank}</td><td><code>{Text(child.Architecture)}</code></td><td class=\"num\">{Percent(child.Accuracy)}</td>" +
+                            $"<td class=\"num\">{(child.TrueAccuracy is { } t ? Percent(t) : "")}</td></tr>\n");
+            html.Append("</table>\n");
+        }
+
+        var probed = export.Ranking.Strategies.Where(r => r.KendallTau is not null).ToArray();
+        if (probed.Length > 0 && truth is not null)
+        {
+            html.Append("<h2>Ranking quality against the ground truth</h2>\n<table>\n<tr><th>strategy</th><th>architectures</th><th>Kendall tau</th><th>Spearman rho</th><th>top-10 overlap</th></tr>\n");
+            foreach (var r in probed)
+            {
+                html.Append(Invariant($"<tr><td>{Text(r.Strategy)}</td><td class=\"num\">{r.Probed}</td><td class=\"num\">{r.KendallTau:0.000}</td>"));
+                html.Append(Invariant($"<td class=\"num\">{r.SpearmanRho:0.000}</td><td class=\"num\">{(r.TopOverlap is { } o ? o.ToString("0.00", CultureInfo.InvariantCulture) : "")}</td></tr>\n"));
+            }
+            html.Append("</table>\n");
+            html.Append(SvgPlot.Figure("Inherited-weight estimate against stand-alone test accuracy", probed.Select(r =>
+                new Panel(Invariant($"{r.Strategy}: tau {r.KendallTau:0.000}"), "true test accuracy", "estimated accuracy",
+                [
+                    new Series(r.Strategy, export.Evaluations
+                        .Where(e => e.Strategy == r.Strategy && e.GroundTruthProbe && e.Accuracy is not null && truth.ContainsKey(e.Architecture))
+                        .Select(e => (truth[e.Architecture], e.Accuracy!.Value)).ToArray()),
+                ])).ToArray()));
+        }
+
+        var failures = export.Evaluations.Where(e => e.FailureReason is not null).ToArray();
+        if (failures.Length > 0)
+        {
+            html.Append("<h2>Evaluations that failed</h2>\n<table>\n<tr><th>evaluation</th><th>architecture</th><th>reason</th></tr>\n");
+            foreach (var f in failures)
+                html.Append($"<tr><td>{Text(f.EvaluationId)}</td><td><code>{Text(f.Architecture)}</code></td><td>{Text(f.FailureReason!)}</td></tr>\n");
+            html.Append("</table>\n");
+        }
+
+        html.Append($"<h2>Search spec</h2>\n<pre>{Text(export.Spec)}</pre>\n");
+        html.Append($"<p><small>Written by nas search report on {DateTimeOffset.UtcNow:yyyy-MM-dd HH:mm} UTC.</small></p>\n</body>\n</html>\n");
+        return html.ToString();
+    }
+
+    static Series[] Series(IReadOnlyList<ExportedCheckpoint> checkpoints, Func<ExportedCheckpoint, double> value) =>
+        checkpoints.GroupBy(c => c.Strategy).Select(g => new Series(g.Key, g.OrderBy(c => c.Step).Select(c => ((double)c.Step, value(c))).ToArray(), Line: true)).ToArray();
+
+    /// <summary>Evaluation ids are <c>strategy/N</c>, N counting the evolution's proposals.</summary>
+    static int ProposalNumber(string evaluationId) =>
+        int.TryParse(evaluationId[(evaluationId.LastIndexOf('/') + 1)..], NumberStyles.Integer, CultureInfo.InvariantCulture, out var n) ? n : int.MaxValue;
+
+    static string Percent(double value) => (value * 100).ToString("0.00", CultureInfo.InvariantCulture) + "%";
+
+    static string Text(string value) => WebUtility.HtmlEncode(value);
+
+    static string Invariant(FormattableString text) => text.ToString(CultureInfo.InvariantCulture);
+}
