@@ -13,7 +13,7 @@ public static class CheckpointFile
 {
     static readonly byte[] Magic = "NASCKPT1"u8.ToArray();
 
-    public static CheckpointInfo Save(string path, nn.Module network, OptimizerHelper optimizer, TrainingState state)
+    public static CheckpointInfo Save(string path, nn.Module network, Training.MomentumSgd optimizer, TrainingState state)
     {
         var directory = Path.GetDirectoryName(Path.GetFullPath(path))!;
         Directory.CreateDirectory(directory);
@@ -24,7 +24,7 @@ public static class CheckpointFile
             writer.Write(Magic);
             WriteBlock(writer, JsonSerializer.SerializeToUtf8Bytes(state));
             WriteBlock(writer, Serialise(w => network.save(w)));
-            WriteBlock(writer, Serialise(optimizer.save_state_dict));
+            WriteBlock(writer, Serialise(optimizer.Save));
             using (var generator = get_rng_state()) WriteBlock(writer, generator.data<byte>().ToArray());
             writer.Flush();
             file.Flush(flushToDisk: true);
@@ -34,7 +34,7 @@ public static class CheckpointFile
     }
 
     /// <summary>Restores weights, optimizer and torch's generator; returns the training state.</summary>
-    public static TrainingState Load(string path, string expectedSha256, nn.Module network, OptimizerHelper optimizer)
+    public static TrainingState Load(string path, string expectedSha256, nn.Module network, Training.MomentumSgd optimizer)
     {
         ArgumentNullException.ThrowIfNull(optimizer);
         return Read(path, expectedSha256, network, optimizer);
@@ -47,7 +47,7 @@ public static class CheckpointFile
 
     /// <summary>Verifies the file's hash and restores the weights; the optimizer and torch's generator only when
     /// <paramref name="optimizer"/> is given.</summary>
-    static TrainingState Read(string path, string expectedSha256, nn.Module network, OptimizerHelper? optimizer)
+    static TrainingState Read(string path, string expectedSha256, nn.Module network, Training.MomentumSgd? optimizer)
     {
         if (!File.Exists(path)) throw new CorruptCheckpointException(path, "the file does not exist");
         var bytes = File.ReadAllBytes(path);
@@ -63,7 +63,7 @@ public static class CheckpointFile
                         ?? throw new CorruptCheckpointException(path, "its training state is empty");
             using (var weights = new BinaryReader(new MemoryStream(ReadBlock(reader)))) network.load(weights);
             if (optimizer is null) return state;
-            using (var optimizerState = new BinaryReader(new MemoryStream(ReadBlock(reader)))) optimizer.load_state_dict(optimizerState);
+            using (var optimizerState = new BinaryReader(new MemoryStream(ReadBlock(reader)))) optimizer.Load(optimizerState);
             using (var generator = tensor(ReadBlock(reader))) set_rng_state(generator);
             return state;
         }

@@ -50,8 +50,9 @@ internal static class ImageTensors
         }
 
         // Resizing before normalising gives the same result as after (both are affine per channel) on less data.
-        using var scale = torch.tensor(stds.ToArray(), [1, channels, 1, 1]).mul_(255f);
-        using var shift = torch.tensor(means.ToArray(), [1, channels, 1, 1]).mul_(255f);
+        using var pixel = 255f.ToScalar();
+        using var scale = torch.tensor(stds.ToArray(), [1, channels, 1, 1]).mul_(pixel);
+        using var shift = torch.tensor(means.ToArray(), [1, channels, 1, 1]).mul_(pixel);
         return images.sub_(shift).div_(scale);
     }
 

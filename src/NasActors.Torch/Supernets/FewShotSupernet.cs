@@ -44,7 +44,7 @@ public sealed class FewShotSupernet : PathNetwork
         var parent = subSupernets[0].state_dict();
         for (var k = 1; k < subSupernets.Count; k++)
             foreach (var (name, tensor) in subSupernets[k].state_dict()) tensor.copy_(parent[name]);
-        split.fill_(1);
+        split.fill_(Runtime.Scalars.One);
     }
 
     /// <summary>The sub-supernet that runs <paramref name="path"/> now.</summary>

@@ -51,7 +51,7 @@ public sealed class Nb201Cell : Module
                 var operation = _operations[edge, path[edge]]
                     ?? throw new InvalidOperationException($"cell {GetName()} has no {Nb201Space.Operations[path[edge]]} on edge {to}<-{from}");
                 var output = operation.call(nodes[from]!);
-                sum = sum is null ? output : sum + output;
+                sum = sum is null ? output : sum.add(output, Runtime.Scalars.One);
             }
             nodes[to] = sum;
         }

@@ -23,7 +23,7 @@ public sealed class ResidualReduction : Module<Tensor, Tensor>
     public int Input { get; }
     public int Output { get; }
 
-    public override Tensor forward(Tensor input) => downsample.call(input) + convB.call(convA.call(input));
+    public override Tensor forward(Tensor input) => downsample.call(input).add(convB.call(convA.call(input)), Runtime.Scalars.One);
 
     /// <summary>Multiply-accumulates for an input map of H x W.</summary>
     public long Flops(int height, int width)

@@ -1,4 +1,6 @@
 using NasActors.Search.Spaces;
+using NasActors.Torch.Runtime;
+using TorchSharp;
 using NasActors.Torch.Supernets;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
@@ -25,7 +27,7 @@ public sealed record Alignment(Architecture Anchor, double Weight);
 public sealed class SgdTrainer : IDisposable
 {
     readonly PathNetwork _network;
-    readonly SGD _optimizer;
+    readonly MomentumSgd _optimizer;
     readonly Parameter[] _parameters;
     readonly Tensor[] _buffers;
 
@@ -38,12 +40,12 @@ public sealed class SgdTrainer : IDisposable
         TotalSteps = totalSteps;
         _parameters = network.parameters().ToArray();
         _buffers = network.buffers().ToArray();
-        _optimizer = optim.SGD(_parameters, settings.LearningRate, settings.Momentum, 0, settings.WeightDecay, settings.Nesterov);
+        _optimizer = new MomentumSgd(_parameters, settings.LearningRate, settings.Momentum, settings.WeightDecay, settings.Nesterov);
     }
 
     public SgdSettings Settings { get; }
     public long TotalSteps { get; }
-    public SGD Optimizer => _optimizer;
+    public MomentumSgd Optimizer => _optimizer;
 
     /// <summary>Trains <paramref name="paths"/> on one batch as optimizer step number <paramref name="step"/> (0-based);
     /// returns each path's loss. Throws <see cref="NonFiniteLossException"/>, before updating, when the loss or the
@@ -57,7 +59,7 @@ public sealed class SgdTrainer : IDisposable
         // Switching modes walks every module of the supernet: only do it after an evaluation switched it off.
         if (!_network.training) _network.train();
         var learningRate = Settings.LearningRateAt(step, TotalSteps);
-        foreach (var group in _optimizer.ParamGroups) group.LearningRate = learningRate;
+        _optimizer.LearningRate = learningRate;
         var buffersBefore = _buffers.Select(b => b.clone()).ToArray();
         var anchorOutputs = options.Alignment is { } alignment ? AnchorOutputs(images, alignment.Anchor) : null;
         for (var attempt = 1; ; attempt++)
@@ -66,7 +68,7 @@ public sealed class SgdTrainer : IDisposable
             if (badLoss is null && double.IsFinite(gradientNorm))
             {
                 var operationNorms = options.OperationGradients ? OperationGradientNorms(paths) : null;
-                _optimizer.step();
+                _optimizer.Step();
                 return new StepResult(losses, operationNorms, scores);
             }
             // oneDNN's intermittent fault (see TorchRuntime) gives a NaN now and then, in a gradient or even a loss; the
@@ -116,7 +118,7 @@ public sealed class SgdTrainer : IDisposable
             losses[p] = loss.item<float>();
             if (!double.IsFinite(losses[p])) return (losses, double.NaN, (paths[p].ToString(), losses[p]), null);
             if (p == 0 && options.SampleScores) scores = SampleScores(logits, labels);
-            if (anchorOutputs is not null) loss = loss + AlignmentLoss(cellOutputs!, anchorOutputs, options.Alignment!.Weight);
+            if (anchorOutputs is not null) loss = loss.add(AlignmentLoss(cellOutputs!, anchorOutputs, options.Alignment!.Weight), Scalars.One);
             loss.backward();
         }
         GradientFault?.Invoke(_parameters);
@@ -132,9 +134,10 @@ public sealed class SgdTrainer : IDisposable
         for (var c = 0; c < cellOutputs.Count; c++)
         {
             var term = nn.functional.mse_loss(cellOutputs[c], anchorOutputs[c]);
-            total = total is null ? term : total + term;
+            total = total is null ? term : total.add(term, Scalars.One);
         }
-        return total! * (weight / cellOutputs.Count);
+        using var scale = (weight / cellOutputs.Count).ToScalar();
+        return total!.mul(scale);
     }
 
     static float[] SampleScores(Tensor logits, Tensor labels)

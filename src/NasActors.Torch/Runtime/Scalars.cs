@@ -1,0 +1,13 @@
+using TorchSharp;
+
+namespace NasActors.Torch.Runtime;
+
+/// <summary>Scalars that live as long as the process. TorchSharp turns a number into a native Scalar with a finalizer
+/// and passes only its handle to libtorch, so a temporary one (e.g. the alpha of <c>a + b</c>) can be finalized on the
+/// GC's thread while libtorch still reads it: with several trainers allocating on several threads, a node crashed in
+/// <c>c10::Scalar::toFloat</c> this way. A static root is never finalized; other scalars are created with <c>using</c>,
+/// which keeps them alive until the call returns.</summary>
+internal static class Scalars
+{
+    public static readonly Scalar One = 1.ToScalar();
+}
