@@ -45,6 +45,9 @@ public sealed record StrategyRanking(
 /// <summary>A child model with its inherited-weight accuracy (and its stand-alone accuracy when the ground truth has it).</summary>
 public sealed record RankedChild(string Architecture, double Accuracy, double? TrueAccuracy);
 
+/// <summary>Published on the event stream whenever a run's ranking changes (its top 10 per strategy).</summary>
+public sealed record RankingUpdated(SearchRanking Ranking);
+
 /// <summary>The command was carried out (and journaled).</summary>
 public sealed record CommandAccepted(string SearchId, string Command);
 

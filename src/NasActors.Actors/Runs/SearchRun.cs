@@ -20,6 +20,7 @@ public sealed class SearchRun : ReceivePersistentActor
     readonly IActorRef _evaluations;
     readonly SearchRunState _state = new();
     readonly bool _active;
+    IActorRef? _ranking;
 
     /// <param name="active">False in an admin process: the run answers and journals commands but trains and
     /// evaluates nothing (a node does that when it starts).</param>
@@ -31,7 +32,11 @@ public sealed class SearchRun : ReceivePersistentActor
         _active = active;
 
         Recover<ISearchEvent>(_state.Apply);
-        Recover<RecoveryCompleted>(_ => { if (_state.Phase == RunPhase.Running) Continue(); });
+        Recover<RecoveryCompleted>(_ =>
+        {
+            if (_state.Phase != RunPhase.NotStarted) StartRanking();
+            if (_state.Phase == RunPhase.Running) Continue();
+        });
 
         Command<StartSearch>(Start);
         Command<CheckpointSaved>(Commit);
@@ -60,16 +65,8 @@ public sealed class SearchRun : ReceivePersistentActor
         });
         Command<GetRanking>(get =>
         {
-            try
-            {
-                Sender.Tell(_state.Phase == RunPhase.NotStarted
-                    ? new CommandRejected(_searchId, $"unknown search id '{_searchId}'; list the searches with: nas search list")
-                    : Ranking.Compute(_state, get.TopK));
-            }
-            catch (NasException e)
-            {
-                Sender.Tell(new CommandRejected(_searchId, e.Message));
-            }
+            if (_ranking is null) Sender.Tell(new CommandRejected(_searchId, $"unknown search id '{_searchId}'; list the searches with: nas search list"));
+            else _ranking.Forward(get);
         });
     }
 
@@ -109,6 +106,7 @@ public sealed class SearchRun : ReceivePersistentActor
         Persist(new SearchStarted(_searchId, start.SpecText, start.Threads, DateTimeOffset.UtcNow, groundTruth), started =>
         {
             _state.Apply(started);
+            StartRanking();
             sender.Tell(new CommandAccepted(_searchId, "start"));
             Continue();
         });
@@ -151,6 +149,8 @@ public sealed class SearchRun : ReceivePersistentActor
         Persist(result, @event =>
         {
             _state.Apply(@event);
+            if (@event is EvaluationCompleted completed)
+                _ranking?.Tell(new ScoredChild(record.Request.Strategy, record.Request.Architecture, completed.Accuracy, record.Request.Probe));
             if (_state.Phase == RunPhase.Running) DispatchEvaluations(record.Request.Strategy);
             CompleteIfDone();
         });
@@ -191,6 +191,15 @@ public sealed class SearchRun : ReceivePersistentActor
             sender.Tell(new CommandAccepted(_searchId, "stop"));
             _training.Tell(new StopTraining(_searchId));
         });
+    }
+
+    /// <summary>The run's <see cref="RankingActor"/>, given everything scored so far.</summary>
+    void StartRanking()
+    {
+        var spec = _state.Spec!;
+        _ranking ??= Context.ActorOf(RankingActor.Props(_searchId, spec.GroundTruth, spec.Space), "ranking");
+        _ranking.Tell(new RankingActor.Reset(_state.Strategies.Select(s => s.Id).ToArray(), _state.Evaluations.Values.Where(e => e.Accuracy is not null)
+            .Select(e => new ScoredChild(e.Request.Strategy, e.Request.Architecture, e.Accuracy!.Value, e.Request.Probe)).ToArray()));
     }
 
     /// <summary>After a start, a resume or a recovery: hand out training that is not done, send again evaluations
