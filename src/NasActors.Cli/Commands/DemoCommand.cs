@@ -56,6 +56,7 @@ internal static class DemoCommand
         var clock = Stopwatch.StartNew();
         var printed = new Dictionary<string, string>();
         SearchStatus status;
+        using var bar = new Output.ConsoleProgress("demo", 1);
         while (true)
         {
             status = await node.AskAsync<SearchStatus>(new GetSearchStatus(searchId));
@@ -64,11 +65,13 @@ internal static class DemoCommand
                 var line = Progress(strategy);
                 if (printed.GetValueOrDefault(strategy.Strategy) == line) continue;
                 printed[strategy.Strategy] = line;
-                Console.WriteLine($"[{clock.Elapsed.TotalSeconds,5:0}s] {strategy.Strategy,-12} {line}");
+                bar.WriteLine($"[{clock.Elapsed.TotalSeconds,5:0}s] {strategy.Strategy,-12} {line}");
             }
+            bar.Report(RankBenchCommand.Fraction(status));
             if (status.Phase is RunPhase.Completed or RunPhase.Stopped) break;
             await Task.Delay(TimeSpan.FromSeconds(Math.Max(0.2, pollSeconds)), cancellation);
         }
+        bar.Dispose();
         Console.WriteLine($"search {searchId} {status.Phase.ToString().ToLowerInvariant()} after {clock.Elapsed.TotalSeconds:0} s");
         SearchCommands.PrintRanking(await node.AskAsync<SearchRanking>(new GetRanking(searchId, 10)));
         return 0;

@@ -60,14 +60,19 @@ internal static class GroundTruthCommand
                                   $"{jobs.Count(j => done.Contains((j.Architecture.ToString(), j.Seed)))} of {jobs.Length} runs already in {path}");
                 var pending = jobs.Select((job, index) => (job.Architecture, job.Seed, Number: index + 1))
                                   .Where(j => !done.Contains((j.Architecture.ToString(), j.Seed)) && (j.Number - 1) % shardCount == shardIndex);
-                foreach (var (architecture, seed, number) in pending)
+                var todo = pending.ToArray();
+                // Worker processes share the terminal: only their lines, no bars.
+                using var bar = new Output.ConsoleProgress("ground truth", todo.Length, interactive: shardCount > 1 ? false : null);
+                foreach (var ((architecture, seed, number), finished) in todo.Select((job, index) => (job, index)))
                 {
-                    var result = StandaloneTraining.Train(architecture, shape, train, split, test, epochCount, seed, SgdSettings.Standalone, setup.Device);
+                    var result = StandaloneTraining.Train(architecture, shape, train, split, test, epochCount, seed, SgdSettings.Standalone, setup.Device,
+                        fractionDone: fraction => bar.Report(finished + fraction, $"{finished}/{todo.Length} runs done"));
                     GroundTruthTable.Append(path, new GroundTruthRow(architecture.ToString(), seed, epochCount, result.TestAccuracy,
                         result.ValidationAccuracy, result.Parameters, result.Flops, Math.Round(result.Seconds, 1),
                         shape.Channels, shape.CellsPerStage, shape.ImageSize, split.Train.Length));
-                    Console.WriteLine($"[{number}/{jobs.Length}] {architecture} seed {seed}: test {CommonOptions.Accuracy(result.TestAccuracy)}, " +
+                    bar.WriteLine($"[{number}/{jobs.Length}] {architecture} seed {seed}: test {CommonOptions.Accuracy(result.TestAccuracy)}, " +
                                       $"validation {CommonOptions.Accuracy(result.ValidationAccuracy)}, {result.Seconds:0.0} s");
+                    bar.Report(finished + 1, $"{finished + 1}/{todo.Length} runs done");
                 }
             }
             if (shardCount == 1) PrintSeedToSeedTau(path, chosenSpace);

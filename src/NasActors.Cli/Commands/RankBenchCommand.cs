@@ -71,12 +71,14 @@ internal static class RankBenchCommand
         await using var node = NasNode.Start(NodeSettings.Embedded(stateDirectory, trainers));
         var results = new List<RankBenchResult>();
         var clock = Stopwatch.StartNew();
+        using var bar = new Output.ConsoleProgress("rankbench", plan.Seeds);
         for (var seed = 1; seed <= plan.Seeds; seed++)
         {
             var searchId = await FindOrStart(node, plan, seed);
-            var export = await WaitForCompletion(node, searchId, seed, clock, cancellation);
+            var export = await WaitForCompletion(node, searchId, seed, clock, bar, cancellation);
             results.AddRange(plan.Strategies.Select(s => RankBench.Score(export, s, seed, plan.StepsOf(s), truth)));
         }
+        bar.Dispose();
         Console.WriteLine();
         Console.WriteLine(RankBench.Table(results, plan.Strategies, ceiling));
         Directory.CreateDirectory(output);
@@ -105,7 +107,14 @@ internal static class RankBenchCommand
         return created.SearchId;
     }
 
-    static async Task<SearchExport> WaitForCompletion(NasNode node, string searchId, int seed, Stopwatch clock, CancellationToken cancellation)
+    /// <summary>Training (counted as 3/4) and scoring (1/4) of every strategy, as one fraction of a search.</summary>
+    internal static double Fraction(SearchStatus status) =>
+        status.Strategies.Average(s => s.FailureReason is not null ? 1 : s.Trained
+            ? 0.75 + 0.25 * (s.Probes + s.Budget == 0 ? 1 : (double)(s.ProbesCompleted + s.EvaluationsCompleted) / (s.Probes + s.Budget))
+            : 0.75 * s.CheckpointStep / Math.Max(1, s.Steps));
+
+    static async Task<SearchExport> WaitForCompletion(NasNode node, string searchId, int seed, Stopwatch clock, Output.ConsoleProgress bar,
+                                                      CancellationToken cancellation)
     {
         var lastLine = "";
         while (true)
@@ -113,8 +122,9 @@ internal static class RankBenchCommand
             var status = await node.AskAsync<SearchStatus>(new GetSearchStatus(searchId));
             var line = string.Join("  ", status.Strategies.Select(s => s.FailureReason is not null ? $"{s.Strategy} failed"
                 : s.Trained ? $"{s.Strategy} {s.ProbesCompleted}/{s.Probes}" : $"{s.Strategy} {s.CheckpointStep}/{s.Steps}"));
-            if (line != lastLine) Console.WriteLine($"[{clock.Elapsed.TotalSeconds,6:0}s] seed {seed}: {line}");
+            if (line != lastLine) bar.WriteLine($"[{clock.Elapsed.TotalSeconds,6:0}s] seed {seed}: {line}");
             lastLine = line;
+            bar.Report(seed - 1 + Fraction(status), $"seed {seed}");
             if (status.Strategies.FirstOrDefault(s => s.FailureReason is not null) is { } failed)
                 throw new NasException($"strategy {failed.Strategy} failed in search {searchId}: {failed.FailureReason}");
             if (status.Phase == RunPhase.Completed) return await node.AskAsync<SearchExport>(new ExportSearch(searchId));

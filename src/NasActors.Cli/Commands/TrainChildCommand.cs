@@ -27,9 +27,12 @@ internal static class TrainChildCommand
             var shape = setup.Shape;
             Console.WriteLine($"training {architecture} on {setup.Train.Name} ({setup.Split.Train.Length:N0} images, {shape.ImageSize}x{shape.ImageSize}), " +
                               $"C={shape.Channels} N={shape.CellsPerStage}, {epochCount} epochs, seed {parsed.GetValue(seed)}");
-            var result = StandaloneTraining.Train(architecture, shape, setup.Train, setup.Split, setup.Test, epochCount, parsed.GetValue(seed),
-                SgdSettings.Standalone, setup.Device,
-                p => Console.WriteLine($"epoch {p.Epoch}/{p.Epochs}  loss {p.MeanLoss:0.0000}  {p.ImagesPerSecond:N0} images/s"));
+            StandaloneResult result;
+            using (var bar = new Output.ConsoleProgress("training", 1))
+                result = StandaloneTraining.Train(architecture, shape, setup.Train, setup.Split, setup.Test, epochCount, parsed.GetValue(seed),
+                    SgdSettings.Standalone, setup.Device,
+                    p => bar.WriteLine($"epoch {p.Epoch}/{p.Epochs}  loss {p.MeanLoss:0.0000}  {p.ImagesPerSecond:N0} images/s"),
+                    fraction => bar.Report(fraction));
             Console.WriteLine($"test accuracy:       {CommonOptions.Accuracy(result.TestAccuracy)}");
             Console.WriteLine($"validation accuracy: {CommonOptions.Accuracy(result.ValidationAccuracy)}");
             Console.WriteLine($"parameters:          {result.Parameters:N0}");

@@ -21,7 +21,8 @@ public static class StandaloneTraining
 {
     public static StandaloneResult Train(
         Architecture architecture, NetworkShape shape, ImageDataset train, DataSplit split, ImageDataset test,
-        int epochs, long seed, SgdSettings settings, Device device, Action<StandaloneProgress>? progress = null)
+        int epochs, long seed, SgdSettings settings, Device device, Action<StandaloneProgress>? progress = null,
+        Action<double>? fractionDone = null)
     {
         if (epochs < 1) throw new NasException($"epochs must be positive, got {epochs}");
         var clock = Stopwatch.StartNew();
@@ -42,6 +43,7 @@ public static class StandaloneTraining
                 var batch = order.NextBatch();
                 var (images, labels) = train.Batch(batch, device);
                 lossSum += trainer.Step(images, labels, path, (long)epoch * order.BatchesPerEpoch + b)[0];
+                fractionDone?.Invoke((double)((long)epoch * order.BatchesPerEpoch + b + 1) / totalSteps);
             }
             lastEpochLoss = lossSum / order.BatchesPerEpoch;
             progress?.Invoke(new StandaloneProgress(epoch + 1, epochs, lastEpochLoss,
