@@ -1,7 +1,4 @@
 using System.CommandLine;
-using System.Diagnostics;
-using NasActors.Actors.Cluster;
-using NasActors.Actors.Protocol;
 using NasActors.Actors.Runs;
 using NasActors.Actors.Training;
 using NasActors.Cli.Commands;
@@ -66,28 +63,5 @@ internal static class ConcurrencyBench
         return command;
     }
 
-    static async Task<double> WallTime(string spec, int trainers, int threads)
-    {
-        var state = Directory.CreateTempSubdirectory("nas-bench-concurrency-");
-        try
-        {
-            var clock = Stopwatch.StartNew();
-            await using var node = NasNode.Start(NodeSettings.Embedded(state.FullName, trainers));
-            var created = await node.AskAsync<SearchCreated>(new CreateSearch(spec, threads));
-            SearchStatus status;
-            do
-            {
-                await Task.Delay(50);
-                status = await node.AskAsync<SearchStatus>(new GetSearchStatus(created.SearchId));
-                if (status.Strategies.FirstOrDefault(s => s.FailureReason is not null) is { } failed)
-                    throw new NasException($"strategy {failed.Strategy} failed: {failed.FailureReason}");
-            } while (status.Phase != RunPhase.Completed);
-            return clock.Elapsed.TotalSeconds;
-        }
-        finally
-        {
-            Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
-            state.Delete(recursive: true);
-        }
-    }
+    static async Task<double> WallTime(string spec, int trainers, int threads) => (await EmbeddedRun.ToCompletion(spec, trainers, threads)).Seconds;
 }

@@ -1,7 +1,5 @@
 using System.CommandLine;
 using System.Diagnostics;
-using NasActors.Actors.Cluster;
-using NasActors.Actors.Protocol;
 using NasActors.Actors.Runs;
 using NasActors.Actors.Training;
 using NasActors.Cli.Commands;
@@ -103,26 +101,8 @@ internal static class OverheadBench
 
     static async Task<(double Seconds, string Starvation)> ThroughActors(SearchSpec spec)
     {
-        var state = Directory.CreateTempSubdirectory("nas-bench-actors-");
-        try
-        {
-            var clock = Stopwatch.StartNew();
-            await using var node = NasNode.Start(NodeSettings.Embedded(state.FullName, trainers: 1));
-            var created = await node.AskAsync<SearchCreated>(new CreateSearch(spec.Text, 1));
-            SearchStatus status;
-            do
-            {
-                await Task.Delay(20);
-                status = await node.AskAsync<SearchStatus>(new GetSearchStatus(created.SearchId));
-            } while (status.Phase != RunPhase.Completed);
-            var seconds = clock.Elapsed.TotalSeconds;
-            var strategy = status.Strategies[0];
-            return (seconds, $"{strategy.PathWaitSeconds:0.000} s of {strategy.TrainingSeconds:0.0} s ({100 * strategy.PathWaitSeconds / strategy.TrainingSeconds:0.00}%)");
-        }
-        finally
-        {
-            Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
-            state.Delete(recursive: true);
-        }
+        var (seconds, status) = await EmbeddedRun.ToCompletion(spec.Text, trainers: 1, threads: 1);
+        var strategy = status.Strategies[0];
+        return (seconds, $"{strategy.PathWaitSeconds:0.000} s of {strategy.TrainingSeconds:0.0} s ({100 * strategy.PathWaitSeconds / strategy.TrainingSeconds:0.00}%)");
     }
 }
