@@ -11,7 +11,7 @@ public sealed class DemoCommandTests : IDisposable
     [Fact]
     public async Task Demo_should_run_a_search_through_the_actors_and_print_progress_leaderboards_and_ranking_quality()
     {
-        var run = await NasProcess.RunAsync(["demo", "--spec", TinySearch.Write(_temp), "--state-dir", _temp.File("state"), "--poll", "0.5"]);
+        var run = await NasProcess.RunAsync(["demo", "--spec", TinySearch.Write(_temp), "--state-dir", _temp.File("state"), "--poll", "0.5", "--dashboard-port", "0"]);
 
         NasAssert.Succeeded(run);
         Assert.Matches(@"^search tiny-\d{8}-\d{6}-1: 2 strategies", run.StdoutLines[0]);

@@ -49,12 +49,13 @@ public static class NasProcess
 
     /// <summary>Reads a started process's output until a line matches <paramref name="pattern"/> (a regular expression);
     /// fails after the default timeout.</summary>
-    public static async Task WaitForLineAsync(Process process, string pattern)
+    public static async Task<string> WaitForLineAsync(Process process, string pattern)
     {
         using var deadline = new CancellationTokenSource(DefaultTimeout);
         while (await process.StandardOutput.ReadLineAsync(deadline.Token) is { } line)
-            if (System.Text.RegularExpressions.Regex.IsMatch(line, pattern)) return;
+            if (System.Text.RegularExpressions.Regex.IsMatch(line, pattern)) return line;
         Assert.Fail($"the process ended without printing a line matching '{pattern}'");
+        return "";
     }
 
     /// <summary>Runs <c>dotnet nas.dll arguments</c>; kills the whole process tree and fails the test after <paramref name="timeout"/>.</summary>

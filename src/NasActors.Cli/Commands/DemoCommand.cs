@@ -19,22 +19,25 @@ internal static class DemoCommand
         var trainers = new Option<int>("--trainers") { Description = "trainer actors (one per device; here CPU)", DefaultValueFactory = _ => 2 };
         var resume = new Option<bool>("--resume") { Description = "continue the unfinished search in --state-dir instead of starting afresh" };
         var poll = new Option<double>("--poll") { Description = "seconds between progress lines", DefaultValueFactory = _ => 5 };
+        var dashboardPort = new Option<int>("--dashboard-port") { Description = "port of the live dashboard on 127.0.0.1 (0: any free port)", DefaultValueFactory = _ => 8050 };
         var command = new Command("demo", "run a whole search through the actors: supernets per strategy, evolution, leaderboard")
         {
-            spec, stateDirectory, trainers, resume, poll,
+            spec, stateDirectory, trainers, resume, poll, dashboardPort,
         };
         command.SetAction((parsed, cancellation) => Run(parsed.GetValue(spec)!, parsed.GetValue(stateDirectory)!,
-            CommonOptions.Positive("--trainers", parsed.GetValue(trainers)), parsed.GetValue(resume), parsed.GetValue(poll), cancellation));
+            CommonOptions.Positive("--trainers", parsed.GetValue(trainers)), parsed.GetValue(resume), parsed.GetValue(poll), parsed.GetValue(dashboardPort), cancellation));
         return command;
     }
 
-    static async Task<int> Run(string specPath, string stateDirectory, int trainers, bool resume, double pollSeconds, CancellationToken cancellation)
+    static async Task<int> Run(string specPath, string stateDirectory, int trainers, bool resume, double pollSeconds, int dashboardPort,
+                               CancellationToken cancellation)
     {
         var spec = resume ? null : SearchSpec.Load(specPath);
         if (!resume && Directory.Exists(stateDirectory)) Directory.Delete(stateDirectory, recursive: true);
         if (resume && !File.Exists(Path.Combine(stateDirectory, "journal.db")))
             throw new NasException($"nothing to resume in {stateDirectory}: start a demo with ./nas demo");
         await using var node = NasNode.Start(NodeSettings.Embedded(stateDirectory, trainers));
+        await using var dashboard = await Dashboard.DashboardServer.StartAsync(node, dashboardPort);
         string searchId;
         if (spec is not null)
         {
@@ -53,6 +56,7 @@ internal static class DemoCommand
             Console.WriteLine($"resuming search {searchId} from its journal in {stateDirectory}");
         }
 
+        Console.WriteLine($"dashboard: {dashboard.Url}");
         var clock = Stopwatch.StartNew();
         var printed = new Dictionary<string, string>();
         SearchStatus status;
