@@ -41,7 +41,11 @@ run_tests() {
 }
 
 case "${1:-}" in
-  test) shift; run_tests "$@" ;;
+  test)
+    shift
+    # The dashboard's end-to-end test drives Debian's headless Chromium.
+    ensure_package chromium /usr/bin/chromium
+    run_tests "$@" ;;
   demo|train-child|groundtruth|rankbench|interference|node)
     if wants_default_data "$@"; then ensure_package dataset-fashion-mnist /usr/share/datasets/fashion-mnist/train-images-idx3-ubyte.gz; fi ;;
   bench)

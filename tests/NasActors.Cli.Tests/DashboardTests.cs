@@ -62,3 +62,55 @@ public sealed class DashboardTests : IDisposable
         NasAssert.UsageError(run, $"port {port}", "--dashboard-port");
     }
 }
+
+/// <summary>The dashboard as a browser shows it: Debian's headless Chromium (which ./nas test installs).</summary>
+public sealed class DashboardBrowserTests : IDisposable
+{
+    const string Chromium = "/usr/bin/chromium";
+    readonly TempDirectory _temp = new();
+
+    public void Dispose() => _temp.Dispose();
+
+    static async Task<string> Browse(params string[] arguments)
+    {
+        var start = new ProcessStartInfo(Chromium) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        // As root (CI) Chromium needs --no-sandbox; shared memory in containers can be small.
+        foreach (var argument in new[] { "--headless", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--timeout=5000" }.Concat(arguments))
+            start.ArgumentList.Add(argument);
+        using var browser = Process.Start(start)!;
+        var output = browser.StandardOutput.ReadToEndAsync();
+        _ = browser.StandardError.ReadToEndAsync();
+        using var deadline = new CancellationTokenSource(TimeSpan.FromSeconds(60));
+        await browser.WaitForExitAsync(deadline.Token);
+        return await output;
+    }
+
+    [Fact]
+    public async Task Headless_chromium_should_show_the_finished_run_with_its_leaderboards_and_ranking_quality()
+    {
+        Assert.True(File.Exists(Chromium), $"{Chromium} is missing: ./nas test installs Debian's chromium (apt-get install chromium)");
+        using var demo = Process.Start(NasProcess.StartInfo(["demo", "--spec", TinySearch.Write(_temp), "--state-dir", _temp.File("state"),
+                                                             "--poll", "0.5", "--dashboard-port", "0", "--keep-serving"]))!;
+        try
+        {
+            var line = await NasProcess.WaitForLineAsync(demo, @"^dashboard still serving at http://127\.0\.0\.1:\d+/");
+            var url = line["dashboard still serving at ".Length..line.IndexOf(';')];
+
+            var dom = await Browse("--dump-dom", url);
+            Assert.Contains(">Completed</span>", dom);
+            Assert.Matches(@"<a href=""/runs/tiny-\d{8}-\d{6}-1"">tiny-", dom);
+            foreach (var strategy in new[] { "a", "b" })
+                Assert.Matches($@"<h3>{strategy} — Kendall tau -?\d\.\d{{3}}, Spearman rho -?\d\.\d{{3}} over 3 ground-truth architectures</h3><table>", dom);
+            Assert.Matches(@"<td><code>\|[a-z_0-9~|+]+\|</code></td>", dom);  // leaderboard rows
+
+            var screenshot = _temp.File("dashboard.png");
+            await Browse("--window-size=1200,900", $"--screenshot={screenshot}", url);
+            Assert.True(new FileInfo(screenshot).Length > 10_000, "the screenshot is empty");
+        }
+        finally
+        {
+            demo.Kill(entireProcessTree: true);
+            await demo.WaitForExitAsync();
+        }
+    }
+}

@@ -19,18 +19,20 @@ internal static class DemoCommand
         var trainers = new Option<int>("--trainers") { Description = "trainer actors (one per device; here CPU)", DefaultValueFactory = _ => 2 };
         var resume = new Option<bool>("--resume") { Description = "continue the unfinished search in --state-dir instead of starting afresh" };
         var poll = new Option<double>("--poll") { Description = "seconds between progress lines", DefaultValueFactory = _ => 5 };
+        var keepServing = new Option<bool>("--keep-serving") { Description = "keep the dashboard up after the search ends, until Ctrl+C" };
         var dashboardPort = new Option<int>("--dashboard-port") { Description = "port of the live dashboard on 127.0.0.1 (0: any free port)", DefaultValueFactory = _ => 8050 };
         var command = new Command("demo", "run a whole search through the actors: supernets per strategy, evolution, leaderboard")
         {
-            spec, stateDirectory, trainers, resume, poll, dashboardPort,
+            spec, stateDirectory, trainers, resume, poll, dashboardPort, keepServing,
         };
         command.SetAction((parsed, cancellation) => Run(parsed.GetValue(spec)!, parsed.GetValue(stateDirectory)!,
-            CommonOptions.Positive("--trainers", parsed.GetValue(trainers)), parsed.GetValue(resume), parsed.GetValue(poll), parsed.GetValue(dashboardPort), cancellation));
+            CommonOptions.Positive("--trainers", parsed.GetValue(trainers)), parsed.GetValue(resume), parsed.GetValue(poll), parsed.GetValue(dashboardPort),
+            parsed.GetValue(keepServing), cancellation));
         return command;
     }
 
     static async Task<int> Run(string specPath, string stateDirectory, int trainers, bool resume, double pollSeconds, int dashboardPort,
-                               CancellationToken cancellation)
+                               bool keepServing, CancellationToken cancellation)
     {
         var spec = resume ? null : SearchSpec.Load(specPath);
         if (!resume && Directory.Exists(stateDirectory)) Directory.Delete(stateDirectory, recursive: true);
@@ -78,6 +80,15 @@ internal static class DemoCommand
         bar.Dispose();
         Console.WriteLine($"search {searchId} {status.Phase.ToString().ToLowerInvariant()} after {clock.Elapsed.TotalSeconds:0} s");
         SearchCommands.PrintRanking(await node.AskAsync<SearchRanking>(new GetRanking(searchId, 10)));
+        if (!keepServing) return 0;
+        Console.WriteLine($"dashboard still serving at {dashboard.Url}; Ctrl+C stops it");
+        try
+        {
+            await Task.Delay(Timeout.Infinite, cancellation);
+        }
+        catch (OperationCanceledException)
+        {
+        }
         return 0;
     }
 

@@ -40,10 +40,10 @@ public sealed class DashboardServer : IAsyncDisposable
         var app = builder.Build();
         var page = ReadPage();
 
-        app.MapGet("/", () => Results.Content(page, "text/html; charset=utf-8"));
+        app.MapGet("/", async () => Results.Content(await PageWithSnapshot(page, node), "text/html; charset=utf-8"));
         app.MapGet("/runs/{id}", async (string id) => await Find(node, id) is null
             ? Results.Content(NotFoundPage(id), "text/html; charset=utf-8", statusCode: 404)
-            : Results.Content(page, "text/html; charset=utf-8"));
+            : Results.Content(await PageWithSnapshot(page, node), "text/html; charset=utf-8"));
         app.MapGet("/api/runs", async () => Results.Text(JsonSerializer.Serialize(await Snapshot(node), Json), "application/json"));
         app.MapGet("/api/runs/{id}", async (string id) => await Find(node, id) is { } run
             ? Results.Text(JsonSerializer.Serialize(run, Json), "application/json")
@@ -102,6 +102,10 @@ public sealed class DashboardServer : IAsyncDisposable
             return null;  // e.g. its ground-truth table is unreadable: the status still shows
         }
     }
+
+    /// <summary>The page with the current picture inlined ("&lt;/" escaped, so no value can close the script).</summary>
+    static async Task<string> PageWithSnapshot(string page, NasNode node) =>
+        page.Replace("/*INITIAL*/null", JsonSerializer.Serialize(await Snapshot(node), Json).Replace("</", "<\\/"));
 
     static string ReadPage()
     {
