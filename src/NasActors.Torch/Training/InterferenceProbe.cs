@@ -69,11 +69,18 @@ public sealed class InterferenceProbe(PathNetwork supernet, ImageDataset data, I
         var shared = supernet.OperationParameters(a, decision, option);
         Tensor Gradient(Architecture child)
         {
-            foreach (var parameter in supernet.parameters()) parameter.grad = null;
-            nn.functional.cross_entropy(supernet.Forward(x, child), y).backward();
-            // A child routed to another few-shot sub-supernet leaves these weights without a gradient: it shares nothing
-            // with the other, and the zero vector gives a cosine of 0.
-            return cat(shared.Select(p => p.grad is { } grad ? grad.flatten() : zeros_like(p).flatten()).ToArray()).clone();
+            // oneDNN's intermittent NaN gradients (see SgdTrainer) are recomputed here too: the same batch gives the true one.
+            for (var attempt = 1; ; attempt++)
+            {
+                foreach (var parameter in supernet.parameters()) parameter.grad = null;
+                nn.functional.cross_entropy(supernet.Forward(x, child), y).backward();
+                // A child routed to another few-shot sub-supernet leaves these weights without a gradient: it shares
+                // nothing with the other, and the zero vector gives a cosine of 0.
+                var gradient = cat(shared.Select(p => p.grad is { } grad ? grad.flatten() : zeros_like(p).flatten()).ToArray()).clone();
+                if (gradient.isfinite().all().item<bool>()) return gradient;
+                if (attempt == SgdTrainer.MaxAttempts)
+                    throw new NasException($"the gradient of {child} stayed non-finite over {attempt} computations; the supernet may have diverged");
+            }
         }
         supernet.train();
         var ga = Gradient(a);
