@@ -19,9 +19,7 @@ public static class Ranking
     {
         var spec = state.Spec!;
         var truth = spec.GroundTruth is null ? null : GroundTruthTable.Read(spec.GroundTruth, SearchSpaces.Get(spec.Space)).MeanTestAccuracy();
-        var scored = state.Evaluations.Values.Where(e => e.Accuracy is not null)
-            .Select(e => new ScoredChild(e.Request.Strategy, e.Request.Architecture, e.Accuracy!.Value, e.Request.Probe)).ToArray();
-        return Compute(state.SearchId, state.Strategies.Select(s => s.Id).ToArray(), scored, truth, topK);
+        return Compute(state.SearchId, state.Strategies.Select(s => s.Id).ToArray(), state.ScoredChildren(), truth, topK);
     }
 
     public static SearchRanking Compute(string searchId, IReadOnlyList<string> strategies, IReadOnlyList<ScoredChild> scored,

@@ -198,8 +198,7 @@ public sealed class SearchRun : ReceivePersistentActor
     {
         var spec = _state.Spec!;
         _ranking ??= Context.ActorOf(RankingActor.Props(_searchId, spec.GroundTruth, spec.Space), "ranking");
-        _ranking.Tell(new RankingActor.Reset(_state.Strategies.Select(s => s.Id).ToArray(), _state.Evaluations.Values.Where(e => e.Accuracy is not null)
-            .Select(e => new ScoredChild(e.Request.Strategy, e.Request.Architecture, e.Accuracy!.Value, e.Request.Probe)).ToArray()));
+        _ranking.Tell(new RankingActor.Reset(_state.Strategies.Select(s => s.Id).ToArray(), _state.ScoredChildren()));
     }
 
     /// <summary>After a start, a resume or a recovery: hand out training that is not done, send again evaluations

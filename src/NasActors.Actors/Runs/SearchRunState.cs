@@ -131,6 +131,11 @@ public sealed class SearchRunState
         return null;
     }
 
+    /// <summary>Every child scored so far, in journal order: what rankings are computed from.</summary>
+    public IReadOnlyList<ScoredChild> ScoredChildren() =>
+        _evaluations.Values.Where(e => e.Accuracy is not null)
+            .Select(e => new ScoredChild(e.Request.Strategy, e.Request.Architecture, e.Accuracy!.Value, e.Request.Probe)).ToArray();
+
     /// <summary>Requested evaluations without a result yet: what a recovered run dispatches again.</summary>
     public IEnumerable<EvaluationRequested> PendingEvaluations() =>
         _evaluations.Values.Where(e => e.IsPending).Select(e => e.Request);

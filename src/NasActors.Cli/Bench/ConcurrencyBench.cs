@@ -41,8 +41,7 @@ internal static class ConcurrencyBench
                   evolution { population = 2, sample-size = 1, budget = 2, crossover = 0 }
                 }
                 """;
-            SearchSpec.Parse(Spec(names), "concurrency spec");
-            TrainingData.For(SearchSpec.Parse(Spec(names), "concurrency spec").Data);  // loaded once, outside every timing
+            TrainingData.For(SearchSpec.Parse(Spec(names), "concurrency spec").Data);  // checked, and the data loaded once outside every timing
             Console.WriteLine($"{names.Length} strategies x {stepCount} steps (C=8 N=1 16px, batch 128, {threadCount} thread(s) per trainer) " +
                               $"on {Environment.ProcessorCount} cores");
             // The process's first search pays for JIT and the journal's set-up: a short untimed one takes that.
