@@ -17,6 +17,9 @@ public static class Program
         {
             DemoCommand.Create(),
             NodeCommand.Create(),
+            ConsoleCommand.Create(),
+            ConsoleCommand.Nodes(),
+            ClusterCommand.Create(),
             SearchCommands.Create(),
             SpaceCommands.Create(),
             TrainChildCommand.Create(),

@@ -9,7 +9,7 @@ namespace NasActors.Actors.Cluster;
 
 /// <summary>One process's actor system with the search manager, the training queue (one trainer per device) and the
 /// evaluation supervisor. On start the manager recovers every known search and continues the unfinished ones.</summary>
-public sealed class NasNode : IAsyncDisposable
+public sealed class NasNode : IAdminChannel
 {
     static readonly TimeSpan AskTimeout = TimeSpan.FromSeconds(30);
 

@@ -8,7 +8,9 @@ namespace NasActors.Actors.Evaluation;
 /// <see cref="EvaluatorActor"/>s and answers each request exactly once, to its sender: <see cref="EvaluationSucceeded"/>,
 /// or <see cref="EvaluationGaveUp"/> with the reason. An evaluator that crashes is restarted (supervision), one that
 /// stops is replaced (death watch); the evaluation it held is tried again after an exponential backoff until the spec's
-/// <c>evaluation.max-attempts</c>. Work that cannot succeed (a corrupt checkpoint, a bad spec) gives up at once.</summary>
+/// <c>evaluation.max-attempts</c>. Work that cannot succeed (a corrupt checkpoint, a bad spec) gives up at once.
+/// In a cluster the evaluators live on evaluator nodes and register here; one whose node is lost takes its slot
+/// with it, and the evaluation it held is replayed on another.</summary>
 public sealed class EvaluationSupervisor : ReceiveActor, IWithTimers
 {
     public static readonly TimeSpan DefaultRetryBackoff = TimeSpan.FromMilliseconds(500);
@@ -18,7 +20,7 @@ public sealed class EvaluationSupervisor : ReceiveActor, IWithTimers
     public const int RememberedAnswers = 10_000;
 
     readonly TimeSpan _retryBackoff;
-    readonly Slot[] _slots;
+    readonly List<Slot> _slots;
     readonly SpecCache _specs = new();
     readonly ILoggingAdapter _log = Context.GetLogger();
     readonly Dictionary<EvaluationKey, Job> _jobs = new();  // requested and not answered yet: queued, in flight or waiting to retry
@@ -29,8 +31,11 @@ public sealed class EvaluationSupervisor : ReceiveActor, IWithTimers
     public EvaluationSupervisor(Func<IChildEvaluator> evaluatorFactory, int evaluators, TimeSpan retryBackoff)
     {
         _retryBackoff = retryBackoff;
-        _slots = Enumerable.Range(0, evaluators).Select(index => new Slot(index, evaluatorFactory())).ToArray();
+        _slots = Enumerable.Range(0, evaluators).Select(index => new Slot(index, evaluatorFactory(), "local")).ToList();
 
+        Receive<RegisterEvaluator>(Register);
+        Receive<ListWorkers>(_ => Sender.Tell(new EvaluatorList(
+            _slots.Select(s => new EvaluatorInfo(s.Node, s.InFlight is { } run ? $"{run.Work.SearchId}/{run.EvaluationId}" : null)).ToArray())));
         Receive<EvaluateChild>(Enqueue);
         Receive<EvaluationAttemptSucceeded>(Succeeded);
         Receive<EvaluationAttemptFailed>(failed => Failed(failed.Run, failed.Reason, failed.Retryable));
@@ -50,11 +55,29 @@ public sealed class EvaluationSupervisor : ReceiveActor, IWithTimers
         return Akka.Actor.Props.Create(() => new EvaluationSupervisor(evaluatorFactory, evaluators, backoff));
     }
 
+    /// <summary>A supervisor with no evaluators of its own: evaluators on evaluator nodes register with it.</summary>
+    public static Props ForCluster(TimeSpan? retryBackoff = null)
+    {
+        var backoff = retryBackoff ?? DefaultRetryBackoff;
+        return Akka.Actor.Props.Create(() => new EvaluationSupervisor(NoLocalEvaluators, 0, backoff));
+    }
+
+    static IChildEvaluator NoLocalEvaluators() => throw new InvalidOperationException("a cluster's supervisor makes no evaluators of its own");
+
     public ITimerScheduler Timers { get; set; } = null!;
 
     protected override void PreStart()
     {
         foreach (var slot in _slots) StartEvaluator(slot);
+    }
+
+    void Register(RegisterEvaluator register)
+    {
+        if (_slots.Any(s => s.Actor.Equals(register.Evaluator))) return;
+        _slots.Add(new Slot(_slots.Count, evaluator: null, register.Node) { Actor = register.Evaluator });
+        Context.Watch(register.Evaluator);
+        _log.Info("evaluator {0} on {1} registered", register.Evaluator.Path, register.Node);
+        Dispatch();
     }
 
     protected override void PostStop()
@@ -105,7 +128,7 @@ public sealed class EvaluationSupervisor : ReceiveActor, IWithTimers
 
     void Dispatch()
     {
-        while (_ready.Count > 0 && Array.Find(_slots, s => s.InFlight is null) is { } slot)
+        while (_ready.Count > 0 && _slots.Find(s => s.InFlight is null) is { } slot)
         {
             var key = _ready.Dequeue();
             if (!_jobs.TryGetValue(key, out var job)) continue;
@@ -156,12 +179,21 @@ public sealed class EvaluationSupervisor : ReceiveActor, IWithTimers
 
     void Vanished(Terminated terminated)
     {
-        var slot = Array.Find(_slots, s => s.Actor.Equals(terminated.ActorRef));
+        var slot = _slots.Find(s => s.Actor.Equals(terminated.ActorRef));
         if (slot is null) return;
         var lost = slot.InFlight;
-        _log.Warning("evaluator {0} stopped{1}; starting another in its place", terminated.ActorRef.Path.Name,
-                     lost is null ? "" : $" while evaluating {lost.EvaluationId} of search {lost.Work.SearchId}");
-        StartEvaluator(slot);
+        var what = lost is null ? "" : $" while evaluating {lost.EvaluationId} of search {lost.Work.SearchId}";
+        if (slot.Evaluator is null)
+        {
+            // A remote evaluator (or its node) is gone: its node registers a new one if it can.
+            _log.Warning("evaluator {0} on {1} is gone{2}", terminated.ActorRef.Path, slot.Node, what);
+            _slots.Remove(slot);
+        }
+        else
+        {
+            _log.Warning("evaluator {0} stopped{1}; starting another in its place", terminated.ActorRef.Path.Name, what);
+            StartEvaluator(slot);
+        }
         if (lost is not null)
             Failed(lost, $"evaluator stopped while evaluating {lost.EvaluationId}", retryable: true);
         else
@@ -178,7 +210,7 @@ public sealed class EvaluationSupervisor : ReceiveActor, IWithTimers
     /// <summary>Frees the slot that holds <paramref name="run"/>; false for a stale report (an attempt no slot holds).</summary>
     bool Release(RunEvaluation run)
     {
-        var slot = Array.Find(_slots, s => s.InFlight is { } held && KeyOf(held) == KeyOf(run) && held.Attempt == run.Attempt);
+        var slot = _slots.Find(s => s.InFlight is { } held && KeyOf(held) == KeyOf(run) && held.Attempt == run.Attempt);
         if (slot is null)
         {
             _log.Debug("dropping a report for attempt {0} of {1}: no evaluator holds it (answered or superseded)", run.Attempt, run.EvaluationId);
@@ -204,7 +236,7 @@ public sealed class EvaluationSupervisor : ReceiveActor, IWithTimers
 
     void StartEvaluator(Slot slot)
     {
-        slot.Actor = Context.ActorOf(EvaluatorActor.Props(slot.Evaluator), $"evaluator-{slot.Index}-{slot.Generation++}");
+        slot.Actor = Context.ActorOf(EvaluatorActor.Props(slot.Evaluator!), $"evaluator-{slot.Index}-{slot.Generation++}");
         Context.Watch(slot.Actor);
     }
 
@@ -229,11 +261,13 @@ public sealed class EvaluationSupervisor : ReceiveActor, IWithTimers
         public int Attempts { get; set; }
     }
 
-    /// <summary>One evaluator position: its actor (replaced when it stops), the evaluator it runs, and the work it holds.</summary>
-    sealed class Slot(int index, IChildEvaluator evaluator)
+    /// <summary>One evaluator position: its actor (replaced when it stops), the evaluator it runs (null for a remote
+    /// one, which its own node runs), and the work it holds.</summary>
+    sealed class Slot(int index, IChildEvaluator? evaluator, string node)
     {
         public int Index { get; } = index;
-        public IChildEvaluator Evaluator { get; } = evaluator;
+        public IChildEvaluator? Evaluator { get; } = evaluator;
+        public string Node { get; } = node;
         public IActorRef Actor { get; set; } = ActorRefs.Nobody;
         public int Generation { get; set; }
         public int Dispatched { get; set; }

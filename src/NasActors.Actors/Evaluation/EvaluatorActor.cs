@@ -1,6 +1,7 @@
 using System.Runtime.ExceptionServices;
 using Akka.Actor;
 using Akka.Event;
+using NasActors.Actors.Protocol;
 using NasActors.Actors.Runs;
 using NasActors.Search.Randomness;
 
@@ -10,32 +11,59 @@ namespace NasActors.Actors.Evaluation;
 /// whoever sent the work. A crash (the evaluator threw, or a fault was injected) is thrown from the actor so that its
 /// supervisor restarts it; the attempt is reported failed on the way down. Faults from the spec are injected on purpose:
 /// fail every k-th evaluation, fail with probability p, stop at the n-th.</summary>
-public sealed class EvaluatorActor : ReceiveActor, IWithUnboundedStash
+public sealed class EvaluatorActor : ReceiveActor, IWithUnboundedStash, IWithTimers
 {
+    sealed record RegisterTick
+    {
+        public static readonly RegisterTick Instance = new();
+    }
+
     readonly IChildEvaluator _evaluator;
+    readonly IActorRef? _registry;
+    readonly string _node;
     readonly SpecCache _specs = new();
     readonly ILoggingAdapter _log = Context.GetLogger();
     InFlight? _current;
 
-    public EvaluatorActor(IChildEvaluator evaluator)
+    public EvaluatorActor(IChildEvaluator evaluator, IActorRef? registry, string node)
     {
         _evaluator = evaluator;
+        _registry = registry;
+        _node = node;
         Idle();
     }
 
-    /// <summary>An evaluator around <paramref name="evaluator"/>, which it keeps across restarts (and so its caches).</summary>
-    public static Props Props(IChildEvaluator evaluator)
+    /// <summary>An evaluator around <paramref name="evaluator"/>, which it keeps across restarts (and so its caches).
+    /// With a <paramref name="registry"/> (an evaluator node's way to the coordinator) it registers there at start and
+    /// every few seconds.</summary>
+    public static Props Props(IChildEvaluator evaluator, IActorRef? registry = null, string node = "local")
     {
         ArgumentNullException.ThrowIfNull(evaluator);
-        return Akka.Actor.Props.Create(() => new EvaluatorActor(evaluator));
+        return Akka.Actor.Props.Create(() => new EvaluatorActor(evaluator, registry, node));
     }
 
     public IStash Stash { get; set; } = null!;
 
-    void Idle() => Receive<RunEvaluation>(Start);
+    public ITimerScheduler Timers { get; set; } = null!;
+
+    protected override void PreStart()
+    {
+        if (_registry is null) return;
+        Register();
+        Timers.StartPeriodicTimer("register", RegisterTick.Instance, Training.TrainerActor.RegisterEvery);
+    }
+
+    void Register() => _registry?.Tell(new RegisterEvaluator(Self, _node));
+
+    void Idle()
+    {
+        Receive<RegisterTick>(_ => Register());
+        Receive<RunEvaluation>(Start);
+    }
 
     void Busy()
     {
+        Receive<RegisterTick>(_ => Register());
         Receive<EvaluationFinished>(Finish);
         Receive<RunEvaluation>(_ => Stash.Stash());
     }

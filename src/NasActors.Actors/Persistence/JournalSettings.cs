@@ -27,6 +27,28 @@ public sealed record JournalSettings(string ProviderName, string ConnectionStrin
             .WithFallback(SqlPersistence.DefaultConfiguration);
     }
 
+    /// <summary>Opens (and closes) one connection, so that a node refuses to start on a journal it cannot reach.</summary>
+    public void CheckConnects()
+    {
+        if (ProviderName == SqliteProvider)
+        {
+            var file = new Microsoft.Data.Sqlite.SqliteConnectionStringBuilder(ConnectionString).DataSource;
+            Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(file))!);
+            return;
+        }
+        var builder = new Npgsql.NpgsqlConnectionStringBuilder(ConnectionString) { Timeout = 5, Pooling = false };
+        try
+        {
+            using var connection = new Npgsql.NpgsqlConnection(builder.ConnectionString);
+            connection.Open();
+        }
+        catch (Exception e) when (e is Npgsql.NpgsqlException or System.Net.Sockets.SocketException or TimeoutException or ArgumentException)
+        {
+            throw new NasException($"the journal (PostgreSQL database '{builder.Database}' at {builder.Host}:{builder.Port}, user '{builder.Username}') " +
+                                   $"does not connect: {e.Message}; start PostgreSQL there or fix --journal (postgres://USER:PASSWORD@HOST:PORT/DATABASE)");
+        }
+    }
+
     /// <summary>Parses <c>postgres://USER:PASSWORD@HOST:PORT/DATABASE</c> into a PostgreSQL journal.</summary>
     public static JournalSettings FromPostgresUrl(string url)
     {

@@ -41,6 +41,13 @@ public sealed class SearchRun : ReceivePersistentActor
         Command<StartSearch>(Start);
         Command<CheckpointSaved>(Commit);
         Command<TrainingFailed>(failed => Fail(failed));
+        Command<TrainerLost>(lost =>
+        {
+            // The job goes back to the queue with every checkpoint committed so far; another trainer resumes it.
+            if (!_active || _state.Phase != RunPhase.Running || !_state.Strategies.Any(s => s.Id == lost.Strategy)) return;
+            var strategy = _state.Strategy(lost.Strategy);
+            if (strategy.Trained is null && strategy.FailureReason is null) Train(strategy);
+        });
         Command<CheckpointUnusable>(unusable =>
         {
             if (_state.IsFinished || !_state.Strategies.Any(s => s.Id == unusable.Strategy)) return;
@@ -206,14 +213,16 @@ public sealed class SearchRun : ReceivePersistentActor
     void Continue()
     {
         if (!_active) return;
-        foreach (var strategy in _state.Strategies.Where(s => s.Trained is null && s.FailureReason is null))
-            _training.Tell(new TrainStrategy(_searchId, strategy.Id, _state.Spec!.Text, _state.Threads, strategy.Checkpoints.ToArray()));
+        foreach (var strategy in _state.Strategies.Where(s => s.Trained is null && s.FailureReason is null)) Train(strategy);
         foreach (var pending in _state.PendingEvaluations())
             _evaluations.Tell(new EvaluateChild(_searchId, pending, _state.Spec!.Text));
         foreach (var strategy in _state.Strategies.Where(s => s.Trained is not null))
             DispatchEvaluations(strategy.Id);
         CompleteIfDone();
     }
+
+    void Train(StrategyState strategy) =>
+        _training.Tell(new TrainStrategy(_searchId, strategy.Id, _state.Spec!.Text, _state.Threads, strategy.Checkpoints.ToArray()));
 
     /// <summary>Journals and sends one evaluation request at a time, each proposed from the state that includes the last.</summary>
     void DispatchEvaluations(string strategyId)

@@ -5,47 +5,80 @@ using NasActors.Actors.Protocol;
 namespace NasActors.Actors.Training;
 
 /// <summary>Owns one device (<c>cpu</c> or <c>cuda:N</c>) and trains one strategy's supernet at a time on a thread of
-/// its own, fed by a <see cref="SamplerActor"/>; tells its parent when it is free again.</summary>
-public sealed class TrainerActor : ReceiveActor
+/// its own, fed by a <see cref="SamplerActor"/>. It registers with its training queue (its parent, or the coordinator's
+/// queue across the cluster) at start and every few seconds, and tells the queue when it is free again.</summary>
+public sealed class TrainerActor : ReceiveActor, IWithTimers
 {
+    /// <summary>How often a trainer registers again: a queue that restarted knows every trainer within this.</summary>
+    public static readonly TimeSpan RegisterEvery = TimeSpan.FromSeconds(3);
+
     /// <summary>Sent to the parent when a job ends (finished, failed or stopped).</summary>
     public sealed record TrainerIdle(IActorRef Trainer);
 
     sealed record JobEnded(string SearchId, string Strategy, TimeSpan Training, TimeSpan Starved);
 
+    sealed record RegisterTick
+    {
+        public static readonly RegisterTick Instance = new();
+    }
+
     readonly string _checkpointDirectory;
+    readonly IActorRef? _registry;
+    readonly string _node;
     readonly ILoggingAdapter _log = Context.GetLogger();
     TrainingJob? _job;
     TrainStrategy? _work;
     CancellationTokenSource? _cancellation;
 
-    public TrainerActor(string device, string checkpointDirectory)
+    public TrainerActor(string device, string checkpointDirectory, IActorRef? registry, string node)
     {
         Device = device;
         _checkpointDirectory = checkpointDirectory;
+        _registry = registry;
+        _node = node;
+        Receive<RegisterTick>(_ => Register());
         Receive<TrainStrategy>(Start);
         Receive<PathsProposed>(proposed => _job?.Sampler.Deliver(proposed));
         Receive<SamplerFailed>(failed => _job?.Sampler.Fail(failed));
         Receive<StopTraining>(stop => { if (_work?.SearchId == stop.SearchId) _cancellation?.Cancel(); });
+        Receive<CancelTraining>(cancel =>
+        {
+            if (_work is { } work && work.SearchId == cancel.Job.SearchId && work.Strategy == cancel.Job.Strategy) _cancellation?.Cancel();
+        });
         Receive<JobEnded>(Ended);
     }
 
     public string Device { get; }
 
-    public static Props Props(string device, string checkpointDirectory)
+    public ITimerScheduler Timers { get; set; } = null!;
+
+    IActorRef Queue => _registry ?? Context.Parent;
+
+    /// <param name="registry">The training queue to register with; null: the parent is the queue.</param>
+    /// <param name="node">The node's address, for people reading <c>nas nodes</c>.</param>
+    public static Props Props(string device, string checkpointDirectory, IActorRef? registry = null, string node = "local")
     {
         if (device != "cpu" && !device.StartsWith("cuda:", StringComparison.Ordinal))
             throw new NasException($"unknown device '{device}': use 'cpu' or 'cuda:N'");
         if (string.IsNullOrWhiteSpace(checkpointDirectory)) throw new ArgumentException("a trainer needs a checkpoint directory", nameof(checkpointDirectory));
-        return Akka.Actor.Props.Create(() => new TrainerActor(device, checkpointDirectory));
+        return Akka.Actor.Props.Create(() => new TrainerActor(device, checkpointDirectory, registry, node));
     }
+
+    protected override void PreStart()
+    {
+        Register();
+        Timers.StartPeriodicTimer("register", RegisterTick.Instance, RegisterEvery);
+    }
+
+    void Register() =>
+        Queue.Tell(new RegisterTrainer(Self, Device, _node, _work is { } work ? new TrainingJobId(work.SearchId, work.Strategy) : null));
 
     void Start(TrainStrategy work)
     {
         if (_job is not null)
         {
             // The queue hands out work only to idle trainers; a stray job goes back to it.
-            Context.Parent.Forward(work);
+            Queue.Forward(work);
             return;
         }
         var run = Sender;
@@ -57,7 +90,7 @@ public sealed class TrainerActor : ReceiveActor
         catch (NasException e)
         {
             run.Tell(new TrainingFailed(work.SearchId, work.Strategy, e.Message));
-            Context.Parent.Tell(new TrainerIdle(self));
+            Queue.Tell(new TrainerIdle(self));
             return;
         }
         _work = work;
@@ -90,7 +123,7 @@ public sealed class TrainerActor : ReceiveActor
         (_job, _work) = (null, null);
         _cancellation?.Dispose();
         _cancellation = null;
-        Context.Parent.Tell(new TrainerIdle(Self));
+        Queue.Tell(new TrainerIdle(Self));
     }
 
     protected override void PostStop() => _cancellation?.Cancel();

@@ -2,58 +2,136 @@ using System.CommandLine;
 using NasActors.Actors.Cluster;
 using NasActors.Actors.Protocol;
 using NasActors.Actors.Runs;
+using NasActors.Search;
 
 namespace NasActors.Cli.Commands;
 
-/// <summary><c>nas node</c>: an embedded node with every role; it continues every unfinished search in its journal
-/// and runs until stopped (Ctrl+C), or with <c>--until-idle</c> until no search is left running.</summary>
+/// <summary><c>nas node</c>: without <c>--roles</c>, an embedded node with every role in one process (SQLite journal,
+/// CPU) that continues every unfinished search in its journal; with <c>--roles</c>, an Akka.Cluster node
+/// (coordinator, trainer, evaluator) that joins the cluster at <c>--seed-nodes</c>. Both run until stopped
+/// (Ctrl+C, SIGTERM), or with <c>--until-idle</c> until no search is left running.</summary>
 internal static class NodeCommand
 {
+    static readonly TimeSpan JoinTimeout = TimeSpan.FromSeconds(30);
+
     public static Command Create()
     {
         // No defaults here: what a flag leaves out comes from hocon/node.conf (or --config).
-        var config = new Option<string?>("--config") { Description = "node configuration read over hocon/node.conf (nas.node { devices, evaluators, state-dir, journal, poll })" };
-        var stateDirectory = new Option<string?>("--state-dir") { Description = $"the node's checkpoints, and its journal unless --journal names one (default {SearchCommands.DefaultStateDirectory})" };
+        var config = new Option<string?>("--config") { Description = "node configuration read over hocon/node.conf (nas.node { devices, evaluators, state-dir, journal, poll }, nas.admin.token)" };
+        var stateDirectory = new Option<string?>("--state-dir") { Description = $"the node's checkpoints (shared by a cluster's nodes), and its journal unless --journal names one (default {SearchCommands.DefaultStateDirectory}; a cluster node: {AdminToken.DefaultClusterStateDirectory})" };
         var journal = SearchCommands.Journal();
         var trainers = new Option<int?>("--trainers") { Description = "N trainer actors on the CPU, instead of the configuration's devices (default: cpu, cpu)" };
         var evaluators = new Option<int?>("--evaluators") { Description = "evaluator actors (default 1)" };
-        var untilIdle = new Option<bool>("--until-idle") { Description = "exit once no search is running" };
+        var untilIdle = new Option<bool>("--until-idle") { Description = "exit once no search is running (a coordinator or embedded node)" };
         var poll = new Option<double?>("--poll") { Description = "seconds between progress reports (default 10)" };
-        var command = new Command("node", "run an embedded node (every role, SQLite journal, CPU): it continues every unfinished search")
+        var roles = new Option<string?>("--roles") { Description = "cluster roles, comma-separated: coordinator, trainer, evaluator (without it: an embedded node with every role)" };
+        var hostname = new Option<string>("--hostname") { Description = "the address this cluster node listens on and others reach it at", DefaultValueFactory = _ => "127.0.0.1" };
+        var port = new Option<int>("--port") { Description = "this cluster node's port (0: any free port)", DefaultValueFactory = _ => 4053 };
+        var seedNodes = new Option<string?>("--seed-nodes") { Description = "HOST:PORT of the nodes to join, comma-separated (a coordinator without it founds the cluster)" };
+        var devices = new Option<string[]>("--device") { Description = "a trainer node's devices: cpu or cuda:N (repeat, or comma-separate, for several)", AllowMultipleArgumentsPerToken = true };
+        var token = SearchCommands.Token();
+        var logLevel = new Option<string>("--log-level") { Description = "Akka log level of a cluster node: DEBUG, INFO, WARNING, ERROR", DefaultValueFactory = _ => "WARNING" };
+        logLevel.AcceptOnlyFromAmong("DEBUG", "INFO", "WARNING", "ERROR");
+        var command = new Command("node", "run a node: embedded (every role, SQLite journal, CPU), or with --roles a cluster node")
         {
-            config, stateDirectory, journal, trainers, evaluators, untilIdle, poll,
+            config, stateDirectory, journal, trainers, evaluators, untilIdle, poll, roles, hostname, port, seedNodes, devices, token, logLevel,
         };
         command.SetAction(async (parsed, cancellation) =>
         {
             var configured = NodeConfig.Load(parsed.GetValue(config));
+            var clusterRoles = parsed.GetValue(roles);
+            var deviceList = (parsed.GetValue(devices) ?? []).SelectMany(d => d.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)).ToArray();
             configured = configured with
             {
-                Devices = parsed.GetValue(trainers) is { } count ? Enumerable.Repeat("cpu", CommonOptions.Positive("--trainers", count)).ToArray() : configured.Devices,
+                Devices = deviceList.Length > 0 ? deviceList
+                    : parsed.GetValue(trainers) is { } count ? Enumerable.Repeat("cpu", CommonOptions.Positive("--trainers", count)).ToArray() : configured.Devices,
                 Evaluators = parsed.GetValue(evaluators) is { } e ? CommonOptions.Positive("--evaluators", e) : configured.Evaluators,
-                StateDirectory = parsed.GetValue(stateDirectory) ?? configured.StateDirectory,
+                StateDirectory = parsed.GetValue(stateDirectory) ?? (clusterRoles is null ? configured.StateDirectory : AdminToken.DefaultClusterStateDirectory),
                 Journal = parsed.GetValue(journal) ?? configured.Journal,
                 PollSeconds = parsed.GetValue(poll) ?? configured.PollSeconds,
             };
-            var settings = configured.ToSettings();
-            await using var node = NasNode.Start(settings);
-            Console.WriteLine($"node running on {configured.StateDirectory} with {settings.Devices.Count} trainers ({string.Join(", ", settings.Devices)}); " +
-                              "Ctrl+C stops it (searches resume at the next start)");
+            if (clusterRoles is null)
+            {
+                foreach (var clusterOnly in new Option[] { hostname, seedNodes, devices, token, logLevel })
+                    if (parsed.GetResult(clusterOnly) is { Implicit: false })
+                        throw new NasException($"{clusterOnly.Name} is for cluster nodes: add --roles (e.g. --roles trainer,evaluator)");
+                return await RunEmbedded(configured, parsed.GetValue(untilIdle), cancellation);
+            }
+            var settings = new ClusterNodeSettings(
+                ClusterNodeSettings.ParseRoles(clusterRoles), parsed.GetValue(hostname)!, parsed.GetValue(port),
+                (parsed.GetValue(seedNodes) ?? "").Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
+                    .Select(s => NodeAddress.Parse(s, "seed-node")).ToArray(),
+                configured.Devices, configured.Evaluators, Path.Combine(configured.StateDirectory, "checkpoints"), configured.ToSettings().Journal,
+                AdminToken: "", parsed.GetValue(logLevel)!);
+            if (settings.Has(ClusterNodeSettings.CoordinatorRole))
+                settings = settings with { AdminToken = AdminToken.ForNode(parsed.GetValue(token), parsed.GetValue(config), configured.StateDirectory) };
+            return await RunCluster(settings, configured, parsed.GetValue(untilIdle), cancellation);
+        });
+        return command;
+    }
+
+    static async Task<int> RunEmbedded(NodeConfig configured, bool untilIdle, CancellationToken cancellation)
+    {
+        var settings = configured.ToSettings();
+        await using var node = NasNode.Start(settings);
+        Console.WriteLine($"node running on {configured.StateDirectory} with {settings.Devices.Count} trainers ({string.Join(", ", settings.Devices)}); " +
+                          "Ctrl+C stops it (searches resume at the next start)");
+        await ReportUntilStopped(command => node.AskAsync<SearchList>(command), configured.PollSeconds, untilIdle, cancellation);
+        return 0;
+    }
+
+    static async Task<int> RunCluster(ClusterNodeSettings settings, NodeConfig configured, bool untilIdle, CancellationToken cancellation)
+    {
+        await using var node = await ClusterNode.StartAsync(settings, JoinTimeout);
+        var what = new List<string> { $"roles {string.Join(",", settings.Roles)}" };
+        if (settings.Has(ClusterNodeSettings.TrainerRole)) what.Add($"devices {string.Join(",", settings.Devices)}");
+        if (settings.Has(ClusterNodeSettings.EvaluatorRole)) what.Add($"evaluators {settings.Evaluators}");
+        Console.WriteLine($"node {node.Address} up ({string.Join("; ", what)}); checkpoints in {settings.CheckpointDirectory}");
+        if (settings.Has(ClusterNodeSettings.CoordinatorRole))
+        {
+            Console.WriteLine($"admin token: {(Environment.GetEnvironmentVariable(AdminToken.Variable) is { Length: > 0 } ? $"${AdminToken.Variable}" : "configured or in " + Path.Combine(configured.StateDirectory, AdminToken.FileName))}; " +
+                              $"./nas console --connect {settings.Hostname}:{node.Address.Port} administers the cluster");
+            await ReportUntilStopped(command => node.AskAsync<SearchList>(command, TimeSpan.FromSeconds(10)), configured.PollSeconds, untilIdle, cancellation);
+        }
+        else
+        {
             try
             {
-                while (true)
-                {
-                    await Task.Delay(TimeSpan.FromSeconds(Math.Max(0.1, configured.PollSeconds)), cancellation);
-                    var list = await node.AskAsync<SearchList>(ListSearches.Instance);
-                    foreach (var search in list.Searches.Where(s => s.Phase == RunPhase.Running)) SearchCommands.PrintStatus(search);
-                    if (parsed.GetValue(untilIdle) && list.Searches.All(s => s.Phase != RunPhase.Running)) break;
-                }
+                await Task.Delay(Timeout.Infinite, cancellation);
             }
             catch (OperationCanceledException)
             {
-                Console.WriteLine("node stopping");
+                Console.WriteLine("node leaving the cluster");
             }
-            return 0;
-        });
-        return command;
+        }
+        return 0;
+    }
+
+    /// <summary>Prints the running searches every <paramref name="pollSeconds"/> until stopped (or idle, if asked).</summary>
+    static async Task ReportUntilStopped(Func<ListSearches, Task<SearchList>> list, double pollSeconds, bool untilIdle, CancellationToken cancellation)
+    {
+        try
+        {
+            while (true)
+            {
+                await Task.Delay(TimeSpan.FromSeconds(Math.Max(0.1, pollSeconds)), cancellation);
+                SearchList searches;
+                try
+                {
+                    searches = await list(ListSearches.Instance);
+                }
+                catch (Akka.Actor.AskTimeoutException)
+                {
+                    Console.WriteLine("searches: no answer from the search manager yet (recovering, or the coordinator is moving)");
+                    continue;
+                }
+                foreach (var search in searches.Searches.Where(s => s.Phase == RunPhase.Running)) SearchCommands.PrintStatus(search);
+                if (untilIdle && searches.Searches.All(s => s.Phase != RunPhase.Running)) break;
+            }
+        }
+        catch (OperationCanceledException)
+        {
+            Console.WriteLine("node stopping");
+        }
     }
 }

@@ -7,8 +7,9 @@ using NasActors.Search;
 
 namespace NasActors.Cli.Commands;
 
-/// <summary><c>nas search start|list|status|pause|resume|stop|top|export</c> against an embedded node's journal.
-/// They journal what they are asked and run nothing: <c>nas node</c> trains and evaluates.</summary>
+/// <summary><c>nas search start|list|status|pause|resume|stop|top|export|report</c>: against an embedded node's journal
+/// (they journal what they are asked and run nothing: <c>nas node</c> trains and evaluates), or with <c>--connect</c>
+/// against a running cluster, through its receptionist, with the admin token.</summary>
 internal static class SearchCommands
 {
     public const string DefaultStateDirectory = ".nas/node";
@@ -18,6 +19,22 @@ internal static class SearchCommands
 
     public static Option<string?> Journal() =>
         new("--journal") { Description = "postgres://USER:PASSWORD@HOST:PORT/DATABASE (default: SQLite in --state-dir)" };
+
+    public static Option<string?> Connect() =>
+        new("--connect") { Description = "HOST:PORT of a cluster node: send the command to the cluster instead of the embedded journal" };
+
+    public static Option<string?> Token() =>
+        new("--token") { Description = $"the cluster's admin token (default: ${AdminToken.Variable}, or the token file of ./nas cluster up)" };
+
+    /// <summary>The cluster at <paramref name="connect"/> when given, else an admin node on the embedded journal.</summary>
+    static async Task<IAdminChannel> OpenAsync(string? connect, string? token, string stateDirectory, string? journal, bool journalMustExist)
+    {
+        if (connect is not null)
+            return await ClusterAdminClient.ConnectAsync(NodeAddress.Parse(connect, "--connect"), AdminToken.ForClient(token));
+        if (journalMustExist && journal is null && !File.Exists(Path.Combine(stateDirectory, "journal.db")))
+            throw new NasException($"no journal in {stateDirectory}: start a search with ./nas search start --spec FILE (or pass --state-dir, or --connect HOST:PORT for a cluster)");
+        return NasNode.StartAdmin(Settings(stateDirectory, journal, trainers: 1));
+    }
 
     /// <summary>The embedded node's settings, with the journal moved to PostgreSQL when <paramref name="journal"/> names it.</summary>
     public static NodeSettings Settings(string stateDirectory, string? journal, int trainers, int evaluators = 1)
@@ -85,34 +102,42 @@ internal static class SearchCommands
         var spec = new Option<string>("--spec") { Description = "search spec (HOCON)", Required = true };
         var stateDirectory = StateDirectory();
         var journal = Journal();
-        var command = new Command("start", "journal a new search from a spec and print its id (./nas node runs it)") { spec, stateDirectory, journal };
+        var connect = Connect();
+        var token = Token();
+        var command = new Command("start", "journal a new search from a spec and print its id (./nas node, or the cluster, runs it)")
+        {
+            spec, stateDirectory, journal, connect, token,
+        };
         command.SetAction(async (parsed, _) =>
         {
             var searchSpec = SearchSpec.Load(parsed.GetValue(spec)!);
-            await using var node = NasNode.StartAdmin(Settings(parsed.GetValue(stateDirectory)!, parsed.GetValue(journal), trainers: 1));
+            await using var node = await OpenAsync(parsed.GetValue(connect), parsed.GetValue(token), parsed.GetValue(stateDirectory)!,
+                                                   parsed.GetValue(journal), journalMustExist: false);
             var created = await node.AskAsync<SearchCreated>(new CreateSearch(searchSpec.Text, searchSpec.Training.Threads));
             Console.WriteLine(created.SearchId);
-            Console.Error.WriteLine($"journaled in {parsed.GetValue(stateDirectory)}; ./nas node --state-dir {parsed.GetValue(stateDirectory)} runs it");
+            Console.Error.WriteLine(parsed.GetValue(connect) is { } cluster
+                ? $"started on the cluster at {cluster}; follow it with ./nas search status {created.SearchId} --connect {cluster}"
+                : $"journaled in {parsed.GetValue(stateDirectory)}; ./nas node --state-dir {parsed.GetValue(stateDirectory)} runs it");
             return 0;
         });
         return command;
     }
 
-    /// <summary>A command on one admin node; with <paramref name="extra"/> an option beyond the search id.</summary>
-    static Command Simple(string name, string description, Option? extra, Func<NasNode, string?, ParseResult, Task> act)
+    /// <summary>A command on an admin channel (embedded journal or cluster); with <paramref name="extra"/> an option beyond the search id.</summary>
+    static Command Simple(string name, string description, Option? extra, Func<IAdminChannel, string?, ParseResult, Task> act)
     {
         var stateDirectory = StateDirectory();
         var journal = Journal();
+        var connect = Connect();
+        var token = Token();
         var id = new Argument<string>("id") { Description = "search id (see: nas search list)" };
-        var command = new Command(name, description) { stateDirectory, journal };
+        var command = new Command(name, description) { stateDirectory, journal, connect, token };
         if (name != "list") command.Add(id);
         if (extra is not null) command.Add(extra);
         command.SetAction(async (parsed, _) =>
         {
-            var directory = parsed.GetValue(stateDirectory)!;
-            if (parsed.GetValue(journal) is null && !File.Exists(Path.Combine(directory, "journal.db")))
-                throw new NasException($"no journal in {directory}: start a search with ./nas search start --spec FILE (or pass --state-dir)");
-            await using var node = NasNode.StartAdmin(Settings(directory, parsed.GetValue(journal), trainers: 1));
+            await using var node = await OpenAsync(parsed.GetValue(connect), parsed.GetValue(token), parsed.GetValue(stateDirectory)!,
+                                                   parsed.GetValue(journal), journalMustExist: true);
             await act(node, name == "list" ? null : parsed.GetValue(id), parsed);
             return 0;
         });

@@ -1,0 +1,83 @@
+using System.Collections.Immutable;
+using System.Net.Sockets;
+using Akka.Actor;
+using Akka.Cluster.Tools.Client;
+using Akka.Configuration;
+using NasActors.Actors.Protocol;
+
+namespace NasActors.Actors.Cluster;
+
+/// <summary>Admin commands to a cluster from outside it (the console, <c>nas search ... --connect</c>): a small actor
+/// system with a ClusterClient that reaches the coordinator singleton's proxy through a node's receptionist.</summary>
+public sealed class ClusterAdminClient : IAdminChannel
+{
+    public static readonly TimeSpan ConnectTimeout = TimeSpan.FromSeconds(3);
+
+    readonly ActorSystem _system;
+    readonly IActorRef _client;
+    readonly NodeAddress _contact;
+    readonly string _token;
+    readonly TimeSpan _askTimeout;
+
+    ClusterAdminClient(ActorSystem system, IActorRef client, NodeAddress contact, string token, TimeSpan askTimeout)
+    {
+        (_system, _client, _contact, _token, _askTimeout) = (system, client, contact, token, askTimeout);
+    }
+
+    /// <summary>Checks that something listens at <paramref name="contact"/> (a clear error within seconds otherwise) and
+    /// starts the client.</summary>
+    public static async Task<ClusterAdminClient> ConnectAsync(NodeAddress contact, string token, TimeSpan? askTimeout = null)
+    {
+        using (var probe = new TcpClient())
+        {
+            using var deadline = new CancellationTokenSource(ConnectTimeout);
+            try
+            {
+                await probe.ConnectAsync(contact.Host, contact.Port, deadline.Token);
+            }
+            catch (Exception e) when (e is SocketException or OperationCanceledException)
+            {
+                throw new NasException($"no NasActors node answers at {contact} ({(e is SocketException s ? s.Message : "timed out")}): " +
+                                       $"start one with ./nas node --roles coordinator --port {contact.Port} (or ./nas cluster up), or fix --connect");
+            }
+        }
+        var local = contact.Host is "127.0.0.1" or "localhost" or "::1" ? "127.0.0.1" : "0.0.0.0";
+        var config = ConfigurationFactory.ParseString($$"""
+            akka {
+              loglevel = ERROR
+              stdout-loglevel = ERROR
+              log-dead-letters = off
+              actor.provider = remote
+              remote.dot-netty.tcp { hostname = "{{local}}", port = 0, maximum-frame-size = 4 MiB }
+              remote.log-remote-lifecycle-events = off
+            }
+            """).WithFallback(ClusterClientReceptionist.DefaultConfig());
+        var system = ActorSystem.Create("nas-console", config);
+        var settings = ClusterClientSettings.Create(system)
+            .WithInitialContacts(ImmutableHashSet.Create(ActorPath.Parse($"{contact.AkkaAddress}/system/receptionist")));
+        var client = system.ActorOf(ClusterClient.Props(settings), "client");
+        return new ClusterAdminClient(system, client, contact, token, askTimeout ?? TimeSpan.FromSeconds(30));
+    }
+
+    public async Task<T> AskAsync<T>(object command)
+    {
+        object reply;
+        try
+        {
+            reply = await _client.Ask<object>(new ClusterClient.Send(ClusterNode.ProxyPath, new AdminRequest(_token, command), localAffinity: true), _askTimeout);
+        }
+        catch (AskTimeoutException)
+        {
+            throw new NasException($"the cluster at {_contact} did not answer {command.GetType().Name} within {_askTimeout.TotalSeconds:0} s: " +
+                                   "is a coordinator node up? (the node at that address may not be a NasActors node)");
+        }
+        return reply switch
+        {
+            T answer => answer,
+            CommandRejected rejected => throw new NasException(rejected.Reason),
+            _ => throw new InvalidOperationException($"unexpected reply {reply.GetType().Name} to {command.GetType().Name}"),
+        };
+    }
+
+    public async ValueTask DisposeAsync() => await _system.Terminate();
+}

@@ -1,0 +1,132 @@
+using Akka.Actor;
+using Akka.Cluster.Tools.Client;
+using Akka.Cluster.Tools.Singleton;
+using Akka.Configuration;
+using NasActors.Actors.Evaluation;
+using NasActors.Actors.Persistence;
+using NasActors.Actors.Protocol;
+using NasActors.Actors.Training;
+using NasActors.Torch.Runtime;
+
+namespace NasActors.Actors.Cluster;
+
+/// <summary>One Akka.Cluster node with some of the roles: <c>coordinator</c> (hosts the <see cref="Coordinator"/>
+/// singleton, so the search manager, the training queue and the evaluation supervisor, on the journal), <c>trainer</c>
+/// (one <see cref="TrainerActor"/> per device) and <c>evaluator</c> (evaluator actors). Every node runs a proxy to the
+/// singleton, registered with the cluster-client receptionist so that the console reaches it.</summary>
+public sealed class ClusterNode : IAsyncDisposable
+{
+    public const string SingletonName = "coordinator";
+    public const string ProxyName = "coordinator-proxy";
+    public const string ProxyPath = "/user/" + ProxyName;
+
+    ClusterNode(ActorSystem system, IActorRef proxy, ClusterNodeSettings settings)
+    {
+        System = system;
+        Proxy = proxy;
+        Settings = settings;
+    }
+
+    public ActorSystem System { get; }
+
+    /// <summary>The way to the coordinator singleton, wherever it runs.</summary>
+    public IActorRef Proxy { get; }
+
+    public ClusterNodeSettings Settings { get; }
+
+    public Akka.Actor.Address Address => Akka.Cluster.Cluster.Get(System).SelfAddress;
+
+    /// <summary>Checks the settings, starts the node and waits until it is a member of the cluster.</summary>
+    public static async Task<ClusterNode> StartAsync(ClusterNodeSettings settings, TimeSpan joinTimeout)
+    {
+        settings.Validate();
+        var system = ActorSystem.Create(NodeAddress.SystemName, Config(settings));
+        var cluster = Akka.Cluster.Cluster.Get(system);
+        var up = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        cluster.RegisterOnMemberUp(() => up.TrySetResult());
+        if (await Task.WhenAny(up.Task, Task.Delay(joinTimeout)) != up.Task)
+        {
+            await system.Terminate();
+            throw new NasException($"could not join the cluster through {string.Join(", ", settings.SeedNodes)} within {joinTimeout.TotalSeconds:0} s: " +
+                                   "is a coordinator running there? (./nas node --roles coordinator --port PORT)");
+        }
+
+        if (settings.Has(ClusterNodeSettings.CoordinatorRole))
+            system.ActorOf(ClusterSingletonManager.Props(Coordinator.Props(settings.AdminToken), PoisonPill.Instance,
+                ClusterSingletonManagerSettings.Create(system).WithRole(ClusterNodeSettings.CoordinatorRole)), SingletonName);
+        var proxy = system.ActorOf(ClusterSingletonProxy.Props($"/user/{SingletonName}",
+            ClusterSingletonProxySettings.Create(system).WithRole(ClusterNodeSettings.CoordinatorRole)), ProxyName);
+        ClusterClientReceptionist.Get(system).RegisterService(proxy);
+
+        var self = cluster.SelfAddress.ToString();
+        if (settings.Has(ClusterNodeSettings.TrainerRole) || settings.Has(ClusterNodeSettings.EvaluatorRole))
+            TorchRuntime.PrepareForConcurrentUse();  // trainers and evaluators share this process's threads
+        if (settings.Has(ClusterNodeSettings.TrainerRole))
+            foreach (var (device, index) in settings.Devices.Select((d, i) => (d, i)))
+                system.ActorOf(TrainerActor.Props(device, settings.CheckpointDirectory, proxy, self), $"trainer-{index}-{device.Replace(':', '-')}");
+        if (settings.Has(ClusterNodeSettings.EvaluatorRole))
+            for (var i = 0; i < settings.Evaluators; i++)
+                system.ActorOf(EvaluatorActor.Props(new SupernetChildEvaluator(), proxy, self), $"evaluator-{i}");
+        return new ClusterNode(system, proxy, settings);
+    }
+
+    static Config Config(ClusterNodeSettings settings)
+    {
+        static string Quote(string value) => "\"" + value.Replace("\\", "\\\\").Replace("\"", "\\\"") + "\"";
+        var seeds = settings.SeedNodes.Count > 0
+            ? settings.SeedNodes.Select(s => s.AkkaAddress)
+            : [new NodeAddress(settings.Hostname, settings.Port).AkkaAddress];  // a lone coordinator founds the cluster
+        var node = ConfigurationFactory.ParseString($$"""
+            akka {
+              loglevel = {{settings.LogLevel}}
+              stdout-loglevel = {{settings.LogLevel}}
+              remote.dot-netty.tcp { hostname = {{Quote(settings.Hostname)}}, port = {{settings.Port}} }
+              cluster {
+                roles = [{{string.Join(", ", settings.Roles.Select(Quote))}}]
+                seed-nodes = [{{string.Join(", ", seeds.Select(Quote))}}]
+              }
+            }
+            """);
+        var cluster = ConfigurationFactory.ParseString(File.ReadAllText(JournalSettings.HoconFile("cluster.conf")));
+        return node.WithFallback(cluster)
+            .WithFallback(settings.Journal.ToConfig())
+            .WithFallback(ClusterSingleton.DefaultConfig())
+            .WithFallback(ClusterClientReceptionist.DefaultConfig());
+    }
+
+    /// <summary>The admin token from configuration: <c>nas.admin.token</c> in hocon/cluster.conf or <paramref name="configFile"/>.</summary>
+    public static string ConfiguredToken(string? configFile)
+    {
+        var text = File.ReadAllText(JournalSettings.HoconFile("cluster.conf"));
+        var config = ConfigurationFactory.ParseString(text);
+        if (configFile is not null) config = ConfigurationFactory.ParseString(File.ReadAllText(configFile)).WithFallback(config);
+        return config.GetString("nas.admin.token", "") ?? "";
+    }
+
+    /// <summary>Asks the coordinator, as the console would (with the token), and waits for the reply.</summary>
+    public async Task<T> AskAsync<T>(object command, TimeSpan timeout)
+    {
+        var reply = await Proxy.Ask<object>(new AdminRequest(Settings.AdminToken, command), timeout);
+        return reply switch
+        {
+            T answer => answer,
+            CommandRejected rejected => throw new NasException(rejected.Reason),
+            _ => throw new InvalidOperationException($"unexpected reply {reply.GetType().Name} to {command.GetType().Name}"),
+        };
+    }
+
+    /// <summary>Leaves the cluster gracefully (the singleton hands over) and stops.</summary>
+    public async ValueTask DisposeAsync()
+    {
+        var cluster = Akka.Cluster.Cluster.Get(System);
+        try
+        {
+            await cluster.LeaveAsync(new CancellationTokenSource(TimeSpan.FromSeconds(10)).Token);
+        }
+        catch (Exception e) when (e is OperationCanceledException or TaskCanceledException)
+        {
+            // leaving timed out: stop anyway; the others down this node
+        }
+        await System.Terminate();
+    }
+}

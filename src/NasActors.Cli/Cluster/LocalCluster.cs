@@ -1,0 +1,160 @@
+using System.Diagnostics;
+using System.Runtime.InteropServices;
+using NasActors.Search;
+
+namespace NasActors.Cli.Cluster;
+
+/// <summary>The compose file's topology as plain processes on this machine: PostgreSQL, one coordinator node and N
+/// trainer+evaluator nodes on loopback, sharing one state folder (checkpoints, admin token, logs, pid files).</summary>
+public sealed partial class LocalCluster
+{
+    public LocalCluster(string stateDirectory, int basePort, int postgresPort)
+    {
+        StateDirectory = Path.GetFullPath(stateDirectory);
+        BasePort = basePort;
+        Postgres = new LocalPostgres(Path.Combine(StateDirectory, "postgres"), postgresPort);
+    }
+
+    public string StateDirectory { get; }
+
+    public int BasePort { get; }
+
+    public LocalPostgres Postgres { get; }
+
+    string Logs => Path.Combine(StateDirectory, "logs");
+
+    public string Contact => $"127.0.0.1:{BasePort}";
+
+    public static string NodeName(int index) => index == 0 ? "coordinator" : $"trainer-{index}";
+
+    /// <summary>The arguments of <c>nas node</c> for node <paramref name="index"/> (0: the coordinator). The coordinator's seed
+    /// list names the trainers too, so that a restarted coordinator joins the cluster they kept rather than founding another.</summary>
+    public string[] NodeArguments(int index, int trainers)
+    {
+        var seeds = string.Join(',', Enumerable.Range(0, trainers + 1).Select(i => $"127.0.0.1:{BasePort + i}"));
+        return index == 0
+            ? ["node", "--roles", "coordinator", "--port", $"{BasePort}", "--seed-nodes", seeds, "--state-dir", StateDirectory, "--journal", Postgres.Url, "--poll", "5", "--log-level", "INFO"]
+            : ["node", "--roles", "trainer,evaluator", "--device", "cpu", "--port", $"{BasePort + index}", "--seed-nodes", $"127.0.0.1:{BasePort}", "--state-dir", StateDirectory];
+    }
+
+    /// <summary>Starts whatever of PostgreSQL and the nodes is not running (so it also restarts a node that died), each
+    /// detached (they outlive this command), and waits until each has joined.</summary>
+    public async Task UpAsync(int trainers, string program, TextWriter progress)
+    {
+        Directory.CreateDirectory(Logs);
+        if (!Postgres.IsRunning)
+        {
+            progress.WriteLine($"starting PostgreSQL on 127.0.0.1:{Postgres.Port} ({Postgres.Folder})");
+            await Postgres.StartAsync();
+        }
+        var running = RunningNodes().Select(n => n.Name).ToHashSet();
+        for (var i = 0; i <= trainers; i++)
+        {
+            if (running.Contains(NodeName(i)))
+            {
+                progress.WriteLine($"{NodeName(i)} is already up (pid {PidOf(NodeName(i))})");
+                continue;
+            }
+            await StartNodeAsync(i, trainers, program);
+            progress.WriteLine($"{NodeName(i)} up on 127.0.0.1:{BasePort + i} (log {Path.Combine(Logs, NodeName(i) + ".log")})");
+        }
+    }
+
+    /// <summary>Starts node <paramref name="index"/> detached and waits for its "up" line; a node that exits first fails with its log.</summary>
+    public async Task<int> StartNodeAsync(int index, int trainers, string program)
+    {
+        var name = NodeName(index);
+        var log = Path.Combine(Logs, name + ".log");
+        Directory.CreateDirectory(Logs);
+        File.AppendAllText(log, $"--- {DateTimeOffset.Now:O} starting\n");
+        var start = new ProcessStartInfo("/bin/sh") { RedirectStandardOutput = true, UseShellExecute = false };
+        // setsid: the node keeps running when this command (or its terminal) ends.
+        start.ArgumentList.Add("-c");
+        start.ArgumentList.Add("setsid \"$@\" >> \"$NAS_NODE_LOG\" 2>&1 < /dev/null & echo $!");
+        start.ArgumentList.Add("sh");
+        start.ArgumentList.Add(Environment.ProcessPath ?? "dotnet");
+        start.ArgumentList.Add(program);
+        foreach (var argument in NodeArguments(index, trainers)) start.ArgumentList.Add(argument);
+        start.Environment["NAS_NODE_LOG"] = log;
+        start.Environment["ONEDNN_MAX_CPU_ISA"] = Environment.GetEnvironmentVariable("ONEDNN_MAX_CPU_ISA") ?? "AVX2";
+        using var shell = Process.Start(start) ?? throw new NasException("could not start /bin/sh");
+        var pid = int.Parse((await shell.StandardOutput.ReadToEndAsync()).Trim(), System.Globalization.CultureInfo.InvariantCulture);
+        await shell.WaitForExitAsync();
+        await File.WriteAllTextAsync(PidFile(name), $"{pid}\n");
+        var deadline = DateTime.UtcNow.AddSeconds(90);
+        var offset = new FileInfo(log).Length;
+        while (DateTime.UtcNow < deadline)
+        {
+            await Task.Delay(200);
+            var text = await ReadFrom(log, offset);
+            if (text.Contains(" up (roles", StringComparison.Ordinal)) return pid;
+            if (!IsAlive(pid))
+                throw new NasException($"{name} exited before it joined the cluster; its log ({log}) ends:\n{text.Trim()}");
+        }
+        throw new NasException($"{name} did not join the cluster within 90 s; see {log}");
+    }
+
+    /// <summary>Stops every node (SIGTERM: they leave the cluster; SIGKILL after 20 s) and PostgreSQL.</summary>
+    public void Down(TextWriter progress)
+    {
+        var nodes = RunningNodes().ToArray();
+        foreach (var node in nodes) Kill(node.Pid, Signal.Terminate);
+        var deadline = DateTime.UtcNow.AddSeconds(20);
+        while (nodes.Any(n => IsAlive(n.Pid)) && DateTime.UtcNow < deadline) Thread.Sleep(200);
+        foreach (var node in nodes)
+        {
+            if (IsAlive(node.Pid)) Kill(node.Pid, Signal.Kill);
+            File.Delete(PidFile(node.Name));
+            progress.WriteLine($"{node.Name} stopped");
+        }
+        if (Directory.Exists(Postgres.Folder) && Postgres.IsRunning)
+        {
+            Postgres.Stop();
+            progress.WriteLine("PostgreSQL stopped");
+        }
+    }
+
+    /// <summary>The nodes whose pid file names a live process.</summary>
+    public IEnumerable<(string Name, int Pid)> RunningNodes()
+    {
+        if (!Directory.Exists(StateDirectory)) yield break;
+        foreach (var file in Directory.GetFiles(StateDirectory, "*.pid").Order(StringComparer.Ordinal))
+            if (int.TryParse(File.ReadAllText(file).Trim(), out var pid) && IsAlive(pid))
+                yield return (Path.GetFileNameWithoutExtension(file), pid);
+    }
+
+    public int PidOf(string name) => int.Parse(File.ReadAllText(PidFile(name)).Trim(), System.Globalization.CultureInfo.InvariantCulture);
+
+    string PidFile(string name) => Path.Combine(StateDirectory, name + ".pid");
+
+    static async Task<string> ReadFrom(string path, long offset)
+    {
+        await using var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite);
+        stream.Seek(Math.Min(offset, stream.Length), SeekOrigin.Begin);
+        return await new StreamReader(stream).ReadToEndAsync();
+    }
+
+    public enum Signal { Kill = 9, Terminate = 15 }
+
+    /// <summary>Sends a signal to a process (SIGKILL: it dies without any shutdown).</summary>
+    public static void Kill(int pid, Signal signal) => _ = SendSignal(pid, (int)signal);
+
+    /// <summary>Alive and not a zombie waiting for its parent.</summary>
+    public static bool IsAlive(int pid)
+    {
+        if (SendSignal(pid, 0) != 0) return false;
+        var status = $"/proc/{pid}/stat";
+        try
+        {
+            var fields = File.ReadAllText(status);
+            return fields[(fields.LastIndexOf(')') + 2)] != 'Z';
+        }
+        catch (IOException)
+        {
+            return false;
+        }
+    }
+
+    [LibraryImport("libc", EntryPoint = "kill", SetLastError = true)]
+    private static partial int SendSignal(int pid, int signal);
+}
