@@ -43,11 +43,18 @@ run_tests() {
 case "${1:-}" in
   test)
     shift
-    # The dashboard's end-to-end test drives Debian's headless Chromium.
+    # The dashboard's end-to-end test drives Debian's headless Chromium; the cluster tests journal to PostgreSQL.
     ensure_package chromium /usr/bin/chromium
+    ensure_package postgresql /usr/lib/postgresql
     run_tests "$@" ;;
   demo|train-child|groundtruth|rankbench|interference|node)
     if wants_default_data "$@"; then ensure_package dataset-fashion-mnist /usr/share/datasets/fashion-mnist/train-images-idx3-ubyte.gz; fi ;;
+  cluster)
+    # `cluster up` runs its own PostgreSQL and trains on Fashion-MNIST.
+    if [ "${2:-}" = up ]; then
+      ensure_package postgresql /usr/lib/postgresql
+      ensure_package dataset-fashion-mnist /usr/share/datasets/fashion-mnist/train-images-idx3-ubyte.gz
+    fi ;;
   bench)
     # The PyTorch peer of `bench train` runs under Debian's python3-torch; the actor benchmarks train on Fashion-MNIST.
     if [ "${2:-}" = train ] && wants_default_data "$@"; then ensure_package python3-torch /usr/lib/python3/dist-packages/torch/__init__.py; fi

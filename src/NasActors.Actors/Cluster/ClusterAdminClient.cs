@@ -1,4 +1,5 @@
 using System.Collections.Immutable;
+using System.Net;
 using System.Net.Sockets;
 using Akka.Actor;
 using Akka.Cluster.Tools.Client;
@@ -28,6 +29,9 @@ public sealed class ClusterAdminClient : IAdminChannel
     /// starts the client.</summary>
     public static async Task<ClusterAdminClient> ConnectAsync(NodeAddress contact, string token, TimeSpan? askTimeout = null)
     {
+        // The coordinator answers to this client's address, so the client listens on the interface that reaches the
+        // coordinator (loopback, or a container network's address), not on one the coordinator cannot route to.
+        string local;
         using (var probe = new TcpClient())
         {
             using var deadline = new CancellationTokenSource(ConnectTimeout);
@@ -40,8 +44,9 @@ public sealed class ClusterAdminClient : IAdminChannel
                 throw new NasException($"no NasActors node answers at {contact} ({(e is SocketException s ? s.Message : "timed out")}): " +
                                        $"start one with ./nas node --roles coordinator --port {contact.Port} (or ./nas cluster up), or fix --connect");
             }
+            var localAddress = ((IPEndPoint)probe.Client.LocalEndPoint!).Address;
+            local = (localAddress.IsIPv4MappedToIPv6 ? localAddress.MapToIPv4() : localAddress).ToString();
         }
-        var local = contact.Host is "127.0.0.1" or "localhost" or "::1" ? "127.0.0.1" : "0.0.0.0";
         var config = ConfigurationFactory.ParseString($$"""
             akka {
               loglevel = ERROR

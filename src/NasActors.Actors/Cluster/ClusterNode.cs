@@ -1,5 +1,6 @@
 using Akka.Actor;
 using Akka.Cluster.Tools.Client;
+using Akka.Cluster.Tools.PublishSubscribe;
 using Akka.Cluster.Tools.Singleton;
 using Akka.Configuration;
 using NasActors.Actors.Evaluation;
@@ -91,7 +92,10 @@ public sealed class ClusterNode : IAsyncDisposable
         return node.WithFallback(cluster)
             .WithFallback(settings.Journal.ToConfig())
             .WithFallback(ClusterSingleton.DefaultConfig())
-            .WithFallback(ClusterClientReceptionist.DefaultConfig());
+            .WithFallback(ClusterClientReceptionist.DefaultConfig())
+            // The receptionist's pub-sub serializer known from the start: other nodes' mediators gossip to this one
+            // before its own receptionist has started.
+            .WithFallback(DistributedPubSub.DefaultConfig());
     }
 
     /// <summary>The admin token from configuration: <c>nas.admin.token</c> in hocon/cluster.conf or <paramref name="configFile"/>.</summary>

@@ -151,30 +151,33 @@ public sealed class EvaluationSupervisor : ReceiveActor, IWithTimers
 
     void Failed(RunEvaluation run, string reason, bool retryable)
     {
-        if (!Release(run)) return;
-        var key = KeyOf(run);
-        if (_jobs.TryGetValue(key, out var job))
-        {
-            if (!retryable)
-            {
-                _log.Warning("evaluation {0} of search {1} failed and cannot be retried: {2}", key.EvaluationId, key.SearchId, reason);
-                GiveUp(key, job, reason);
-            }
-            else if (job.Attempts >= job.MaxAttempts)
-            {
-                _log.Warning("evaluation {0} of search {1}: attempt {2} of {3} failed ({4}); giving up",
-                             key.EvaluationId, key.SearchId, job.Attempts, job.MaxAttempts, reason);
-                GiveUp(key, job, $"{reason} (attempt {job.Attempts} of {job.MaxAttempts})");
-            }
-            else
-            {
-                var delay = Backoff(job.Attempts);
-                _log.Warning("evaluation {0} of search {1}: attempt {2} of {3} failed ({4}); retrying in {5} ms",
-                             key.EvaluationId, key.SearchId, job.Attempts, job.MaxAttempts, reason, (long)delay.TotalMilliseconds);
-                Timers.StartSingleTimer(key, new RetryDue(key), delay);  // one timer per evaluation, keyed by it
-            }
-        }
+        if (Release(run)) AttemptFailed(KeyOf(run), reason, retryable);
         Dispatch();
+    }
+
+    /// <summary>An attempt the supervisor held in a slot failed (the slot is already free): retry after a backoff, or
+    /// give up.</summary>
+    void AttemptFailed(EvaluationKey key, string reason, bool retryable)
+    {
+        if (!_jobs.TryGetValue(key, out var job)) return;
+        if (!retryable)
+        {
+            _log.Warning("evaluation {0} of search {1} failed and cannot be retried: {2}", key.EvaluationId, key.SearchId, reason);
+            GiveUp(key, job, reason);
+        }
+        else if (job.Attempts >= job.MaxAttempts)
+        {
+            _log.Warning("evaluation {0} of search {1}: attempt {2} of {3} failed ({4}); giving up",
+                         key.EvaluationId, key.SearchId, job.Attempts, job.MaxAttempts, reason);
+            GiveUp(key, job, $"{reason} (attempt {job.Attempts} of {job.MaxAttempts})");
+        }
+        else
+        {
+            var delay = Backoff(job.Attempts);
+            _log.Warning("evaluation {0} of search {1}: attempt {2} of {3} failed ({4}); retrying in {5} ms",
+                         key.EvaluationId, key.SearchId, job.Attempts, job.MaxAttempts, reason, (long)delay.TotalMilliseconds);
+            Timers.StartSingleTimer(key, new RetryDue(key), delay);  // one timer per evaluation, keyed by it
+        }
     }
 
     void Vanished(Terminated terminated)
@@ -194,10 +197,10 @@ public sealed class EvaluationSupervisor : ReceiveActor, IWithTimers
             _log.Warning("evaluator {0} stopped{1}; starting another in its place", terminated.ActorRef.Path.Name, what);
             StartEvaluator(slot);
         }
+        slot.InFlight = null;
         if (lost is not null)
-            Failed(lost, $"evaluator stopped while evaluating {lost.EvaluationId}", retryable: true);
-        else
-            Dispatch();
+            AttemptFailed(KeyOf(lost), $"evaluator stopped while evaluating {lost.EvaluationId}", retryable: true);
+        Dispatch();
     }
 
     void Retry(EvaluationKey key)

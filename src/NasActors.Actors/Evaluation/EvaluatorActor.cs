@@ -94,10 +94,12 @@ public sealed class EvaluatorActor : ReceiveActor, IWithUnboundedStash, IWithTim
 
         var self = Self;
         var evaluator = _evaluator;
-        Task.Run(() =>
+        var delay = TimeSpan.FromSeconds(faults.DelaySeconds);
+        Task.Run(async () =>
         {
             try
             {
+                if (delay > TimeSpan.Zero) await Task.Delay(delay);
                 return new EvaluationFinished(run, evaluator.Evaluate(run.Work.Request, spec), null);
             }
             catch (Exception e)

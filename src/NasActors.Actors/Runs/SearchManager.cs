@@ -80,7 +80,7 @@ public sealed class SearchManager : ReceivePersistentActor
     IActorRef StartRun(string searchId)
     {
         var props = BackoffSupervisor.Props(Backoff.OnStop(SearchRun.Props(searchId, _training, _evaluations, _active), "run",
-            TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(30), 0.2, maxNrOfRetries: -1));
+            TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(10), 0.2, maxNrOfRetries: -1));
         var run = Context.ActorOf(props, Uri.EscapeDataString(searchId));
         _runs[searchId] = run;
         return run;

@@ -68,7 +68,8 @@ public sealed record SearchSpec(
         var evaluation = new EvaluationSpec(reader.Int("evaluation.max-attempts", 3, min: 1, max: 100),
             new FaultInjection(reader.Int("evaluation.faults.fail-every", 0, min: 0),
                                reader.Double("evaluation.faults.fail-probability", 0, min: 0, max: 1),
-                               reader.Int("evaluation.faults.kill-evaluator-at", 0, min: 0)));
+                               reader.Int("evaluation.faults.kill-evaluator-at", 0, min: 0),
+                               reader.Double("evaluation.faults.delay", 0, min: 0, max: 600)));
         var groundTruth = reader.OptionalString("ground-truth");
         return new SearchSpec(reader.String("name", "search"), space, data, supernet, training, strategies, evolution, evaluation,
             (ulong)reader.Int("seed", 1, min: 0), groundTruth, text);
@@ -168,8 +169,9 @@ public sealed record StrategySpec(string Id, string Sampler, ulong Seed, int Ste
 /// <summary>How evaluations are retried, and faults to inject for tests and demos.</summary>
 public sealed record EvaluationSpec(int MaxAttempts, FaultInjection Faults);
 
-/// <summary>Evaluator faults on purpose: fail every k-th evaluation, fail with probability p, kill the evaluator at the n-th.</summary>
-public sealed record FaultInjection(int FailEvery, double FailProbability, int KillEvaluatorAt)
+/// <summary>Evaluator faults on purpose: fail every k-th evaluation, fail with probability p, kill the evaluator at the n-th,
+/// and hold each evaluation <paramref name="DelaySeconds"/> longer (a slow evaluator, so that one can be lost mid-evaluation).</summary>
+public sealed record FaultInjection(int FailEvery, double FailProbability, int KillEvaluatorAt, double DelaySeconds = 0)
 {
-    public bool Any => FailEvery > 0 || FailProbability > 0 || KillEvaluatorAt > 0;
+    public bool Any => FailEvery > 0 || FailProbability > 0 || KillEvaluatorAt > 0 || DelaySeconds > 0;
 }

@@ -1,4 +1,6 @@
 using System.Diagnostics;
+using System.Net;
+using System.Net.Sockets;
 using System.Runtime.InteropServices;
 using NasActors.Search;
 
@@ -72,7 +74,7 @@ public sealed partial class LocalCluster
         start.ArgumentList.Add("-c");
         start.ArgumentList.Add("setsid \"$@\" >> \"$NAS_NODE_LOG\" 2>&1 < /dev/null & echo $!");
         start.ArgumentList.Add("sh");
-        start.ArgumentList.Add(Environment.ProcessPath ?? "dotnet");
+        start.ArgumentList.Add(DotnetHost());
         start.ArgumentList.Add(program);
         foreach (var argument in NodeArguments(index, trainers)) start.ArgumentList.Add(argument);
         start.Environment["NAS_NODE_LOG"] = log;
@@ -94,6 +96,12 @@ public sealed partial class LocalCluster
         throw new NasException($"{name} did not join the cluster within 90 s; see {log}");
     }
 
+    /// <summary>The dotnet host that runs nas.dll (this process's, when it is one: a test host may not be).</summary>
+    static string DotnetHost() =>
+        Environment.GetEnvironmentVariable("DOTNET_HOST_PATH") is { Length: > 0 } host ? host
+        : Environment.ProcessPath is { } path && Path.GetFileNameWithoutExtension(path) == "dotnet" ? path
+        : "dotnet";
+
     /// <summary>Stops every node (SIGTERM: they leave the cluster; SIGKILL after 20 s) and PostgreSQL.</summary>
     public void Down(TextWriter progress)
     {
@@ -111,6 +119,33 @@ public sealed partial class LocalCluster
         {
             Postgres.Stop();
             progress.WriteLine("PostgreSQL stopped");
+        }
+    }
+
+    /// <summary>A block of consecutive free loopback ports: the nodes take base, base+1, ...; PostgreSQL the last.</summary>
+    public static int[] FreePortBlock(int count)
+    {
+        for (var attempt = 0; attempt < 50; attempt++)
+        {
+            var first = Random.Shared.Next(20_000, 45_000);
+            var ports = Enumerable.Range(first, count).ToArray();
+            if (ports.All(IsFree)) return ports;
+        }
+        throw new NasException($"found no {count} consecutive free loopback ports");
+    }
+
+    static bool IsFree(int port)
+    {
+        try
+        {
+            var listener = new TcpListener(IPAddress.Loopback, port);
+            listener.Start();
+            listener.Stop();
+            return true;
+        }
+        catch (SocketException)
+        {
+            return false;
         }
     }
 

@@ -13,5 +13,6 @@ internal static class BenchCommands
         JournalBench.Create(),
         OverheadBench.Create(),
         ConcurrencyBench.Create(),
+        ClusterBench.Create(),
     };
 }

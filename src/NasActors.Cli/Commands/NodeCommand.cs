@@ -63,6 +63,7 @@ internal static class NodeCommand
                     .Select(s => NodeAddress.Parse(s, "seed-node")).ToArray(),
                 configured.Devices, configured.Evaluators, Path.Combine(configured.StateDirectory, "checkpoints"), configured.ToSettings().Journal,
                 AdminToken: "", parsed.GetValue(logLevel)!);
+            settings.Validate();  // before the token file is made: a refused node writes nothing
             if (settings.Has(ClusterNodeSettings.CoordinatorRole))
                 settings = settings with { AdminToken = AdminToken.ForNode(parsed.GetValue(token), parsed.GetValue(config), configured.StateDirectory) };
             return await RunCluster(settings, configured, parsed.GetValue(untilIdle), cancellation);

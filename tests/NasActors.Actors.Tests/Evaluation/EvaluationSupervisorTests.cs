@@ -128,6 +128,33 @@ public sealed class EvaluationSupervisorTests() : Akka.TestKit.Xunit2.TestKit("a
     }
 
     [Fact]
+    public async Task Work_held_by_a_registered_evaluator_whose_node_is_lost_should_be_replayed_on_another_and_answered_once()
+    {
+        var supervisor = Sys.ActorOf(EvaluationSupervisor.ForCluster(Backoff));
+        var lost = CreateTestProbe();
+        supervisor.Tell(new RegisterEvaluator(lost.Ref, "akka.tcp://nas@127.0.0.1:4054"));
+        supervisor.Tell(Work(0, Spec()), TestActor);
+        var first = await lost.ExpectMsgAsync<RunEvaluation>();
+        Assert.Equal(1, first.Attempt);
+
+        var survivor = CreateTestProbe();
+        supervisor.Tell(new RegisterEvaluator(survivor.Ref, "akka.tcp://nas@127.0.0.1:4055"));
+        await EventFilter.Warning(contains: "is gone while evaluating a/0").ExpectOneAsync(() =>
+        {
+            Sys.Stop(lost.Ref);  // what death watch reports when the evaluator's node is downed
+            return Task.CompletedTask;
+        });
+        var replayed = await survivor.ExpectMsgAsync<RunEvaluation>();
+        Assert.Equal(("a/0", 2), (replayed.EvaluationId, replayed.Attempt));
+        supervisor.Tell(new EvaluationAttemptSucceeded(replayed, 0.5), survivor.Ref);
+        Assert.Equal(0.5, (await ExpectMsgAsync<EvaluationSucceeded>()).Accuracy);
+        supervisor.Tell(ListWorkers.Instance, TestActor);
+        var workers = await ExpectMsgAsync<EvaluatorList>();
+        Assert.Equal(["akka.tcp://nas@127.0.0.1:4055"], workers.Evaluators.Select(e => e.Node));
+        await ExpectNoMsgAsync(TimeSpan.FromMilliseconds(200));
+    }
+
+    [Fact]
     public async Task An_evaluation_whose_evaluator_stops_on_its_last_attempt_should_give_up_saying_so()
     {
         var supervisor = Supervisor(new FakeChildEvaluator());

@@ -1,0 +1,96 @@
+using System.Diagnostics;
+using System.Net;
+using System.Net.Sockets;
+
+namespace NasActors.Cli.Tests;
+
+/// <summary>The cluster's commands as a user runs them: bad node settings refused before joining, a console pointed
+/// at nothing, the admin token, and <c>nas nodes</c> on a running cluster.</summary>
+[Collection(ClusterCollection.Name)]
+public sealed class ClusterCommandTests
+{
+    static int FreePort()
+    {
+        var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        var port = ((IPEndPoint)listener.LocalEndpoint).Port;
+        listener.Stop();
+        return port;
+    }
+
+    [Theory]
+    [InlineData("unknown role 'gpu'", "node", "--roles", "trainer,gpu", "--seed-nodes", "127.0.0.1:4053")]
+    [InlineData("bad seed-node address '127.0.0.1'", "node", "--roles", "trainer", "--seed-nodes", "127.0.0.1", "--device", "cpu")]
+    [InlineData("bad seed-node address 'host:99999'", "node", "--roles", "evaluator", "--seed-nodes", "host:99999")]
+    [InlineData("device 'cuda:3'", "node", "--roles", "trainer", "--device", "cuda:3", "--seed-nodes", "127.0.0.1:4053", "--port", "0")]
+    [InlineData("needs the coordinator's address", "node", "--roles", "trainer", "--device", "cpu", "--port", "0")]
+    [InlineData("does not connect", "node", "--roles", "coordinator", "--port", "0", "--journal", "postgres://nas:x@127.0.0.1:1/nas")]
+    [InlineData("--seed-nodes is for cluster nodes", "node", "--seed-nodes", "127.0.0.1:4053")]
+    public async Task Bad_node_settings_should_be_refused_before_joining(string mention, params string[] arguments)
+    {
+        using var temp = new TempDirectory();
+        var run = await NasProcess.RunAsync([.. arguments, "--state-dir", temp.Path]);
+        NasAssert.UsageError(run, mention);
+        Assert.False(File.Exists(temp.File("admin-token")), "a refused node must not write anything");
+    }
+
+    [Fact]
+    public async Task A_node_on_a_port_in_use_should_be_refused_with_the_port_named()
+    {
+        using var temp = new TempDirectory();
+        var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        var port = ((IPEndPoint)listener.LocalEndpoint).Port;
+        try
+        {
+            var run = await NasProcess.RunAsync(["node", "--roles", "coordinator", "--port", $"{port}", "--state-dir", temp.Path]);
+            NasAssert.UsageError(run, $"port {port}", "in use");
+        }
+        finally
+        {
+            listener.Stop();
+        }
+    }
+
+    [Theory]
+    [InlineData("console")]
+    [InlineData("nodes")]
+    [InlineData("search", "list")]
+    public async Task A_console_pointed_where_no_cluster_listens_should_fail_within_seconds(params string[] command)
+    {
+        var port = FreePort();
+        var clock = Stopwatch.StartNew();
+        var run = await NasProcess.RunAsync(TimeSpan.FromSeconds(30), [.. command, "--connect", $"127.0.0.1:{port}", "--token", "t"]);
+        NasAssert.UsageError(run, $"127.0.0.1:{port}", "no NasActors node answers");
+        Assert.True(clock.Elapsed < TimeSpan.FromSeconds(15), $"took {clock.Elapsed.TotalSeconds:0.0} s");
+    }
+
+    [Fact]
+    public async Task A_running_cluster_should_list_its_nodes_and_refuse_a_wrong_or_missing_token()
+    {
+        await using var harness = await ClusterHarness.StartAsync(trainers: 1);
+
+        var nodes = await NasProcess.RunAsync(["nodes", "--connect", harness.Contact, "--token", harness.Token]);
+        NasAssert.Succeeded(nodes);
+        Assert.Contains(nodes.StdoutLines, l => l.Contains($":{harness.Cluster.BasePort} ") && l.EndsWith("coordinator"));
+        Assert.Contains(nodes.StdoutLines, l => l.Contains($":{harness.Cluster.BasePort + 1} ") && l.EndsWith("evaluator,trainer"));
+        Assert.Contains(nodes.StdoutLines, l => l.Contains($":{harness.Cluster.BasePort + 1} ") && l.Contains("cpu") && l.EndsWith("idle"));
+
+        var wrong = await NasProcess.RunAsync(["search", "list", "--connect", harness.Contact, "--token", "not-the-token"]);
+        NasAssert.UsageError(wrong, "wrong admin token");
+        var missing = await NasProcess.RunAsync(["search", "list", "--connect", harness.Contact, "--token", ""]);
+        NasAssert.UsageError(missing, "no admin token");
+
+        // The console reads commands from a pipe as from a terminal; its exit code says whether all went through.
+        var console = Process.Start(NasProcess.StartInfo(["console", "--connect", harness.Contact, "--token", harness.Token]))!;
+        await console.StandardInput.WriteLineAsync("list\nnodes\nstatus no-such-search\nexit");
+        console.StandardInput.Close();
+        var output = await console.StandardOutput.ReadToEndAsync();
+        var errors = await console.StandardError.ReadToEndAsync();
+        await console.WaitForExitAsync();
+        Assert.Contains("no searches yet", output);
+        Assert.Contains("evaluator,trainer", output);
+        Assert.Contains("unknown search id 'no-such-search'", errors);
+        Assert.Equal(2, console.ExitCode);
+    }
+}

@@ -1,0 +1,193 @@
+using System.Text.Json;
+using NasActors.Actors.Cluster;
+using NasActors.Actors.Protocol;
+using NasActors.Actors.Runs;
+using NasActors.Cli.Cluster;
+using NasActors.Search;
+using Npgsql;
+
+namespace NasActors.Cli.Tests;
+
+/// <summary>Cluster tests run alone: their nodes' failure detectors must not starve behind other tests' training.</summary>
+[CollectionDefinition(Name, DisableParallelization = true)]
+public sealed class ClusterCollection
+{
+    public const string Name = "cluster";
+}
+
+/// <summary>A real cluster for one test: PostgreSQL and nas node processes on loopback ports of their own, started
+/// by the same code as <c>nas cluster up</c>, administered through a ClusterClient as the console does.</summary>
+public sealed class ClusterHarness : IAsyncDisposable
+{
+    static readonly TimeSpan AskPatience = TimeSpan.FromSeconds(10);
+
+    readonly TempDirectory _temp = new();
+    ClusterAdminClient? _admin;
+
+    ClusterHarness(int trainers)
+    {
+        Trainers = trainers;
+        var ports = LocalCluster.FreePortBlock(trainers + 2);
+        Cluster = new LocalCluster(_temp.File("cluster"), ports[0], ports[^1]);
+    }
+
+    public LocalCluster Cluster { get; }
+
+    public int Trainers { get; }
+
+    public TempDirectory Temp => _temp;
+
+    public string Contact => Cluster.Contact;
+
+    public string Token => File.ReadAllText(Path.Combine(Cluster.StateDirectory, "admin-token")).Trim();
+
+    static string Program => Path.Combine(AppContext.BaseDirectory, "nas.dll");
+
+    public static async Task<ClusterHarness> StartAsync(int trainers = 2)
+    {
+        var harness = new ClusterHarness(trainers);
+        try
+        {
+            await harness.Cluster.UpAsync(trainers, Program, TextWriter.Null);
+        }
+        catch
+        {
+            await harness.DisposeAsync();
+            throw;
+        }
+        return harness;
+    }
+
+    /// <summary>The console's way in; made again after the node it went through was restarted.</summary>
+    public async Task<ClusterAdminClient> AdminAsync()
+    {
+        _admin ??= await ClusterAdminClient.ConnectAsync(NodeAddress.Parse(Contact, "--connect"), Token, AskPatience);
+        return _admin;
+    }
+
+    public async Task ReconnectAsync()
+    {
+        if (_admin is not null) await _admin.DisposeAsync();
+        _admin = null;
+        await AdminAsync();
+    }
+
+    public async Task<string> StartSearchAsync(string specFile)
+    {
+        var spec = SearchSpec.Load(specFile);
+        var created = await (await AdminAsync()).AskAsync<SearchCreated>(new CreateSearch(spec.Text, spec.Training.Threads));
+        return created.SearchId;
+    }
+
+    /// <summary>Polls the search's status until <paramref name="until"/> holds; an unanswered poll (a node or the journal
+    /// is down) is tried again.</summary>
+    public async Task<SearchStatus> WaitForAsync(string id, Func<SearchStatus, bool> until, TimeSpan timeout, string what)
+    {
+        var deadline = DateTime.UtcNow + timeout;
+        SearchStatus? last = null;
+        string? lastError = null;
+        while (DateTime.UtcNow < deadline)
+        {
+            try
+            {
+                last = await (await AdminAsync()).AskAsync<SearchStatus>(new GetSearchStatus(id));
+                if (until(last)) return last;
+            }
+            catch (NasException e)
+            {
+                lastError = e.Message;
+            }
+            await Task.Delay(200);
+        }
+        Assert.Fail($"search {id} did not reach '{what}' within {timeout.TotalSeconds:0} s; last status: " +
+                    (last is null ? "none" : string.Join("; ", last.Strategies.Select(s => $"{s.Strategy} step {s.CheckpointStep} trained {s.Trained} evaluations {s.EvaluationsCompleted} failed {s.FailureReason}"))) +
+                    $" ({last?.Phase}); last error: {lastError ?? "none"}\n{Logs()}");
+        return last!;
+    }
+
+    public Task<SearchStatus> WaitForCompletionAsync(string id) =>
+        WaitForAsync(id, s => s.Phase == Actors.Runs.RunPhase.Completed, TimeSpan.FromSeconds(240), "completed");
+
+    public async Task<NodeList> NodesAsync() => await (await AdminAsync()).AskAsync<NodeList>(ListNodes.Instance);
+
+    /// <summary>SIGKILLs a node (no shutdown, no leaving) and waits until the process is gone.</summary>
+    public async Task KillAsync(string node)
+    {
+        var pid = Cluster.PidOf(node);
+        LocalCluster.Kill(pid, LocalCluster.Signal.Kill);
+        for (var i = 0; i < 100 && LocalCluster.IsAlive(pid); i++) await Task.Delay(50);
+        Assert.False(LocalCluster.IsAlive(pid), $"{node} (pid {pid}) survived SIGKILL");
+    }
+
+    /// <summary>The cluster node that listens at <paramref name="address"/> (akka.tcp://nas@127.0.0.1:PORT).</summary>
+    public string NodeAt(string address) => LocalCluster.NodeName(new Uri(address.Replace("akka.tcp", "tcp")).Port - Cluster.BasePort);
+
+    public Task RestartAsync(int index) => Cluster.StartNodeAsync(index, Trainers, Program);
+
+    /// <summary>Every node's log, for a failure message.</summary>
+    public string Logs()
+    {
+        var folder = Path.Combine(Cluster.StateDirectory, "logs");
+        if (!Directory.Exists(folder)) return "";
+        return string.Join('\n', Directory.GetFiles(folder).Order().Select(f =>
+        {
+            var lines = File.ReadAllLines(f).Where(l => !l.StartsWith("   at ", StringComparison.Ordinal)).TakeLast(25);
+            return $"--- {Path.GetFileName(f)} ---\n{string.Join('\n', lines)}";
+        }));
+    }
+
+    /// <summary>Reads the search's journal from PostgreSQL and checks it: sequence numbers without gaps, checkpoints
+    /// committed once each and in order, every requested evaluation answered by exactly one result or one failure,
+    /// no answer without a request, and the run completed once.</summary>
+    public async Task<JournalAudit> AuditJournalAsync(string searchId)
+    {
+        var builder = new NpgsqlConnectionStringBuilder
+        {
+            Host = "127.0.0.1", Port = Cluster.Postgres.Port, Username = LocalPostgres.User, Password = Cluster.Postgres.Password,
+            Database = LocalPostgres.Database, Pooling = false,
+        };
+        await using var connection = new NpgsqlConnection(builder.ConnectionString);
+        await connection.OpenAsync();
+        await using var query = new NpgsqlCommand("SELECT sequence_number, message FROM journal WHERE persistence_id = @id ORDER BY sequence_number", connection);
+        query.Parameters.AddWithValue("id", $"search-{searchId}");
+        var events = new List<(long Sequence, string Type, JsonElement Body)>();
+        await using (var reader = await query.ExecuteReaderAsync())
+            while (await reader.ReadAsync())
+            {
+                var json = JsonDocument.Parse((byte[])reader[1]).RootElement.Clone();
+                var type = json.GetProperty("$type").GetString()!.Split(',')[0].Split('.')[^1];
+                events.Add((reader.GetInt64(0), type, json));
+            }
+
+        Assert.Equal(Enumerable.Range(1, events.Count).Select(i => (long)i), events.Select(e => e.Sequence));
+        var requested = events.Where(e => e.Type == "EvaluationRequested").Select(e => e.Body.GetProperty("EvaluationId").GetString()!).ToArray();
+        Assert.Equal(requested.Length, requested.Distinct().Count());
+        var answers = events.Where(e => e.Type is "EvaluationCompleted" or "EvaluationFailed")
+                            .GroupBy(e => e.Body.GetProperty("EvaluationId").GetString()!).ToDictionary(g => g.Key, g => g.Count());
+        foreach (var id in requested)
+            Assert.True(answers.TryGetValue(id, out var count) && count == 1, $"evaluation {id}: {(answers.GetValueOrDefault(id))} answers in the journal, expected exactly 1");
+        Assert.Empty(answers.Keys.Except(requested));
+        foreach (var strategy in events.Where(e => e.Type == "CheckpointCommitted").GroupBy(e => e.Body.GetProperty("Strategy").GetString()))
+        {
+            var steps = strategy.Select(e => e.Body.GetProperty("Step").GetInt64()).ToArray();
+            Assert.True(steps.Zip(steps.Skip(1), (a, b) => a < b).All(ordered => ordered), $"{strategy.Key}: checkpoints committed out of order or twice: {string.Join(",", steps)}");
+        }
+        Assert.Single(events, e => e.Type == "SearchCompleted");
+        return new JournalAudit(events.Count, requested.Length, events.Count(e => e.Type == "EvaluationFailed"));
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        if (_admin is not null) await _admin.DisposeAsync();
+        try
+        {
+            Cluster.Down(TextWriter.Null);
+        }
+        finally
+        {
+            _temp.Dispose();
+        }
+    }
+}
+
+public sealed record JournalAudit(int Events, int EvaluationsRequested, int EvaluationsFailed);
