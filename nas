@@ -58,9 +58,11 @@ case "${1:-}" in
   bench)
     # The PyTorch peer of `bench train` runs under Debian's python3-torch; the actor benchmarks train on Fashion-MNIST.
     if [ "${2:-}" = train ] && wants_default_data "$@"; then ensure_package python3-torch /usr/lib/python3/dist-packages/torch/__init__.py; fi
-    case "${2:-}" in overhead|concurrency)
+    case "${2:-}" in overhead|concurrency|cluster)
       if wants_default_data "$@"; then ensure_package dataset-fashion-mnist /usr/share/datasets/fashion-mnist/train-images-idx3-ubyte.gz; fi ;;
-    esac ;;
+    esac
+    # `bench cluster` starts its own PostgreSQL.
+    if [ "${2:-}" = cluster ]; then ensure_package postgresql /usr/lib/postgresql; fi ;;
 esac
 [ "${NAS_SKIP_BUILD:-0}" = 1 ] || build
 exec dotnet "$root/src/NasActors.Cli/bin/Release/net10.0/nas.dll" "$@"

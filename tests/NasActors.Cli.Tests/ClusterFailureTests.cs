@@ -82,6 +82,9 @@ public sealed class ClusterFailureTests
         await harness.Cluster.Postgres.StartAsync();
 
         AssertCompleted(await harness.WaitForCompletionAsync(id));
+        // The outage reached the journal (the run did not just finish before it), and the coordinator lived through it.
+        Assert.Contains($"Failed to connect to 127.0.0.1:{harness.Cluster.Postgres.Port}", harness.LogOf("coordinator"));
+        Assert.Contains(harness.Cluster.RunningNodes(), n => n.Name == "coordinator");
         var audit = await harness.AuditJournalAsync(id);
         Assert.Equal(0, audit.EvaluationsFailed);
     }

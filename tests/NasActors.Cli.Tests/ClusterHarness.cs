@@ -124,6 +124,9 @@ public sealed class ClusterHarness : IAsyncDisposable
 
     public Task RestartAsync(int index) => Cluster.StartNodeAsync(index, Trainers, Program);
 
+    /// <summary>The whole log of one node (coordinator, trainer-1, ...).</summary>
+    public string LogOf(string node) => File.ReadAllText(Path.Combine(Cluster.StateDirectory, "logs", node + ".log"));
+
     /// <summary>Every node's log, for a failure message.</summary>
     public string Logs()
     {

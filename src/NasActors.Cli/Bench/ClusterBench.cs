@@ -21,7 +21,7 @@ internal static class ClusterBench
     public static Command Create()
     {
         var trainerCounts = new Option<string>("--trainers") { Description = "trainer node counts to measure, comma-separated", DefaultValueFactory = _ => "1,2,3" };
-        var strategies = new Option<string>("--strategies") { Description = "comma-separated strategies (one training job each)", DefaultValueFactory = _ => "uniform,fair,sandwich" };
+        var strategies = new Option<string>("--strategies") { Description = "comma-separated strategies (one training job each; fair and sandwich train several paths per step)", DefaultValueFactory = _ => "uniform,magic-t,pada" };
         var steps = new Option<int>("--steps") { Description = "supernet training steps per strategy", DefaultValueFactory = _ => 300 };
         var budget = new Option<int>("--budget") { Description = "inherited-weight evaluations per strategy", DefaultValueFactory = _ => 20 };
         var threads = new Option<int>("--threads") { Description = "intra-op threads per trainer (keep trainers x threads near the cores)", DefaultValueFactory = _ => 1 };
@@ -50,17 +50,21 @@ internal static class ClusterBench
             {
                 var measured = await MeasureAsync(count, spec);
                 results.Add((count, measured));
-                Console.WriteLine($"{count} trainer node(s): training {measured.StepsPerSecond:0.0} steps/s (summed over strategies, {measured.TrainingSeconds:0.0} s), " +
+                Console.WriteLine($"{count} trainer node(s): training {measured.StepsPerSecond:0.0} steps/s (summed over strategies, {measured.TrainingSeconds:0.0} s; " +
+                                  $"{measured.TrainerStepsPerSecond:0.0} steps/s inside a trainer's loop), " +
                                   $"evaluation {measured.EvaluationsPerSecond:0.00}/s ({measured.Evaluations} in {measured.EvaluationSeconds:0.0} s), run {measured.RunSeconds:0.0} s");
             }
             var (baseCount, baseline) = results[0];
             foreach (var (count, measured) in results.Skip(1))
             {
-                var ideal = Math.Min(count, names.Length) / (double)Math.Min(baseCount, names.Length);
-                var coreBound = Math.Max(1.0, Environment.ProcessorCount / (double)threadCount) / Math.Min(baseCount * threadCount, Environment.ProcessorCount);
+                // Jobs run in rounds of one per trainer; the cores run at most cores/threads trainers at full speed.
+                int Rounds(int trainers) => (names.Length + trainers - 1) / trainers;
+                double Parallel(int trainers) => Math.Min(Math.Min(trainers, names.Length), Math.Max(1.0, Environment.ProcessorCount / (double)threadCount));
+                var ideal = Rounds(baseCount) / (double)Rounds(count);
+                var allowed = Math.Min(ideal, Parallel(count) / Parallel(baseCount));
                 Console.WriteLine($"scaling {count} vs {baseCount} trainer node(s): training {measured.StepsPerSecond / baseline.StepsPerSecond:0.00}x, " +
                                   $"evaluation {measured.EvaluationsPerSecond / baseline.EvaluationsPerSecond:0.00}x " +
-                                  $"(ideal {ideal:0.0}x with {names.Length} strategies; {Environment.ProcessorCount} cores allow about {Math.Min(ideal, coreBound):0.0}x)");
+                                  $"(ideal {ideal:0.00}x for {names.Length} jobs; {Environment.ProcessorCount} cores allow about {allowed:0.00}x)");
             }
             return 0;
         });
@@ -87,7 +91,7 @@ internal static class ClusterBench
         }
         """;
 
-    sealed record Throughput(double StepsPerSecond, double TrainingSeconds, double EvaluationsPerSecond, int Evaluations, double EvaluationSeconds, double RunSeconds);
+    sealed record Throughput(double StepsPerSecond, double TrainingSeconds, double TrainerStepsPerSecond, double EvaluationsPerSecond, int Evaluations, double EvaluationSeconds, double RunSeconds);
 
     /// <summary>Starts a cluster with <paramref name="trainers"/> trainer nodes, runs the search to the end and stops the
     /// cluster. Training: all strategies' steps over the time until the last supernet is trained; evaluation: all
@@ -121,7 +125,8 @@ internal static class ClusterBench
             var steps = status.Strategies.Sum(s => s.Steps);
             var evaluations = status.Strategies.Sum(s => s.EvaluationsCompleted);
             var evaluationSeconds = run - firstTrained!.Value;
-            return new Throughput(steps / allTrained!.Value, allTrained.Value, evaluations / evaluationSeconds, evaluations, evaluationSeconds, run);
+            var trainerSeconds = status.Strategies.Sum(s => s.TrainingSeconds);
+            return new Throughput(steps / allTrained!.Value, allTrained.Value, steps / trainerSeconds, evaluations / evaluationSeconds, evaluations, evaluationSeconds, run);
         }
         finally
         {

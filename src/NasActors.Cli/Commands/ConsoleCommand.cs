@@ -57,12 +57,13 @@ internal static class ConsoleCommand
     {
         var interactive = !Console.IsInputRedirected;
         var history = new List<string>();
-        if (interactive) Console.WriteLine($"connected to {address}; 'help' lists the commands");
+        var searchIds = new SearchIds(cluster);
+        if (interactive) Console.WriteLine($"connected to {address}; 'help' lists the commands; Tab completes, Up/Down recall");
         var failures = 0;
         while (!cancellation.IsCancellationRequested)
         {
-            if (interactive) Console.Write("nas> ");
-            var line = Console.ReadLine();
+            if (interactive) searchIds.Refresh();
+            var line = interactive ? LineEditor.ReadLine("nas> ", history, (before, word) => Completions(before, word, searchIds.Known)) : Console.ReadLine();
             if (line is null) break;
             line = line.Trim();
             if (line.Length == 0 || line.StartsWith('#')) continue;
@@ -90,6 +91,52 @@ internal static class ConsoleCommand
         }
         // A script's exit code says whether every command went through.
         return interactive || failures == 0 ? 0 : Program.UsageError;
+    }
+
+    static readonly string[] CommandNames = ["list", "status", "watch", "top", "start", "pause", "resume", "stop", "nodes", "history", "help", "exit"];
+
+    /// <summary>What Tab offers: a command first; then a search id, or for <c>start</c> a spec file.</summary>
+    internal static IEnumerable<string> Completions(string[] before, string word, IReadOnlyList<string> searchIds) => before switch
+    {
+        [] => CommandNames,
+        ["status" or "watch" or "top" or "pause" or "resume" or "stop"] => searchIds,
+        ["start"] => SpecFiles(word),
+        _ => [],
+    };
+
+    /// <summary>Folders (with a trailing /) and .conf files in the folder that <paramref name="word"/> names so far.</summary>
+    static IEnumerable<string> SpecFiles(string word)
+    {
+        var slash = word.LastIndexOf('/');
+        var folder = slash < 0 ? "" : word[..(slash + 1)];
+        var path = folder.Length == 0 ? "." : folder;
+        if (!Directory.Exists(path)) return [];
+        return Directory.EnumerateDirectories(path).Select(d => folder + Path.GetFileName(d) + "/")
+            .Concat(Directory.EnumerateFiles(path, "*.conf").Select(f => folder + Path.GetFileName(f)));
+    }
+
+    /// <summary>The searches' ids, for completion, refreshed in the background so that a cluster slow to answer never
+    /// holds up the prompt; until an answer comes, the last ones known.</summary>
+    sealed class SearchIds(IAdminChannel cluster)
+    {
+        Task? _refreshing;
+
+        public volatile IReadOnlyList<string> Known = [];
+
+        public void Refresh()
+        {
+            if (_refreshing is { IsCompleted: false }) return;
+            _refreshing = Task.Run(async () =>
+            {
+                try
+                {
+                    Known = (await cluster.AskAsync<SearchList>(ListSearches.Instance)).Searches.Select(s => s.SearchId).ToArray();
+                }
+                catch (NasException)
+                {
+                }
+            });
+        }
     }
 
     static async Task Execute(IAdminChannel cluster, string[] words, List<string> history, CancellationToken cancellation)

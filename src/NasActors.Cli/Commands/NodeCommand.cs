@@ -126,6 +126,12 @@ internal static class NodeCommand
                     Console.WriteLine("searches: no answer from the search manager yet (recovering, or the coordinator is moving)");
                     continue;
                 }
+                catch (NasException e)
+                {
+                    // A run that cannot answer now (its journal is down and it is backing off) must not stop the node.
+                    Console.WriteLine($"searches: {e.Message}");
+                    continue;
+                }
                 foreach (var search in searches.Searches.Where(s => s.Phase == RunPhase.Running)) SearchCommands.PrintStatus(search);
                 if (untilIdle && searches.Searches.All(s => s.Phase != RunPhase.Running)) break;
             }
