@@ -6,7 +6,10 @@ using static TorchSharp.torch;
 
 namespace NasActors.Torch.Checkpoints;
 
-/// <summary>One file holding weights, optimizer state, torch's generator and the <see cref="TrainingState"/>.
+/// <summary>One file holding weights, optimizer state and the <see cref="TrainingState"/>. Not torch's process-wide
+/// generator: training draws nothing from it (samplers and data order have their own streams, in the state), and in a
+/// process with several trainers its state at save time depends on the others, which made equal trainings write
+/// unequal files (and restoring it would reach into the other trainers).
 /// Written to a temporary file, flushed and renamed, so a crash never leaves half a checkpoint under the real name;
 /// loading verifies the SHA-256 recorded at write time.</summary>
 public static class CheckpointFile
@@ -25,7 +28,6 @@ public static class CheckpointFile
             WriteBlock(writer, JsonSerializer.SerializeToUtf8Bytes(state));
             WriteBlock(writer, Serialise(w => network.save(w)));
             WriteBlock(writer, Serialise(optimizer.Save));
-            using (var generator = get_rng_state()) WriteBlock(writer, generator.data<byte>().ToArray());
             writer.Flush();
             file.Flush(flushToDisk: true);
         }
@@ -64,8 +66,7 @@ public static class CheckpointFile
             using (var weights = new BinaryReader(new MemoryStream(ReadBlock(reader)))) network.load(weights);
             if (optimizer is null) return state;
             using (var optimizerState = new BinaryReader(new MemoryStream(ReadBlock(reader)))) optimizer.Load(optimizerState);
-            using (var generator = tensor(ReadBlock(reader))) set_rng_state(generator);
-            return state;
+            return state;  // files written before the generator was left out have its block next: not read
         }
         catch (Exception e) when (e is EndOfStreamException or JsonException or ArgumentException or InvalidDataException)
         {

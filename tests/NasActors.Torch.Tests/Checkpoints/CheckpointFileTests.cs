@@ -27,6 +27,15 @@ public sealed class CheckpointFileTests : IDisposable
     }
 
     [Fact]
+    public void The_same_state_should_write_the_same_bytes_whatever_else_drew_from_torchs_generator()
+    {
+        var first = CheckpointFile.Save(Path.Combine(_directory, "first.ckpt"), _network, _trainer.Optimizer, State(5));
+        using (TorchSharp.torch.rand(100)) { }  // another trainer in the process building a network, say
+        var second = CheckpointFile.Save(Path.Combine(_directory, "second.ckpt"), _network, _trainer.Optimizer, State(5));
+        Assert.Equal(first.Sha256, second.Sha256);
+    }
+
+    [Fact]
     public void Load_should_restore_weights_and_training_state()
     {
         var path = Path.Combine(_directory, "b.ckpt");
