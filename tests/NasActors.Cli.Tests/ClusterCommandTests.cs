@@ -92,5 +92,36 @@ public sealed class ClusterCommandTests
         Assert.Contains("evaluator,trainer", output);
         Assert.Contains("unknown search id 'no-such-search'", errors);
         Assert.Equal(2, console.ExitCode);
+
+        // The coordinator serves the dashboard: workers from across the cluster; actions only with the token.
+        var url = harness.Cluster.DashboardUrl();
+        Assert.NotNull(url);
+        using var http = new HttpClient { BaseAddress = new Uri(url), Timeout = TimeSpan.FromSeconds(20) };
+        using var workers = System.Text.Json.JsonDocument.Parse(await http.GetStringAsync("/api/workers"));
+        Assert.Equal("cpu", workers.RootElement.GetProperty("Trainers")[0].GetProperty("Device").GetString());
+        Assert.Contains($":{harness.Cluster.BasePort + 1}", workers.RootElement.GetProperty("Evaluators")[0].GetProperty("Node").GetString());
+        Assert.Equal(System.Net.HttpStatusCode.Unauthorized, (await http.PostAsync("/api/runs/any/stop", null)).StatusCode);
+        var request = new HttpRequestMessage(HttpMethod.Post, "/api/runs/no-such-search/stop");
+        request.Headers.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", harness.Token);
+        Assert.Equal(System.Net.HttpStatusCode.NotFound, (await http.SendAsync(request)).StatusCode);
+    }
+
+    [Fact]
+    public async Task A_coordinator_whose_dashboard_port_is_in_use_should_be_refused_before_joining()
+    {
+        using var temp = new TempDirectory();
+        var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        var port = ((IPEndPoint)listener.LocalEndpoint).Port;
+        try
+        {
+            var run = await NasProcess.RunAsync(["node", "--roles", "coordinator", "--port", "0", "--dashboard-port", $"{port}", "--state-dir", temp.Path]);
+            NasAssert.UsageError(run, $"port {port}", "--dashboard-port");
+            Assert.False(File.Exists(temp.File("admin-token")), "a refused node must not write anything");
+        }
+        finally
+        {
+            listener.Stop();
+        }
     }
 }

@@ -12,10 +12,20 @@ public sealed class DashboardTests : IDisposable
 
     public void Dispose() => _temp.Dispose();
 
-    [Fact]
-    public async Task The_demo_should_serve_a_page_the_run_and_live_events_and_a_404_for_an_unknown_run()
+    static Task<HttpResponseMessage> Act(HttpClient http, string path, string token)
     {
-        using var demo = Process.Start(NasProcess.StartInfo(["demo", "--spec", TinySearch.Write(_temp), "--state-dir", _temp.File("state"),
+        var request = new HttpRequestMessage(HttpMethod.Post, path);
+        request.Headers.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", token);
+        return http.SendAsync(request);
+    }
+
+    [Fact]
+    public async Task The_demo_should_serve_a_page_the_run_and_live_events_a_404_for_an_unknown_run_and_actions_only_with_the_token()
+    {
+        // Long enough to be running still when the actions below pause and resume it.
+        var spec = TinySearch.Write(_temp);
+        File.WriteAllText(spec, File.ReadAllText(spec).Replace("steps = 10", "steps = 3000"));
+        using var demo = Process.Start(NasProcess.StartInfo(["demo", "--spec", spec, "--state-dir", _temp.File("state"),
                                                              "--poll", "0.5", "--dashboard-port", "0"]))!;
         try
         {
@@ -40,8 +50,26 @@ public sealed class DashboardTests : IDisposable
             Assert.Equal("text/event-stream", events.Content.Headers.ContentType!.MediaType);
             using var reader = new StreamReader(await events.Content.ReadAsStreamAsync());
             var data = await reader.ReadLineAsync();
-            Assert.StartsWith("data: [", data);
+            Assert.StartsWith("data: {\"Runs\":[", data);
             Assert.Contains(id, data);
+            Assert.Contains("\"Workers\":{", data);
+
+            using var workers = JsonDocument.Parse(await http.GetStringAsync("/api/workers"));
+            Assert.Equal(2, workers.RootElement.GetProperty("Trainers").GetArrayLength());
+            Assert.Equal(1, workers.RootElement.GetProperty("Evaluators").GetArrayLength());
+
+            // Actions need the admin token (the demo's is in its state folder).
+            Assert.Equal(HttpStatusCode.Unauthorized, (await http.PostAsync($"/api/runs/{id}/pause", null)).StatusCode);
+            Assert.Equal(HttpStatusCode.Unauthorized, (await Act(http, $"/api/runs/{id}/pause", "wrong")).StatusCode);
+            var token = File.ReadAllText(_temp.File("state/admin-token")).Trim();
+            Assert.Equal(HttpStatusCode.NotFound, (await Act(http, "/api/runs/no-such-run/pause", token)).StatusCode);
+            Assert.Equal(HttpStatusCode.NotFound, (await Act(http, $"/api/runs/{id}/explode", token)).StatusCode);
+            var paused = await Act(http, $"/api/runs/{id}/pause", token);
+            Assert.Equal(HttpStatusCode.OK, paused.StatusCode);
+            Assert.Contains("pause journaled", await paused.Content.ReadAsStringAsync());
+            using (var afterPause = JsonDocument.Parse(await http.GetStringAsync($"/api/runs/{id}")))
+                Assert.Equal("Paused", afterPause.RootElement.GetProperty("Status").GetProperty("Phase").GetString());
+            Assert.Equal(HttpStatusCode.OK, (await Act(http, $"/api/runs/{id}/resume", token)).StatusCode);
         }
         finally
         {
@@ -98,6 +126,10 @@ public sealed class DashboardBrowserTests : IDisposable
 
             var dom = await Browse("--dump-dom", url);
             Assert.Contains(">Completed</span>", dom);
+            Assert.Contains("Training curves (mean over each checkpoint interval)", dom);  // the figures, inline SVG
+            Assert.Contains("Inherited-weight estimate against stand-alone test accuracy", dom);
+            Assert.Matches(@"<h2>Workers</h2>\s*<p>trainers busy 0/2, evaluators busy 0/1;\s*evaluations pending 0, replayed \d+</p>", dom);
+            Assert.Contains("<button data-run=", dom);
             Assert.Matches(@"<a href=""/runs/tiny-\d{8}-\d{6}-1"">tiny-", dom);
             foreach (var strategy in new[] { "a", "b" })
                 Assert.Matches($@"<h3>{strategy} — Kendall tau -?\d\.\d{{3}}, Spearman rho -?\d\.\d{{3}} over 3 ground-truth architectures</h3><table>", dom);

@@ -15,7 +15,7 @@ namespace NasActors.Actors.Cluster;
 /// singleton, so the search manager, the training queue and the evaluation supervisor, on the journal), <c>trainer</c>
 /// (one <see cref="TrainerActor"/> per device) and <c>evaluator</c> (evaluator actors). Every node runs a proxy to the
 /// singleton, registered with the cluster-client receptionist so that the console reaches it.</summary>
-public sealed class ClusterNode : IAsyncDisposable
+public sealed class ClusterNode : IAdminChannel
 {
     public const string SingletonName = "coordinator";
     public const string ProxyName = "coordinator-proxy";
@@ -105,6 +105,17 @@ public sealed class ClusterNode : IAsyncDisposable
         var config = ConfigurationFactory.ParseString(text);
         if (configFile is not null) config = ConfigurationFactory.ParseString(File.ReadAllText(configFile)).WithFallback(config);
         return config.GetString("nas.admin.token", "") ?? "";
+    }
+
+    /// <summary>Asks the coordinator with the node's own token (the dashboard's way in), waiting up to 10 s.</summary>
+    public Task<T> AskAsync<T>(object command) => AskAsync<T>(command, TimeSpan.FromSeconds(10));
+
+    /// <summary>The dashboard's port from configuration: <c>nas.dashboard.port</c> in hocon/cluster.conf or <paramref name="configFile"/>.</summary>
+    public static int ConfiguredDashboardPort(string? configFile)
+    {
+        var config = ConfigurationFactory.ParseString(File.ReadAllText(JournalSettings.HoconFile("cluster.conf")));
+        if (configFile is not null) config = ConfigurationFactory.ParseString(File.ReadAllText(configFile)).WithFallback(config);
+        return config.GetInt("nas.dashboard.port", 8050);
     }
 
     /// <summary>Asks the coordinator, as the console would (with the token), and waits for the reply.</summary>

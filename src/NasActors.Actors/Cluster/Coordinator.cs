@@ -73,7 +73,7 @@ public sealed class Coordinator : ReceiveActor
         var trainers = _training.Ask<TrainerList>(ListWorkers.Instance, timeout);
         var evaluators = _evaluations.Ask<EvaluatorList>(ListWorkers.Instance, timeout);
         Task.WhenAll(trainers, evaluators).PipeTo(Sender,
-            success: () => new NodeList(members, trainers.Result.Trainers, evaluators.Result.Evaluators),
+            success: () => new NodeList(members, trainers.Result.Trainers, evaluators.Result.Evaluators, evaluators.Result.Pending, evaluators.Result.Replayed),
             failure: e => new CommandRejected("", $"could not list the trainers and evaluators: {e.Message}"));
     }
 }

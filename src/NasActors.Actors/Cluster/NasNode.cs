@@ -15,10 +15,15 @@ public sealed class NasNode : IAdminChannel
 
     readonly FileStream _lock;
 
-    NasNode(ActorSystem system, IActorRef manager, FileStream nodeLock)
+    readonly IActorRef _training;
+    readonly IActorRef _evaluations;
+
+    NasNode(ActorSystem system, IActorRef manager, IActorRef training, IActorRef evaluations, FileStream nodeLock)
     {
         System = system;
         Manager = manager;
+        _training = training;
+        _evaluations = evaluations;
         _lock = nodeLock;
     }
 
@@ -48,7 +53,7 @@ public sealed class NasNode : IAdminChannel
             evaluations = system.ActorOf(EvaluationSupervisor.Props(() => new SupernetChildEvaluator(), Math.Max(1, settings.Evaluators)), "evaluations");
         }
         var manager = system.ActorOf(SearchManager.Props(training, evaluations, active), "searches");
-        return new NasNode(system, manager, nodeLock);
+        return new NasNode(system, manager, training, evaluations, nodeLock);
     }
 
     /// <summary>One process at a time per state directory; the lock goes with the process, even when it is killed.</summary>
@@ -86,13 +91,23 @@ public sealed class NasNode : IAdminChannel
     /// <summary>Sends an admin command and waits for the reply; a refusal becomes a <see cref="NasException"/>.</summary>
     public async Task<T> AskAsync<T>(object command)
     {
-        var reply = await Manager.Ask<object>(command, AskTimeout);
+        var reply = command is ListNodes ? await ListNodes() : await Manager.Ask<object>(command, AskTimeout);
         return reply switch
         {
             T answer => answer,
             CommandRejected rejected => throw new NasException(rejected.Reason),
             _ => throw new InvalidOperationException($"unexpected reply {reply.GetType().Name} to {command.GetType().Name}"),
         };
+    }
+
+    /// <summary>The node as one member with every role: its trainers and evaluators, as a cluster lists them.</summary>
+    async Task<object> ListNodes()
+    {
+        var member = new MemberInfo(System.Name, ["coordinator", "evaluator", "trainer"], "Up");
+        if (_training.IsNobody()) return new NodeList([member], [], []);
+        var trainers = await _training.Ask<TrainerList>(ListWorkers.Instance, AskTimeout);
+        var evaluators = await _evaluations.Ask<EvaluatorList>(ListWorkers.Instance, AskTimeout);
+        return new NodeList([member], trainers.Trainers, evaluators.Evaluators, evaluators.Pending, evaluators.Replayed);
     }
 
     public async ValueTask DisposeAsync()

@@ -27,6 +27,7 @@ public sealed class EvaluationSupervisor : ReceiveActor, IWithTimers
     readonly Queue<EvaluationKey> _ready = new();
     readonly Dictionary<EvaluationKey, object> _answers = new();
     readonly Queue<EvaluationKey> _answerOrder = new();
+    int _replayed;
 
     public EvaluationSupervisor(Func<IChildEvaluator> evaluatorFactory, int evaluators, TimeSpan retryBackoff)
     {
@@ -35,7 +36,8 @@ public sealed class EvaluationSupervisor : ReceiveActor, IWithTimers
 
         Receive<RegisterEvaluator>(Register);
         Receive<ListWorkers>(_ => Sender.Tell(new EvaluatorList(
-            _slots.Select(s => new EvaluatorInfo(s.Node, s.InFlight is { } run ? $"{run.Work.SearchId}/{run.EvaluationId}" : null)).ToArray())));
+            _slots.Select(s => new EvaluatorInfo(s.Node, s.InFlight is { } run ? $"{run.Work.SearchId}/{run.EvaluationId}" : null)).ToArray(),
+            _jobs.Count, _replayed)));
         Receive<EvaluateChild>(Enqueue);
         Receive<EvaluationAttemptSucceeded>(Succeeded);
         Receive<EvaluationAttemptFailed>(failed => Failed(failed.Run, failed.Reason, failed.Retryable));
@@ -133,6 +135,7 @@ public sealed class EvaluationSupervisor : ReceiveActor, IWithTimers
             var key = _ready.Dequeue();
             if (!_jobs.TryGetValue(key, out var job)) continue;
             job.Attempts++;
+            if (job.Attempts > 1) _replayed++;
             slot.Dispatched++;
             var run = new RunEvaluation(job.Work, job.Attempts, slot.Dispatched);
             slot.InFlight = run;

@@ -30,7 +30,8 @@ public sealed record ListNodes
     public static readonly ListNodes Instance = new();
 }
 
-public sealed record NodeList(IReadOnlyList<MemberInfo> Members, IReadOnlyList<TrainerInfo> Trainers, IReadOnlyList<EvaluatorInfo> Evaluators);
+public sealed record NodeList(IReadOnlyList<MemberInfo> Members, IReadOnlyList<TrainerInfo> Trainers, IReadOnlyList<EvaluatorInfo> Evaluators,
+                             int EvaluationsPending = 0, int EvaluationsReplayed = 0);
 
 public sealed record MemberInfo(string Address, IReadOnlyList<string> Roles, string Status);
 
@@ -48,4 +49,6 @@ public sealed record ListWorkers
 
 public sealed record TrainerList(IReadOnlyList<TrainerInfo> Trainers);
 
-public sealed record EvaluatorList(IReadOnlyList<EvaluatorInfo> Evaluators);
+/// <summary>The evaluators, the evaluations requested and not answered yet (queued, in flight or waiting to retry), and
+/// how many attempts so far were replays (after a failure, or of work held by an evaluator that was lost).</summary>
+public sealed record EvaluatorList(IReadOnlyList<EvaluatorInfo> Evaluators, int Pending = 0, int Replayed = 0);

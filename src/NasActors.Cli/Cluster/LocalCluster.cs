@@ -10,16 +10,20 @@ namespace NasActors.Cli.Cluster;
 /// trainer+evaluator nodes on loopback, sharing one state folder (checkpoints, admin token, logs, pid files).</summary>
 public sealed partial class LocalCluster
 {
-    public LocalCluster(string stateDirectory, int basePort, int postgresPort)
+    /// <param name="dashboardPort">the coordinator's dashboard on 127.0.0.1 (0: any free port)</param>
+    public LocalCluster(string stateDirectory, int basePort, int postgresPort, int dashboardPort = 0)
     {
         StateDirectory = Path.GetFullPath(stateDirectory);
         BasePort = basePort;
+        DashboardPort = dashboardPort;
         Postgres = new LocalPostgres(Path.Combine(StateDirectory, "postgres"), postgresPort);
     }
 
     public string StateDirectory { get; }
 
     public int BasePort { get; }
+
+    public int DashboardPort { get; }
 
     public LocalPostgres Postgres { get; }
 
@@ -35,7 +39,7 @@ public sealed partial class LocalCluster
     {
         var seeds = string.Join(',', Enumerable.Range(0, trainers + 1).Select(i => $"127.0.0.1:{BasePort + i}"));
         return index == 0
-            ? ["node", "--roles", "coordinator", "--port", $"{BasePort}", "--seed-nodes", seeds, "--state-dir", StateDirectory, "--journal", Postgres.Url, "--poll", "5", "--log-level", "INFO"]
+            ? ["node", "--roles", "coordinator", "--port", $"{BasePort}", "--seed-nodes", seeds, "--state-dir", StateDirectory, "--journal", Postgres.Url, "--poll", "5", "--log-level", "INFO", "--dashboard-port", $"{DashboardPort}"]
             : ["node", "--roles", "trainer,evaluator", "--device", "cpu", "--port", $"{BasePort + index}", "--seed-nodes", $"127.0.0.1:{BasePort}", "--state-dir", StateDirectory];
     }
 
@@ -101,6 +105,15 @@ public sealed partial class LocalCluster
         Environment.GetEnvironmentVariable("DOTNET_HOST_PATH") is { Length: > 0 } host ? host
         : Environment.ProcessPath is { } path && Path.GetFileNameWithoutExtension(path) == "dotnet" ? path
         : "dotnet";
+
+    /// <summary>The coordinator's dashboard, as its log last announced it; null if it has not yet.</summary>
+    public string? DashboardUrl()
+    {
+        var log = Path.Combine(Logs, NodeName(0) + ".log");
+        if (!File.Exists(log)) return null;
+        using var stream = new FileStream(log, FileMode.Open, FileAccess.Read, FileShare.ReadWrite);
+        return new StreamReader(stream).ReadToEnd().Split('\n').LastOrDefault(l => l.StartsWith("dashboard: ", StringComparison.Ordinal))?["dashboard: ".Length..].Trim();
+    }
 
     /// <summary>Stops every node (SIGTERM: they leave the cluster; SIGKILL after 20 s) and PostgreSQL.</summary>
     public void Down(TextWriter progress)

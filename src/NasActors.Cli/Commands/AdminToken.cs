@@ -25,6 +25,10 @@ internal static class AdminToken
         return token;
     }
 
+    /// <summary>Where a node's token came from, for the line that tells the user (never the token itself).</summary>
+    public static string Describe(string stateDirectory) =>
+        Environment() is not null ? $"${Variable}" : $"configured (nas.admin.token) or in {Path.Combine(stateDirectory, FileName)}";
+
     /// <summary>The token a console sends; empty when none is found (the cluster then refuses, saying how to give one).</summary>
     public static string ForClient(string? flag)
     {

@@ -14,15 +14,18 @@ internal static class ClusterCommand
         var port = Port();
         var postgresPort = PostgresPort();
         var trainers = new Option<int>("--trainers") { Description = "trainer+evaluator nodes (one CPU device each)", DefaultValueFactory = _ => 2 };
+        var dashboardPort = new Option<int>("--dashboard-port") { Description = "the coordinator's dashboard on 127.0.0.1 (0: any free port)", DefaultValueFactory = _ => 8050 };
         var up = new Command("up", "start PostgreSQL, the coordinator and the trainer nodes (they keep running after this command)")
         {
-            stateDirectory, port, postgresPort, trainers,
+            stateDirectory, port, postgresPort, trainers, dashboardPort,
         };
         up.SetAction(async (parsed, _) =>
         {
             var count = CommonOptions.Positive("--trainers", parsed.GetValue(trainers));
-            var cluster = new LocalCluster(parsed.GetValue(stateDirectory)!, parsed.GetValue(port), parsed.GetValue(postgresPort));
+            var cluster = new LocalCluster(parsed.GetValue(stateDirectory)!, parsed.GetValue(port), parsed.GetValue(postgresPort), parsed.GetValue(dashboardPort));
             await cluster.UpAsync(count, Path.Combine(AppContext.BaseDirectory, "nas.dll"), Console.Out);
+            for (var wait = 0; wait < 50 && cluster.DashboardUrl() is null; wait++) await Task.Delay(100);
+            if (cluster.DashboardUrl() is { } url) Console.WriteLine($"dashboard: {url}");
             Console.WriteLine($"cluster up: ./nas console --connect {cluster.Contact}  (admin token in {Path.Combine(cluster.StateDirectory, AdminToken.FileName)}; " +
                               "./nas cluster down stops it)");
             return 0;

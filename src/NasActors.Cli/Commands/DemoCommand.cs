@@ -39,7 +39,7 @@ internal static class DemoCommand
         if (resume && !File.Exists(Path.Combine(stateDirectory, "journal.db")))
             throw new NasException($"nothing to resume in {stateDirectory}: start a demo with ./nas demo");
         await using var node = NasNode.Start(NodeSettings.Embedded(stateDirectory, trainers));
-        await using var dashboard = await Dashboard.DashboardServer.StartAsync(node, dashboardPort);
+        await using var dashboard = await Dashboard.DashboardServer.StartAsync(node, dashboardPort, AdminToken.ForNode(null, null, stateDirectory));
         string searchId;
         if (spec is not null)
         {
@@ -59,6 +59,7 @@ internal static class DemoCommand
         }
 
         Console.WriteLine($"dashboard: {dashboard.Url}");
+        Console.WriteLine($"dashboard actions (pause, resume, stop) take the admin token: {AdminToken.Describe(stateDirectory)}");
         var clock = Stopwatch.StartNew();
         var printed = new Dictionary<string, string>();
         SearchStatus status;

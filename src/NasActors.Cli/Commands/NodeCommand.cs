@@ -32,9 +32,10 @@ internal static class NodeCommand
         var token = SearchCommands.Token();
         var logLevel = new Option<string>("--log-level") { Description = "Akka log level of a cluster node: DEBUG, INFO, WARNING, ERROR", DefaultValueFactory = _ => "WARNING" };
         logLevel.AcceptOnlyFromAmong("DEBUG", "INFO", "WARNING", "ERROR");
+        var dashboardPort = new Option<int?>("--dashboard-port") { Description = "a coordinator's live dashboard on 127.0.0.1 (0: any free port; default nas.dashboard.port, 8050)" };
         var command = new Command("node", "run a node: embedded (every role, SQLite journal, CPU), or with --roles a cluster node")
         {
-            config, stateDirectory, journal, trainers, evaluators, untilIdle, poll, roles, hostname, port, seedNodes, devices, token, logLevel,
+            config, stateDirectory, journal, trainers, evaluators, untilIdle, poll, roles, hostname, port, seedNodes, devices, token, logLevel, dashboardPort,
         };
         command.SetAction(async (parsed, cancellation) =>
         {
@@ -52,7 +53,7 @@ internal static class NodeCommand
             };
             if (clusterRoles is null)
             {
-                foreach (var clusterOnly in new Option[] { hostname, seedNodes, devices, token, logLevel })
+                foreach (var clusterOnly in new Option[] { hostname, seedNodes, devices, token, logLevel, dashboardPort })
                     if (parsed.GetResult(clusterOnly) is { Implicit: false })
                         throw new NasException($"{clusterOnly.Name} is for cluster nodes: add --roles (e.g. --roles trainer,evaluator)");
                 return await RunEmbedded(configured, parsed.GetValue(untilIdle), cancellation);
@@ -64,9 +65,16 @@ internal static class NodeCommand
                 configured.Devices, configured.Evaluators, Path.Combine(configured.StateDirectory, "checkpoints"), configured.ToSettings().Journal,
                 AdminToken: "", parsed.GetValue(logLevel)!);
             settings.Validate();  // before the token file is made: a refused node writes nothing
+            int? dashboard = null;
             if (settings.Has(ClusterNodeSettings.CoordinatorRole))
+            {
+                dashboard = parsed.GetValue(dashboardPort) ?? ClusterNode.ConfiguredDashboardPort(parsed.GetValue(config));
+                Dashboard.DashboardServer.CheckPortFree(dashboard.Value);
                 settings = settings with { AdminToken = AdminToken.ForNode(parsed.GetValue(token), parsed.GetValue(config), configured.StateDirectory) };
-            return await RunCluster(settings, configured, parsed.GetValue(untilIdle), cancellation);
+            }
+            else if (parsed.GetResult(dashboardPort) is { Implicit: false })
+                throw new NasException("--dashboard-port is for a coordinator node: the coordinator serves the dashboard");
+            return await RunCluster(settings, configured, dashboard, parsed.GetValue(untilIdle), cancellation);
         });
         return command;
     }
@@ -81,7 +89,7 @@ internal static class NodeCommand
         return 0;
     }
 
-    static async Task<int> RunCluster(ClusterNodeSettings settings, NodeConfig configured, bool untilIdle, CancellationToken cancellation)
+    static async Task<int> RunCluster(ClusterNodeSettings settings, NodeConfig configured, int? dashboardPort, bool untilIdle, CancellationToken cancellation)
     {
         await using var node = await ClusterNode.StartAsync(settings, JoinTimeout);
         var what = new List<string> { $"roles {string.Join(",", settings.Roles)}" };
@@ -90,7 +98,9 @@ internal static class NodeCommand
         Console.WriteLine($"node {node.Address} up ({string.Join("; ", what)}); checkpoints in {settings.CheckpointDirectory}");
         if (settings.Has(ClusterNodeSettings.CoordinatorRole))
         {
-            Console.WriteLine($"admin token: {(Environment.GetEnvironmentVariable(AdminToken.Variable) is { Length: > 0 } ? $"${AdminToken.Variable}" : "configured or in " + Path.Combine(configured.StateDirectory, AdminToken.FileName))}; " +
+            await using var dashboard = await Dashboard.DashboardServer.StartAsync(node, dashboardPort!.Value, settings.AdminToken);
+            Console.WriteLine($"dashboard: {dashboard.Url}");
+            Console.WriteLine($"admin token: {AdminToken.Describe(configured.StateDirectory)}; " +
                               $"./nas console --connect {settings.Hostname}:{node.Address.Port} administers the cluster");
             await ReportUntilStopped(command => node.AskAsync<SearchList>(command, TimeSpan.FromSeconds(10)), configured.PollSeconds, untilIdle, cancellation);
         }

@@ -86,10 +86,7 @@ internal static class SearchCommands
         command.Add(Simple("report", "write a self-contained HTML report of a search (figures inline, SVG)", reportOutput, async (node, id, parsed) =>
         {
             var export = await node.AskAsync<SearchExport>(new ExportSearch(id!));
-            var spec = SearchSpec.Parse(export.Spec, $"spec of {id}");
-            var truth = spec.GroundTruth is { } table && File.Exists(table)
-                ? NasActors.Search.GroundTruth.GroundTruthTable.Read(table, NasActors.Search.Spaces.SearchSpaces.Get(spec.Space)).MeanTestAccuracy()
-                : null;
+            var truth = Reports.SearchReport.GroundTruthOf(export.Spec, $"spec of {id}");
             var path = parsed.GetValue(reportOutput)!;
             await File.WriteAllTextAsync(path, Reports.SearchReport.Html(export, truth));
             Console.WriteLine($"report of search {id} written to {path}");

@@ -1,5 +1,8 @@
+using System.Collections.Concurrent;
 using System.Net;
 using System.Net.Sockets;
+using System.Security.Cryptography;
+using System.Text;
 using System.Text.Json;
 using System.Text.Json.Serialization;
 using Microsoft.AspNetCore.Builder;
@@ -8,12 +11,14 @@ using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Logging;
 using NasActors.Actors.Cluster;
 using NasActors.Actors.Protocol;
+using NasActors.Cli.Reports;
 using NasActors.Search;
 
 namespace NasActors.Cli.Dashboard;
 
 /// <summary>The live dashboard a node serves on loopback: one page (its script and style inline, nothing fetched from
-/// the internet) that follows every run through server-sent events, and a JSON API under /api.</summary>
+/// the internet) that follows every run and the workers through server-sent events, a JSON API under /api, and
+/// pause/resume/stop actions that need the admin token.</summary>
 public sealed class DashboardServer : IAsyncDisposable
 {
     static readonly JsonSerializerOptions Json = new()
@@ -29,9 +34,10 @@ public sealed class DashboardServer : IAsyncDisposable
     /// <summary>Where the dashboard answers, e.g. http://127.0.0.1:8050/.</summary>
     public string Url { get; }
 
-    /// <summary>Serves the dashboard of <paramref name="node"/> on 127.0.0.1:<paramref name="port"/> (0: any free port).
-    /// A port in use is refused with an error that names it and the flag that changes it.</summary>
-    public static async Task<DashboardServer> StartAsync(NasNode node, int port)
+    /// <summary>Serves the dashboard of <paramref name="node"/> (an embedded node, or a cluster's coordinator) on
+    /// 127.0.0.1:<paramref name="port"/> (0: any free port); actions must carry <paramref name="adminToken"/>. A port in
+    /// use is refused with an error that names it and the flag that changes it.</summary>
+    public static async Task<DashboardServer> StartAsync(IAdminChannel node, int port, string adminToken)
     {
         if (port is < 0 or > 65535) throw new NasException($"--dashboard-port {port} is not a port: use 1 to 65535, or 0 for any free port");
         var builder = WebApplication.CreateSlimBuilder();
@@ -39,15 +45,39 @@ public sealed class DashboardServer : IAsyncDisposable
         builder.WebHost.UseKestrel(k => k.Listen(IPAddress.Loopback, port));
         var app = builder.Build();
         var page = ReadPage();
+        var figures = new RunFigures(node);
 
-        app.MapGet("/", async () => Results.Content(await PageWithSnapshot(page, node), "text/html; charset=utf-8"));
-        app.MapGet("/runs/{id}", async (string id) => await Find(node, id) is null
+        app.MapGet("/", async () => Results.Content(await PageWithSnapshot(page, node, figures), "text/html; charset=utf-8"));
+        app.MapGet("/runs/{id}", async (string id) => await Find(node, figures, id) is null
             ? Results.Content(NotFoundPage(id), "text/html; charset=utf-8", statusCode: 404)
-            : Results.Content(await PageWithSnapshot(page, node), "text/html; charset=utf-8"));
-        app.MapGet("/api/runs", async () => Results.Text(JsonSerializer.Serialize(await Snapshot(node), Json), "application/json"));
-        app.MapGet("/api/runs/{id}", async (string id) => await Find(node, id) is { } run
-            ? Results.Text(JsonSerializer.Serialize(run, Json), "application/json")
-            : Results.Text(JsonSerializer.Serialize(new { error = $"unknown run '{id}'" }), "application/json", statusCode: 404));
+            : Results.Content(await PageWithSnapshot(page, node, figures), "text/html; charset=utf-8"));
+        app.MapGet("/api/runs", async () => JsonResult(await Runs(node, figures)));
+        app.MapGet("/api/runs/{id}", async (string id) => await Find(node, figures, id) is { } run
+            ? JsonResult(run)
+            : JsonResult(new { error = $"unknown run '{id}'" }, 404));
+        app.MapGet("/api/workers", async () => await Workers(node) is { } workers
+            ? JsonResult(workers)
+            : JsonResult(new { error = "the trainers and evaluators cannot be listed now (the coordinator is busy or moving): try again" }, 503));
+        app.MapPost("/api/runs/{id}/{action}", async (string id, string action, HttpContext context) =>
+        {
+            if (!Authorized(context.Request, adminToken))
+            {
+                context.Response.Headers.WWWAuthenticate = "Bearer";
+                return JsonResult(new { error = "this action needs the admin token: send it as 'Authorization: Bearer TOKEN' (the page asks for it)" }, 401);
+            }
+            object? command = action switch { "pause" => new PauseSearch(id), "resume" => new ResumeSearch(id), "stop" => new StopSearch(id), _ => null };
+            if (command is null) return JsonResult(new { error = $"unknown action '{action}': pause, resume or stop" }, 404);
+            if (await Find(node, figures, id) is null) return JsonResult(new { error = $"unknown run '{id}'" }, 404);
+            try
+            {
+                await node.AskAsync<CommandAccepted>(command);
+                return JsonResult(new { message = $"search {id}: {action} journaled" });
+            }
+            catch (NasException e)
+            {
+                return JsonResult(new { error = e.Message }, 409);
+            }
+        });
         app.MapGet("/events", async (HttpContext context) =>
         {
             // Server-sent events: the whole picture every second, so a page that reconnects misses nothing.
@@ -55,7 +85,7 @@ public sealed class DashboardServer : IAsyncDisposable
             context.Response.Headers.CacheControl = "no-cache";
             while (!context.RequestAborted.IsCancellationRequested)
             {
-                await context.Response.WriteAsync($"data: {JsonSerializer.Serialize(await Snapshot(node), Json)}\n\n", context.RequestAborted);
+                await context.Response.WriteAsync($"data: {JsonSerializer.Serialize(await Snapshot(node, figures), Json)}\n\n", context.RequestAborted);
                 await context.Response.Body.FlushAsync(context.RequestAborted);
                 await Task.Delay(TimeSpan.FromSeconds(1), context.RequestAborted);
             }
@@ -74,24 +104,67 @@ public sealed class DashboardServer : IAsyncDisposable
         return new DashboardServer(app, $"http://127.0.0.1:{bound.Port}/");
     }
 
-    /// <summary>Every run with its status and top 10 per strategy (with ranking quality when it has a ground truth).</summary>
-    static async Task<IReadOnlyList<RunView>> Snapshot(NasNode node)
+    /// <summary>Refuses, before a node joins its cluster, a dashboard port that something else holds.</summary>
+    public static void CheckPortFree(int port)
+    {
+        if (port is < 0 or > 65535) throw new NasException($"--dashboard-port {port} is not a port: use 1 to 65535, or 0 for any free port");
+        if (port == 0) return;
+        try
+        {
+            var probe = new TcpListener(IPAddress.Loopback, port);
+            probe.Start();
+            probe.Stop();
+        }
+        catch (SocketException)
+        {
+            throw new NasException($"the dashboard's port {port} on 127.0.0.1 is in use; choose another with --dashboard-port N (0 picks a free one)");
+        }
+    }
+
+    static IResult JsonResult(object value, int status = 200) => Results.Text(JsonSerializer.Serialize(value, Json), "application/json", statusCode: status);
+
+    /// <summary>A bearer token equal to the admin token (compared in constant time).</summary>
+    static bool Authorized(HttpRequest request, string adminToken)
+    {
+        var header = request.Headers.Authorization.ToString();
+        const string Scheme = "Bearer ";
+        if (adminToken.Length == 0 || !header.StartsWith(Scheme, StringComparison.OrdinalIgnoreCase)) return false;
+        return CryptographicOperations.FixedTimeEquals(Encoding.UTF8.GetBytes(header[Scheme.Length..].Trim()), Encoding.UTF8.GetBytes(adminToken));
+    }
+
+    /// <summary>What the page shows: every run, and the trainers and evaluators (null when they cannot be listed now).</summary>
+    static async Task<DashboardView> Snapshot(IAdminChannel node, RunFigures figures) => new(await Runs(node, figures), await Workers(node));
+
+    static async Task<NodeList?> Workers(IAdminChannel node)
+    {
+        try
+        {
+            return await node.AskAsync<NodeList>(ListNodes.Instance);
+        }
+        catch (NasException)
+        {
+            return null;
+        }
+    }
+
+    /// <summary>Every run with its status, top 10 per strategy (with ranking quality when it has a ground truth) and figures.</summary>
+    static async Task<IReadOnlyList<RunView>> Runs(IAdminChannel node, RunFigures figures)
     {
         var list = await node.AskAsync<SearchList>(ListSearches.Instance);
         var runs = new List<RunView>();
         foreach (var status in list.Searches)
-            runs.Add(new RunView(status, await Ranking(node, status.SearchId)));
+            runs.Add(new RunView(status, await Ranking(node, status.SearchId), await figures.Of(status)));
         return runs;
     }
 
-    static async Task<RunView?> Find(NasNode node, string id)
+    static async Task<RunView?> Find(IAdminChannel node, RunFigures figures, string id)
     {
         var list = await node.AskAsync<SearchList>(ListSearches.Instance);
         var status = list.Searches.FirstOrDefault(s => s.SearchId == id);
-        return status is null ? null : new RunView(status, await Ranking(node, id));
+        return status is null ? null : new RunView(status, await Ranking(node, id), await figures.Of(status));
     }
 
-    static async Task<SearchRanking?> Ranking(NasNode node, string id)
+    static async Task<SearchRanking?> Ranking(IAdminChannel node, string id)
     {
         try
         {
@@ -104,8 +177,8 @@ public sealed class DashboardServer : IAsyncDisposable
     }
 
     /// <summary>The page with the current picture inlined ("&lt;/" escaped, so no value can close the script).</summary>
-    static async Task<string> PageWithSnapshot(string page, NasNode node) =>
-        page.Replace("/*INITIAL*/null", JsonSerializer.Serialize(await Snapshot(node), Json).Replace("</", "<\\/"));
+    static async Task<string> PageWithSnapshot(string page, IAdminChannel node, RunFigures figures) =>
+        page.Replace("/*INITIAL*/null", JsonSerializer.Serialize(await Snapshot(node, figures), Json).Replace("</", "<\\/"));
 
     static string ReadPage()
     {
@@ -126,6 +199,37 @@ public sealed class DashboardServer : IAsyncDisposable
 
     public async ValueTask DisposeAsync() => await _app.DisposeAsync();
 
-    /// <summary>A run as the dashboard shows it.</summary>
-    public sealed record RunView(SearchStatus Status, SearchRanking? Ranking);
+    /// <summary>A run as the dashboard shows it; <paramref name="Figures"/> is inline SVG (training curves, evolution,
+    /// estimate against true accuracy), made by the server.</summary>
+    public sealed record RunView(SearchStatus Status, SearchRanking? Ranking, string? Figures);
+
+    public sealed record DashboardView(IReadOnlyList<RunView> Runs, NodeList? Workers);
+
+    /// <summary>Each run's figures, drawn again only when its progress changed (an export reads every evaluation).</summary>
+    sealed class RunFigures(IAdminChannel node)
+    {
+        readonly ConcurrentDictionary<string, (string Version, string? Svg)> _drawn = new();
+        readonly ConcurrentDictionary<string, IReadOnlyDictionary<string, double>?> _truths = new();
+
+        public async Task<string?> Of(SearchStatus status)
+        {
+            var version = string.Join(";", status.Strategies.Select(s =>
+                $"{s.CheckpointStep},{s.Trained},{s.EvaluationsCompleted},{s.EvaluationsFailed},{s.ProbesCompleted}")) + status.Phase;
+            if (_drawn.TryGetValue(status.SearchId, out var drawn) && drawn.Version == version) return drawn.Svg;
+            string? svg;
+            try
+            {
+                var export = await node.AskAsync<SearchExport>(new ExportSearch(status.SearchId));
+                var truth = _truths.GetOrAdd(export.Spec, spec => SearchReport.GroundTruthOf(spec, $"spec of {status.SearchId}"));
+                svg = string.Concat(SearchReport.TrainingCurves(export), SearchReport.EvolutionCurve(export),
+                                    truth is null ? null : SearchReport.EstimateScatter(export, truth));
+            }
+            catch (NasException)
+            {
+                return drawn.Svg;  // not answerable now (a run recovering): the last figures stand
+            }
+            _drawn[status.SearchId] = (version, svg);
+            return svg;
+        }
+    }
 }

@@ -2,7 +2,10 @@ using System.Globalization;
 using System.Net;
 using System.Text;
 using NasActors.Actors.Protocol;
+using NasActors.Actors.Runs;
 using NasActors.Cli.Plots;
+using NasActors.Search.GroundTruth;
+using NasActors.Search.Spaces;
 
 namespace NasActors.Cli.Reports;
 
@@ -48,33 +51,8 @@ public static class SearchReport
         }
         html.Append("</table>\n");
 
-        var checkpoints = export.Checkpoints ?? [];
-        if (checkpoints.Count > 0)
-        {
-            html.Append("<h2>Supernet training</h2>\n");
-            html.Append(SvgPlot.Figure("Training curves (mean over each checkpoint interval)",
-            [
-                new Panel("loss", "step", "mean loss", Series(checkpoints, c => c.MeanLoss)),
-                new Panel("throughput", "step", "images/s", Series(checkpoints, c => c.ImagesPerSecond)),
-            ], columns: 2));
-        }
-
-        var searched = export.Evaluations.Where(e => !e.GroundTruthProbe).ToArray();
-        if (searched.Length > 0)
-        {
-            html.Append("<h2>Evolution</h2>\n");
-            html.Append(SvgPlot.Figure("Best inherited-weight accuracy found so far",
-            [
-                new Panel("", "evaluations", "validation accuracy", status.Strategies.Select(s =>
-                {
-                    var best = double.NegativeInfinity;
-                    var points = searched.Where(e => e.Strategy == s.Strategy && e.Accuracy is not null)
-                        .OrderBy(e => ProposalNumber(e.EvaluationId))
-                        .Select((e, i) => (X: (double)(i + 1), Y: best = Math.Max(best, e.Accuracy!.Value))).ToArray();
-                    return new Series(s.Strategy, points, Line: true);
-                }).ToArray()),
-            ], columns: 1));
-        }
+        if (TrainingCurves(export) is { } curves) html.Append("<h2>Supernet training</h2>\n").Append(curves);
+        if (EvolutionCurve(export) is { } evolution) html.Append("<h2>Evolution</h2>\n").Append(evolution);
 
         html.Append("<h2>Leaderboards</h2>\n");
         foreach (var ranking in export.Ranking.Strategies)
@@ -96,13 +74,7 @@ public static class SearchReport
                 html.Append(Invariant($"<td class=\"num\">{r.SpearmanRho:0.000}</td><td class=\"num\">{(r.TopOverlap is { } o ? o.ToString("0.00", CultureInfo.InvariantCulture) : "")}</td></tr>\n"));
             }
             html.Append("</table>\n");
-            html.Append(SvgPlot.Figure("Inherited-weight estimate against stand-alone test accuracy", probed.Select(r =>
-                new Panel(Invariant($"{r.Strategy}: tau {r.KendallTau:0.000}"), "true test accuracy", "estimated accuracy",
-                [
-                    new Series(r.Strategy, export.Evaluations
-                        .Where(e => e.Strategy == r.Strategy && e.GroundTruthProbe && e.Accuracy is not null && truth.ContainsKey(e.Architecture))
-                        .Select(e => (truth[e.Architecture], e.Accuracy!.Value)).ToArray()),
-                ])).ToArray()));
+            html.Append(EstimateScatter(export, truth));
         }
 
         var failures = export.Evaluations.Where(e => e.FailureReason is not null).ToArray();
@@ -117,6 +89,61 @@ public static class SearchReport
         html.Append($"<h2>Search spec</h2>\n<pre>{Text(export.Spec)}</pre>\n");
         html.Append($"<p><small>Written by nas search report on {DateTimeOffset.UtcNow:yyyy-MM-dd HH:mm} UTC.</small></p>\n</body>\n</html>\n");
         return html.ToString();
+    }
+
+    /// <summary>Stand-alone test accuracy per architecture from the ground-truth table the spec names; null when it names
+    /// none or the file is not there.</summary>
+    public static IReadOnlyDictionary<string, double>? GroundTruthOf(string specText, string what)
+    {
+        var spec = SearchSpec.Parse(specText, what);
+        return spec.GroundTruth is { } table && File.Exists(table)
+            ? GroundTruthTable.Read(table, SearchSpaces.Get(spec.Space)).MeanTestAccuracy()
+            : null;
+    }
+
+    /// <summary>Loss and throughput per strategy over its checkpoints; null before the first checkpoint.</summary>
+    public static string? TrainingCurves(SearchExport export)
+    {
+        var checkpoints = export.Checkpoints ?? [];
+        if (checkpoints.Count == 0) return null;
+        return SvgPlot.Figure("Training curves (mean over each checkpoint interval)",
+        [
+            new Panel("loss", "step", "mean loss", Series(checkpoints, c => c.MeanLoss)),
+            new Panel("throughput", "step", "images/s", Series(checkpoints, c => c.ImagesPerSecond)),
+        ], columns: 2);
+    }
+
+    /// <summary>The best inherited-weight accuracy found so far per strategy, over its evolution's proposals.</summary>
+    public static string? EvolutionCurve(SearchExport export)
+    {
+        var searched = export.Evaluations.Where(e => !e.GroundTruthProbe).ToArray();
+        if (searched.Length == 0) return null;
+        return SvgPlot.Figure("Best inherited-weight accuracy found so far",
+        [
+            new Panel("", "evaluations", "validation accuracy", export.Status.Strategies.Select(s =>
+            {
+                var best = double.NegativeInfinity;
+                var points = searched.Where(e => e.Strategy == s.Strategy && e.Accuracy is not null)
+                    .OrderBy(e => ProposalNumber(e.EvaluationId))
+                    .Select((e, i) => (X: (double)(i + 1), Y: best = Math.Max(best, e.Accuracy!.Value))).ToArray();
+                return new Series(s.Strategy, points, Line: true);
+            }).ToArray()),
+        ], columns: 1);
+    }
+
+    /// <summary>Per strategy with ranking quality, each ground-truth architecture's estimate against its true accuracy;
+    /// null when no strategy has one yet.</summary>
+    public static string? EstimateScatter(SearchExport export, IReadOnlyDictionary<string, double> truth)
+    {
+        var probed = export.Ranking.Strategies.Where(r => r.KendallTau is not null).ToArray();
+        if (probed.Length == 0) return null;
+        return SvgPlot.Figure("Inherited-weight estimate against stand-alone test accuracy", probed.Select(r =>
+            new Panel(Invariant($"{r.Strategy}: tau {r.KendallTau:0.000}"), "true test accuracy", "estimated accuracy",
+            [
+                new Series(r.Strategy, export.Evaluations
+                    .Where(e => e.Strategy == r.Strategy && e.GroundTruthProbe && e.Accuracy is not null && truth.ContainsKey(e.Architecture))
+                    .Select(e => (truth[e.Architecture], e.Accuracy!.Value)).ToArray()),
+            ])).ToArray());
     }
 
     static Series[] Series(IReadOnlyList<ExportedCheckpoint> checkpoints, Func<ExportedCheckpoint, double> value) =>
