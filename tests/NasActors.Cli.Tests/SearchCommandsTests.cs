@@ -14,9 +14,12 @@ public sealed class SearchCommandsTests : IDisposable
 
     string[] Search(params string[] arguments) => ["search", .. arguments, "--state-dir", State];
 
-    async Task<string> StartSearch()
+    async Task<string> StartSearch(bool probeCheckpoints = false)
     {
-        var run = await NasProcess.RunAsync(Search("start", "--spec", TinySearch.Write(_temp)));
+        var spec = TinySearch.Write(_temp);
+        if (probeCheckpoints)
+            File.WriteAllText(spec, File.ReadAllText(spec).Replace("evolution {", "evaluation { probe-checkpoints = on }\n              evolution {"));
+        var run = await NasProcess.RunAsync(Search("start", "--spec", spec));
         NasAssert.Succeeded(run);
         var id = Assert.Single(run.StdoutLines);
         Assert.Matches(@"^tiny-\d{8}-\d{6}-1$", id);
@@ -42,7 +45,8 @@ public sealed class SearchCommandsTests : IDisposable
     [Fact]
     public async Task A_node_should_run_a_journaled_search_to_the_end_then_top_and_export_should_report_it()
     {
-        var id = await StartSearch();
+        // Checkpoints before the final one score the ground truth too: ranking quality over training.
+        var id = await StartSearch(probeCheckpoints: true);
 
         // The node's settings from a configuration file rather than flags.
         var config = _temp.File("node.conf");
@@ -61,8 +65,10 @@ public sealed class SearchCommandsTests : IDisposable
         NasAssert.Succeeded(await NasProcess.RunAsync(Search("export", id, "--out", export)));
         using var json = JsonDocument.Parse(await File.ReadAllTextAsync(export));
         Assert.Equal("Completed", json.RootElement.GetProperty("Status").GetProperty("Phase").GetString());
-        // Budget 4 per strategy plus 3 ground-truth probes each.
-        Assert.Equal(14, json.RootElement.GetProperty("Evaluations").GetArrayLength());
+        // Budget 4 per strategy plus 3 ground-truth probes each with the final weights and 3 with the checkpoint of step 5.
+        var evaluations = json.RootElement.GetProperty("Evaluations").EnumerateArray().ToArray();
+        Assert.Equal(20, evaluations.Length);
+        Assert.Equal(6, evaluations.Count(e => e.GetProperty("ProbeStep").ValueKind == JsonValueKind.Number && e.GetProperty("ProbeStep").GetInt64() == 5));
         NasAssert.UsageError(await NasProcess.RunAsync(Search("resume", id)), "cannot resume", "completed");
 
         var report = _temp.File("report.html");
@@ -80,7 +86,8 @@ public sealed class SearchCommandsTests : IDisposable
         string[] Texts(string element) => all.Where(e => e.Name.LocalName == element).Select(e => e.Value).ToArray();
         Assert.Equal(strategies, Texts("h3"));  // a leaderboard per strategy
         var svgs = all.Where(e => e.Name.LocalName == "svg").ToArray();
-        Assert.Equal(3, svgs.Length);  // training curves, evolution, estimate against truth
+        Assert.Equal(4, svgs.Length);  // training curves, evolution, estimate against truth, tau over training
+        Assert.Contains(svgs, s => s.Descendants().Any(e => e.Name.LocalName == "text" && e.Value.StartsWith("Ranking quality over training", StringComparison.Ordinal)));
         var figureTexts = svgs.SelectMany(s => s.Descendants().Where(e => e.Name.LocalName == "text").Select(e => e.Value)).ToArray();
         foreach (var strategy in strategies)
         {

@@ -23,9 +23,11 @@ public sealed record StrategyTrained(string Strategy, long Steps, string Weights
 public sealed record StrategyFailed(string Strategy, string Reason) : ISearchEvent;
 
 /// <summary>A child model is to be scored with inherited weights; journaled before it is dispatched. A probe scores a
-/// ground-truth architecture to measure ranking quality and takes no part in the evolution.</summary>
+/// ground-truth architecture to measure ranking quality and takes no part in the evolution: with the final weights, or,
+/// with <paramref name="ProbeStep"/>, with the checkpoint of that step (ranking quality over training time).</summary>
 public sealed record EvaluationRequested(
-    string EvaluationId, string Strategy, string Architecture, string CheckpointPath, string CheckpointSha256, bool Probe = false) : ISearchEvent;
+    string EvaluationId, string Strategy, string Architecture, string CheckpointPath, string CheckpointSha256, bool Probe = false,
+    long? ProbeStep = null) : ISearchEvent;
 
 /// <summary>An evaluation's result; a second result for the same id is ignored.</summary>
 public sealed record EvaluationCompleted(string EvaluationId, double Accuracy) : ISearchEvent;

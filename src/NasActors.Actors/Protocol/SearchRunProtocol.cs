@@ -32,7 +32,8 @@ public sealed record SearchExport(SearchStatus Status, SearchRanking Ranking, st
 /// <summary>A committed checkpoint: the step, and the mean loss and throughput since the one before.</summary>
 public sealed record ExportedCheckpoint(string Strategy, long Step, double MeanLoss, double ImagesPerSecond);
 
-public sealed record ExportedEvaluation(string EvaluationId, string Strategy, string Architecture, bool GroundTruthProbe, double? Accuracy, string? FailureReason);
+public sealed record ExportedEvaluation(string EvaluationId, string Strategy, string Architecture, bool GroundTruthProbe, double? Accuracy, string? FailureReason,
+                                        long? ProbeStep = null);
 
 /// <summary>Per strategy: the best child models found and how well the supernet ranks the ground-truth architectures.</summary>
 public sealed record SearchRanking(string SearchId, IReadOnlyList<StrategyRanking> Strategies);

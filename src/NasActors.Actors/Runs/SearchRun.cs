@@ -67,7 +67,7 @@ public sealed class SearchRun : ReceivePersistentActor
                 ? new CommandRejected(_searchId, $"unknown search id '{_searchId}'; list the searches with: nas search list")
                 : new SearchExport(Status(), Ranking.Compute(_state, int.MaxValue), _state.Spec!.Text,
                     _state.Evaluations.Values.OrderBy(e => e.Request.EvaluationId, StringComparer.Ordinal).Select(e => new ExportedEvaluation(
-                        e.Request.EvaluationId, e.Request.Strategy, e.Request.Architecture, e.Request.Probe, e.Accuracy, e.FailureReason)).ToArray(),
+                        e.Request.EvaluationId, e.Request.Strategy, e.Request.Architecture, e.Request.Probe, e.Accuracy, e.FailureReason, e.Request.ProbeStep)).ToArray(),
                     _state.Strategies.SelectMany(s => s.Checkpoints.Select(c => new ExportedCheckpoint(s.Id, c.Step, c.MeanLoss, c.ImagesPerSecond))).ToArray()));
         });
         Command<GetRanking>(get =>
@@ -128,7 +128,11 @@ public sealed class SearchRun : ReceivePersistentActor
         var committed = new CheckpointCommitted(saved.Strategy, saved.Step, saved.Path, saved.Sha256, saved.MeanLoss, saved.ImagesPerSecond);
         if (!saved.Final)
         {
-            Persist(committed, _state.Apply);
+            Persist(committed, @event =>
+            {
+                _state.Apply(@event);
+                if (_state.Phase == RunPhase.Running && _state.Spec!.Evaluation.ProbeCheckpoints) DispatchEvaluations(saved.Strategy);
+            });
             return;
         }
         PersistAll(new ISearchEvent[] { committed, new StrategyTrained(saved.Strategy, saved.Step, saved.WeightsSha256, saved.TrainingSeconds, saved.PathWaitSeconds, saved.PathsDigest) }, @event =>
@@ -156,7 +160,7 @@ public sealed class SearchRun : ReceivePersistentActor
         Persist(result, @event =>
         {
             _state.Apply(@event);
-            if (@event is EvaluationCompleted completed)
+            if (@event is EvaluationCompleted completed && record.Request.ProbeStep is null)
                 _ranking?.Tell(new ScoredChild(record.Request.Strategy, record.Request.Architecture, completed.Accuracy, record.Request.Probe));
             if (_state.Phase == RunPhase.Running) DispatchEvaluations(record.Request.Strategy);
             CompleteIfDone();
@@ -216,7 +220,7 @@ public sealed class SearchRun : ReceivePersistentActor
         foreach (var strategy in _state.Strategies.Where(s => s.Trained is null && s.FailureReason is null)) Train(strategy);
         foreach (var pending in _state.PendingEvaluations())
             _evaluations.Tell(new EvaluateChild(_searchId, pending, _state.Spec!.Text));
-        foreach (var strategy in _state.Strategies.Where(s => s.Trained is not null))
+        foreach (var strategy in _state.Strategies.Where(s => s.Trained is not null || _state.Spec!.Evaluation.ProbeCheckpoints))
             DispatchEvaluations(strategy.Id);
         CompleteIfDone();
     }
@@ -255,7 +259,7 @@ public sealed class SearchRun : ReceivePersistentActor
             s.FailureReason, searched.Count(e => e.Accuracy is not null), evaluations.Count(e => e.FailureReason is not null),
             evaluations.Count(e => e.IsPending), _state.Spec!.Evolution.Budget, best?.Architecture.ToString(), best?.Fitness,
             s.LatestCheckpoint?.MeanLoss ?? double.NaN, s.LatestCheckpoint?.ImagesPerSecond ?? 0,
-            evaluations.Count(e => e.Request.Probe && e.Accuracy is not null), _state.GroundTruthArchitectures.Count, s.Trained?.WeightsSha256,
+            evaluations.Count(e => e.Request.Probe && e.Request.ProbeStep is null && e.Accuracy is not null), _state.GroundTruthArchitectures.Count, s.Trained?.WeightsSha256,
             s.Trained?.TrainingSeconds ?? 0, s.Trained?.PathWaitSeconds ?? 0, s.CheckpointsRejected, s.Trained?.PathsDigest);
     }).ToArray());
 }

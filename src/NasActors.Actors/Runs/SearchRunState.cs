@@ -63,6 +63,11 @@ public sealed class SearchRunState
             case StrategyFailed failed:
                 Strategy(failed.Strategy).FailureReason = failed.Reason;
                 break;
+            case EvaluationRequested { ProbeStep: { } step } stepProbe:
+                var probed = Strategy(stepProbe.Strategy).StepProbesRequested;
+                probed[step] = probed.GetValueOrDefault(step) + 1;
+                _evaluations[stepProbe.EvaluationId] = new EvaluationRecord(stepProbe, null, null);
+                break;
             case EvaluationRequested { Probe: true } probe:
                 Strategy(probe.Strategy).ProbesRequested++;
                 _evaluations[probe.EvaluationId] = new EvaluationRecord(probe, null, null);
@@ -113,8 +118,10 @@ public sealed class SearchRunState
     public EvaluationRequested? ProposeEvaluation(string strategyId)
     {
         var strategy = Strategy(strategyId);
+        if (strategy.FailureReason is not null) return null;
+        if (Spec!.Evaluation.ProbeCheckpoints && StepProbe(strategy) is { } stepProbe) return stepProbe;
         var checkpoint = strategy.LatestCheckpoint;
-        if (strategy.Trained is null || strategy.FailureReason is not null || checkpoint is null) return null;
+        if (strategy.Trained is null || checkpoint is null) return null;
         if (!strategy.Evolution.BudgetSpent)
         {
             // Propose on a copy: the state itself changes only when the event is applied.
@@ -131,9 +138,25 @@ public sealed class SearchRunState
         return null;
     }
 
-    /// <summary>Every child scored so far, in journal order: what rankings are computed from.</summary>
+    /// <summary>The next ground-truth architecture to score with a committed checkpoint before the final one (oldest
+    /// first), or null when every such checkpoint has scored all of them.</summary>
+    EvaluationRequested? StepProbe(StrategyState strategy)
+    {
+        var finalStep = strategy.Trained?.Steps;
+        foreach (var checkpoint in strategy.Checkpoints.Where(c => c.Step != finalStep))
+        {
+            var index = strategy.StepProbesRequested.GetValueOrDefault(checkpoint.Step);
+            if (index >= GroundTruthArchitectures.Count) continue;
+            return new EvaluationRequested($"{strategy.Id}/ground-truth@{checkpoint.Step}/{index + 1}", strategy.Id, GroundTruthArchitectures[index],
+                                           checkpoint.Path, checkpoint.Sha256, Probe: true, ProbeStep: checkpoint.Step);
+        }
+        return null;
+    }
+
+    /// <summary>Every child scored so far, in journal order: what rankings are computed from (probes of checkpoints
+    /// before the final one are not: they measure ranking quality over training, see the export).</summary>
     public IReadOnlyList<ScoredChild> ScoredChildren() =>
-        _evaluations.Values.Where(e => e.Accuracy is not null)
+        _evaluations.Values.Where(e => e.Accuracy is not null && e.Request.ProbeStep is null)
             .Select(e => new ScoredChild(e.Request.Strategy, e.Request.Architecture, e.Accuracy!.Value, e.Request.Probe)).ToArray();
 
     /// <summary>Requested evaluations without a result yet: what a recovered run dispatches again.</summary>
@@ -157,6 +180,9 @@ public sealed class StrategyState(StrategySpec spec, RegularizedEvolution evolut
     public string? FailureReason { get; set; }
     public RegularizedEvolution Evolution { get; } = evolution;
     public int ProbesRequested { get; set; }
+
+    /// <summary>Ground-truth probes requested per checkpoint step before the final one (evaluation.probe-checkpoints).</summary>
+    public Dictionary<long, int> StepProbesRequested { get; } = new();
     public int CheckpointsRejected { get; set; }
 }
 

@@ -69,7 +69,8 @@ public sealed record SearchSpec(
             new FaultInjection(reader.Int("evaluation.faults.fail-every", 0, min: 0),
                                reader.Double("evaluation.faults.fail-probability", 0, min: 0, max: 1),
                                reader.Int("evaluation.faults.kill-evaluator-at", 0, min: 0),
-                               reader.Double("evaluation.faults.delay", 0, min: 0, max: 600)));
+                               reader.Double("evaluation.faults.delay", 0, min: 0, max: 600)),
+            reader.Bool("evaluation.probe-checkpoints", false));
         var groundTruth = reader.OptionalString("ground-truth");
         return new SearchSpec(reader.String("name", "search"), space, data, supernet, training, strategies, evolution, evaluation,
             (ulong)reader.Int("seed", 1, min: 0), groundTruth, text);
@@ -93,6 +94,18 @@ public sealed record SearchSpec(
                 throw Invalid(path, text, "a whole number");
             if (value < min || value > max) throw Invalid(path, value, max == int.MaxValue ? $"at least {min}" : $"{min} to {max}");
             return value;
+        }
+
+        public bool Bool(string path, bool fallback)
+        {
+            if (!search.HasPath(path)) return fallback;
+            var text = search.GetString(path);
+            return text.ToLowerInvariant() switch
+            {
+                "on" or "true" or "yes" => true,
+                "off" or "false" or "no" => false,
+                _ => throw Invalid(path, text, "on or off"),
+            };
         }
 
         public double Double(string path, double fallback, double min, double max)
@@ -166,8 +179,9 @@ public sealed record StrategySpec(string Id, string Sampler, ulong Seed, int Ste
             : null;
 }
 
-/// <summary>How evaluations are retried, and faults to inject for tests and demos.</summary>
-public sealed record EvaluationSpec(int MaxAttempts, FaultInjection Faults);
+/// <summary>How evaluations are retried, faults to inject for tests and demos, and whether every committed checkpoint
+/// (not only the final weights) scores the ground-truth architectures, for ranking quality over training time.</summary>
+public sealed record EvaluationSpec(int MaxAttempts, FaultInjection Faults, bool ProbeCheckpoints = false);
 
 /// <summary>Evaluator faults on purpose: fail every k-th evaluation, fail with probability p, kill the evaluator at the n-th,
 /// and hold each evaluation <paramref name="DelaySeconds"/> longer (a slow evaluator, so that one can be lost mid-evaluation).</summary>

@@ -214,7 +214,7 @@ public sealed class DashboardServer : IAsyncDisposable
         public async Task<string?> Of(SearchStatus status)
         {
             var version = string.Join(";", status.Strategies.Select(s =>
-                $"{s.CheckpointStep},{s.Trained},{s.EvaluationsCompleted},{s.EvaluationsFailed},{s.ProbesCompleted}")) + status.Phase;
+                $"{s.CheckpointStep},{s.Trained},{s.EvaluationsCompleted},{s.EvaluationsFailed},{s.EvaluationsPending},{s.ProbesCompleted}")) + status.Phase;
             if (_drawn.TryGetValue(status.SearchId, out var drawn) && drawn.Version == version) return drawn.Svg;
             string? svg;
             try
@@ -222,7 +222,8 @@ public sealed class DashboardServer : IAsyncDisposable
                 var export = await node.AskAsync<SearchExport>(new ExportSearch(status.SearchId));
                 var truth = _truths.GetOrAdd(export.Spec, spec => SearchReport.GroundTruthOf(spec, $"spec of {status.SearchId}"));
                 svg = string.Concat(SearchReport.TrainingCurves(export), SearchReport.EvolutionCurve(export),
-                                    truth is null ? null : SearchReport.EstimateScatter(export, truth));
+                                    truth is null ? null : SearchReport.EstimateScatter(export, truth),
+                                    truth is null ? null : SearchReport.TauOverTraining(export, truth));
             }
             catch (NasException)
             {

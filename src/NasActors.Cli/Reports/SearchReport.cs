@@ -5,6 +5,7 @@ using NasActors.Actors.Protocol;
 using NasActors.Actors.Runs;
 using NasActors.Cli.Plots;
 using NasActors.Search.GroundTruth;
+using NasActors.Search.Ranking;
 using NasActors.Search.Spaces;
 
 namespace NasActors.Cli.Reports;
@@ -75,6 +76,7 @@ public static class SearchReport
             }
             html.Append("</table>\n");
             html.Append(EstimateScatter(export, truth));
+            html.Append(TauOverTraining(export, truth));
         }
 
         var failures = export.Evaluations.Where(e => e.FailureReason is not null).ToArray();
@@ -144,6 +146,28 @@ public static class SearchReport
                     .Where(e => e.Strategy == r.Strategy && e.GroundTruthProbe && e.Accuracy is not null && truth.ContainsKey(e.Architecture))
                     .Select(e => (truth[e.Architecture], e.Accuracy!.Value)).ToArray()),
             ])).ToArray());
+    }
+
+    /// <summary>Kendall tau between estimates and true accuracy per strategy at each checkpoint whose ground-truth probes
+    /// are all scored (evaluation.probe-checkpoints), the final weights included; null with fewer than two such points.</summary>
+    public static string? TauOverTraining(SearchExport export, IReadOnlyDictionary<string, double> truth)
+    {
+        var finalSteps = export.Status.Strategies.Where(s => s.Trained).ToDictionary(s => s.Strategy, s => (long)s.Steps);
+        var series = export.Status.Strategies.Select(s =>
+        {
+            var probes = export.Evaluations.Where(e => e.Strategy == s.Strategy && e.GroundTruthProbe && (e.ProbeStep is not null || finalSteps.ContainsKey(s.Strategy)));
+            var points = probes.GroupBy(e => e.ProbeStep ?? finalSteps[s.Strategy])
+                .Where(step => step.Count() == s.Probes && step.All(e => e.FailureReason is not null || e.Accuracy is not null))
+                .Select(step => step.Where(e => e.Accuracy is not null && truth.ContainsKey(e.Architecture)).ToArray())
+                .Where(scored => scored.Length >= 3)
+                .Select(scored => ((double)(scored[0].ProbeStep ?? finalSteps[s.Strategy]),
+                                   RankCorrelation.KendallTau(scored.Select(e => e.Accuracy!.Value).ToArray(), scored.Select(e => truth[e.Architecture]).ToArray())))
+                .OrderBy(p => p.Item1).ToArray();
+            return new Series(s.Strategy, points, Line: true);
+        }).Where(s => s.Points.Count > 0).ToArray();
+        if (series.Sum(s => s.Points.Count) < 2) return null;
+        return SvgPlot.Figure("Ranking quality over training: Kendall tau of the estimates against stand-alone accuracy",
+            [new Panel("", "training step", "Kendall tau", series)], columns: 1);
     }
 
     static Series[] Series(IReadOnlyList<ExportedCheckpoint> checkpoints, Func<ExportedCheckpoint, double> value) =>

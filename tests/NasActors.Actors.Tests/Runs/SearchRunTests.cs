@@ -114,19 +114,66 @@ public sealed class SearchRunTests : JournalTestKit
         });
     }
 
+    static readonly Dictionary<string, double> Truth = new()
+    {
+        ["|nor_conv_3x3~0|+|nor_conv_3x3~0|nor_conv_3x3~1|+|nor_conv_3x3~0|nor_conv_3x3~1|nor_conv_3x3~2|"] = 0.91,
+        ["|skip_connect~0|+|none~0|avg_pool_3x3~1|+|skip_connect~0|nor_conv_1x1~1|skip_connect~2|"] = 0.88,
+        ["|avg_pool_3x3~0|+|none~0|none~1|+|none~0|none~1|avg_pool_3x3~2|"] = 0.70,
+    };
+
+    /// <summary>A three-architecture ground-truth table in a temporary file (the caller deletes it).</summary>
+    static (string Table, Dictionary<string, double> Truth) GroundTruth()
+    {
+        var table = Path.Combine(Path.GetTempPath(), $"nasactors-truth-{Guid.NewGuid():N}.csv");
+        foreach (var (architecture, accuracy) in Truth)
+            foreach (var seed in new[] { 1, 2 })
+                NasActors.Search.GroundTruth.GroundTruthTable.Append(table, new(architecture, seed, 1, accuracy, accuracy, 1, 1, 1, 2, 1, 8, 300));
+        return (table, Truth);
+    }
+
+    [Fact]
+    public async Task With_probe_checkpoints_every_committed_checkpoint_should_score_the_ground_truth_apart_from_the_final_ranking()
+    {
+        var (table, truth) = GroundTruth();
+        try
+        {
+            var run = Run("r7");
+            var spec = SearchSpecTests.Minimal.Replace("name = tiny", $"name = tiny\n  ground-truth = \"{table}\"\n  evaluation {{ probe-checkpoints = on }}");
+            run.Tell(new StartSearch("r7", spec, 1), TestActor);
+            await ExpectMsgAsync<CommandAccepted>();
+            await Training.ExpectMsgAsync<TrainStrategy>();
+            await Training.ExpectMsgAsync<TrainStrategy>();
+
+            // A checkpoint during training: its probes go out at once, two at a time, the third when one is answered.
+            run.Tell(new CheckpointSaved("r7", "a", 5, "/ckpt/5", "aa", Final: false, ""));
+            var first = new[] { await Evaluations.ExpectMsgAsync<EvaluateChild>(), await Evaluations.ExpectMsgAsync<EvaluateChild>() };
+            Assert.All(first, w => Assert.Equal((5L, "/ckpt/5", true), (w.Request.ProbeStep!.Value, w.Request.CheckpointPath, w.Request.Probe)));
+            await Evaluations.ExpectNoMsgAsync(TimeSpan.FromMilliseconds(200));
+            run.Tell(new EvaluationSucceeded("r7", first[0].Request.EvaluationId, 0.5));
+            var third = await Evaluations.ExpectMsgAsync<EvaluateChild>();
+            Assert.Equal("a/ground-truth@5/3", third.Request.EvaluationId);
+            foreach (var work in new[] { first[1], third }) run.Tell(new EvaluationSucceeded("r7", work.Request.EvaluationId, 0.5));
+            Assert.Equal(truth.Keys.Order(), new[] { first[0], first[1], third }.Select(w => w.Request.Architecture).Order());
+
+            run.Tell(new GetSearchStatus("r7"), TestActor);
+            var status = (await ExpectMsgAsync<SearchStatus>()).Strategies.Single(s => s.Strategy == "a");
+            Assert.Equal((0, 0, 0), (status.ProbesCompleted, status.EvaluationsCompleted, status.EvaluationsPending));
+            run.Tell(new GetRanking("r7", 5), TestActor);
+            Assert.Equal(0, (await ExpectMsgAsync<SearchRanking>()).Strategies.Single(s => s.Strategy == "a").Probed);
+            run.Tell(new ExportSearch("r7"), TestActor);
+            var exported = (await ExpectMsgAsync<SearchExport>()).Evaluations;
+            Assert.Equal(3, exported.Count(e => e.ProbeStep == 5 && e.GroundTruthProbe && e.Accuracy == 0.5));
+        }
+        finally
+        {
+            File.Delete(table);
+        }
+    }
+
     [Fact]
     public async Task Run_should_score_every_ground_truth_architecture_and_report_ranking_quality()
     {
-        var table = Path.Combine(Path.GetTempPath(), $"nasactors-truth-{Guid.NewGuid():N}.csv");
-        var truth = new Dictionary<string, double>
-        {
-            ["|nor_conv_3x3~0|+|nor_conv_3x3~0|nor_conv_3x3~1|+|nor_conv_3x3~0|nor_conv_3x3~1|nor_conv_3x3~2|"] = 0.91,
-            ["|skip_connect~0|+|none~0|avg_pool_3x3~1|+|skip_connect~0|nor_conv_1x1~1|skip_connect~2|"] = 0.88,
-            ["|avg_pool_3x3~0|+|none~0|none~1|+|none~0|none~1|avg_pool_3x3~2|"] = 0.70,
-        };
-        foreach (var (architecture, accuracy) in truth)
-            foreach (var seed in new[] { 1, 2 })
-                NasActors.Search.GroundTruth.GroundTruthTable.Append(table, new(architecture, seed, 1, accuracy, accuracy, 1, 1, 1, 2, 1, 8, 300));
+        var (table, truth) = GroundTruth();
         try
         {
             var run = Run("r6");
