@@ -37,7 +37,8 @@ public static class Program
         }
         try
         {
-            return parsed.Invoke(new InvocationConfiguration { EnableDefaultExceptionHandler = false });
+            // Asynchronous invocation: SIGINT and SIGTERM cancel the command's token, so a node or demo stops cleanly.
+            return parsed.InvokeAsync(new InvocationConfiguration { EnableDefaultExceptionHandler = false }).GetAwaiter().GetResult();
         }
         catch (NasException e)
         {

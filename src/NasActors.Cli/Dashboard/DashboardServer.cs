@@ -8,6 +8,8 @@ using System.Text.Json.Serialization;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using NasActors.Actors.Cluster;
 using NasActors.Actors.Protocol;
@@ -42,6 +44,8 @@ public sealed class DashboardServer : IAsyncDisposable
         if (port is < 0 or > 65535) throw new NasException($"--dashboard-port {port} is not a port: use 1 to 65535, or 0 for any free port");
         var builder = WebApplication.CreateSlimBuilder();
         builder.Logging.ClearProviders();
+        // The command owns the process's signals: the web host's console lifetime would swallow SIGTERM and Ctrl+C.
+        builder.Services.AddSingleton<IHostLifetime, CommandOwnedLifetime>();
         builder.WebHost.UseKestrel(k => k.Listen(IPAddress.Loopback, port));
         var app = builder.Build();
         var page = ReadPage();
@@ -204,6 +208,13 @@ public sealed class DashboardServer : IAsyncDisposable
     public sealed record RunView(SearchStatus Status, SearchRanking? Ranking, string? Figures);
 
     public sealed record DashboardView(IReadOnlyList<RunView> Runs, NodeList? Workers);
+
+    sealed class CommandOwnedLifetime : IHostLifetime
+    {
+        public Task WaitForStartAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+
+        public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+    }
 
     /// <summary>Each run's figures, drawn again only when its progress changed (an export reads every evaluation).</summary>
     sealed class RunFigures(IAdminChannel node)

@@ -143,7 +143,7 @@ public static class SearchReport
             new Panel(Invariant($"{r.Strategy}: tau {r.KendallTau:0.000}"), "true test accuracy", "estimated accuracy",
             [
                 new Series(r.Strategy, export.Evaluations
-                    .Where(e => e.Strategy == r.Strategy && e.GroundTruthProbe && e.Accuracy is not null && truth.ContainsKey(e.Architecture))
+                    .Where(e => e.Strategy == r.Strategy && e.GroundTruthProbe && e.ProbeStep is null && e.Accuracy is not null && truth.ContainsKey(e.Architecture))
                     .Select(e => (truth[e.Architecture], e.Accuracy!.Value)).ToArray()),
             ])).ToArray());
     }
@@ -166,8 +166,8 @@ public static class SearchReport
             return new Series(s.Strategy, points, Line: true);
         }).Where(s => s.Points.Count > 0).ToArray();
         if (series.Sum(s => s.Points.Count) < 2) return null;
-        return SvgPlot.Figure("Ranking quality over training: Kendall tau of the estimates against stand-alone accuracy",
-            [new Panel("", "training step", "Kendall tau", series)], columns: 1);
+        return SvgPlot.Figure("Ranking quality over training",
+            [new Panel("estimates vs stand-alone accuracy", "training step", "Kendall tau", series)], columns: 1);
     }
 
     static Series[] Series(IReadOnlyList<ExportedCheckpoint> checkpoints, Func<ExportedCheckpoint, double> value) =>
