@@ -121,6 +121,13 @@ public sealed class DashboardBrowserTests : IDisposable
                                                              "--poll", "0.5", "--dashboard-port", "0", "--keep-serving"]))!;
         try
         {
+            // The run appears as soon as the page is served (it may already have finished: the tiny search is quick)...
+            var early = await NasProcess.WaitForLineAsync(demo, @"^dashboard: http://127\.0\.0\.1:\d+/$");
+            var earlyDom = await Browse("--dump-dom", early["dashboard: ".Length..]);
+            Assert.Matches(@"<a href=""/runs/tiny-\d{8}-\d{6}-1"">tiny-", earlyDom);
+            Assert.Matches(@">(Running|Completed)</span>", earlyDom);
+
+            // ...and its leaderboards fill by the end.
             var line = await NasProcess.WaitForLineAsync(demo, @"^dashboard still serving at http://127\.0\.0\.1:\d+/");
             var url = line["dashboard still serving at ".Length..line.IndexOf(';')];
 
