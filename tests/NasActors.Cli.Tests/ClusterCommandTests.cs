@@ -9,11 +9,17 @@ namespace NasActors.Cli.Tests;
 [Collection(ClusterCollection.Name)]
 public sealed class ClusterCommandTests
 {
-    static int FreePort()
+    /// <summary>A loopback port something listens on until the listener is stopped.</summary>
+    static (TcpListener Listener, int Port) Occupied()
     {
         var listener = new TcpListener(IPAddress.Loopback, 0);
         listener.Start();
-        var port = ((IPEndPoint)listener.LocalEndpoint).Port;
+        return (listener, ((IPEndPoint)listener.LocalEndpoint).Port);
+    }
+
+    static int FreePort()
+    {
+        var (listener, port) = Occupied();
         listener.Stop();
         return port;
     }
@@ -38,9 +44,7 @@ public sealed class ClusterCommandTests
     public async Task A_node_on_a_port_in_use_should_be_refused_with_the_port_named()
     {
         using var temp = new TempDirectory();
-        var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        var port = ((IPEndPoint)listener.LocalEndpoint).Port;
+        var (listener, port) = Occupied();
         try
         {
             var run = await NasProcess.RunAsync(["node", "--roles", "coordinator", "--port", $"{port}", "--state-dir", temp.Path]);
@@ -101,18 +105,14 @@ public sealed class ClusterCommandTests
         Assert.Equal("cpu", workers.RootElement.GetProperty("Trainers")[0].GetProperty("Device").GetString());
         Assert.Contains($":{harness.Cluster.BasePort + 1}", workers.RootElement.GetProperty("Evaluators")[0].GetProperty("Node").GetString());
         Assert.Equal(System.Net.HttpStatusCode.Unauthorized, (await http.PostAsync("/api/runs/any/stop", null)).StatusCode);
-        var request = new HttpRequestMessage(HttpMethod.Post, "/api/runs/no-such-search/stop");
-        request.Headers.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", harness.Token);
-        Assert.Equal(System.Net.HttpStatusCode.NotFound, (await http.SendAsync(request)).StatusCode);
+        Assert.Equal(System.Net.HttpStatusCode.NotFound, (await DashboardTests.Act(http, "/api/runs/no-such-search/stop", harness.Token)).StatusCode);
     }
 
     [Fact]
     public async Task A_coordinator_whose_dashboard_port_is_in_use_should_be_refused_before_joining()
     {
         using var temp = new TempDirectory();
-        var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        var port = ((IPEndPoint)listener.LocalEndpoint).Port;
+        var (listener, port) = Occupied();
         try
         {
             var run = await NasProcess.RunAsync(["node", "--roles", "coordinator", "--port", "0", "--dashboard-port", $"{port}", "--state-dir", temp.Path]);

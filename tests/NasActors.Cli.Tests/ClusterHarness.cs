@@ -27,7 +27,7 @@ public sealed class ClusterHarness : IAsyncDisposable
     ClusterHarness(int trainers)
     {
         Trainers = trainers;
-        var ports = LocalCluster.FreePortBlock(trainers + 2);
+        var ports = LoopbackPorts.FreeBlock(trainers + 2);
         Cluster = new LocalCluster(_temp.File("cluster"), ports[0], ports[^1]);
     }
 

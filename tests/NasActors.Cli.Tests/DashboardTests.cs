@@ -12,7 +12,8 @@ public sealed class DashboardTests : IDisposable
 
     public void Dispose() => _temp.Dispose();
 
-    static Task<HttpResponseMessage> Act(HttpClient http, string path, string token)
+    /// <summary>A dashboard action as the page posts it, with the admin token.</summary>
+    internal static Task<HttpResponseMessage> Act(HttpClient http, string path, string token)
     {
         var request = new HttpRequestMessage(HttpMethod.Post, path);
         request.Headers.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", token);

@@ -99,24 +99,20 @@ public sealed class ClusterNode : IAdminChannel
     }
 
     /// <summary>The admin token from configuration: <c>nas.admin.token</c> in hocon/cluster.conf or <paramref name="configFile"/>.</summary>
-    public static string ConfiguredToken(string? configFile)
+    public static string ConfiguredToken(string? configFile) => NasSettings(configFile).GetString("nas.admin.token", "") ?? "";
+
+    /// <summary>The dashboard's port from configuration: <c>nas.dashboard.port</c> in hocon/cluster.conf or <paramref name="configFile"/>.</summary>
+    public static int ConfiguredDashboardPort(string? configFile) => NasSettings(configFile).GetInt("nas.dashboard.port", 8050);
+
+    /// <summary>hocon/cluster.conf, with <paramref name="configFile"/> (if any) read over it.</summary>
+    static Config NasSettings(string? configFile)
     {
-        var text = File.ReadAllText(JournalSettings.HoconFile("cluster.conf"));
-        var config = ConfigurationFactory.ParseString(text);
-        if (configFile is not null) config = ConfigurationFactory.ParseString(File.ReadAllText(configFile)).WithFallback(config);
-        return config.GetString("nas.admin.token", "") ?? "";
+        var config = ConfigurationFactory.ParseString(File.ReadAllText(JournalSettings.HoconFile("cluster.conf")));
+        return configFile is null ? config : ConfigurationFactory.ParseString(File.ReadAllText(configFile)).WithFallback(config);
     }
 
     /// <summary>Asks the coordinator with the node's own token (the dashboard's way in), waiting up to 10 s.</summary>
     public Task<T> AskAsync<T>(object command) => AskAsync<T>(command, TimeSpan.FromSeconds(10));
-
-    /// <summary>The dashboard's port from configuration: <c>nas.dashboard.port</c> in hocon/cluster.conf or <paramref name="configFile"/>.</summary>
-    public static int ConfiguredDashboardPort(string? configFile)
-    {
-        var config = ConfigurationFactory.ParseString(File.ReadAllText(JournalSettings.HoconFile("cluster.conf")));
-        if (configFile is not null) config = ConfigurationFactory.ParseString(File.ReadAllText(configFile)).WithFallback(config);
-        return config.GetInt("nas.dashboard.port", 8050);
-    }
 
     /// <summary>Asks the coordinator, as the console would (with the token), and waits for the reply.</summary>
     public async Task<T> AskAsync<T>(object command, TimeSpan timeout)

@@ -69,11 +69,7 @@ public sealed class Coordinator : ReceiveActor
     {
         var members = Akka.Cluster.Cluster.Get(Context.System).State.Members
             .Select(m => new MemberInfo(m.Address.ToString(), m.Roles.Order().ToArray(), m.Status.ToString())).ToArray();
-        var timeout = TimeSpan.FromSeconds(5);
-        var trainers = _training.Ask<TrainerList>(ListWorkers.Instance, timeout);
-        var evaluators = _evaluations.Ask<EvaluatorList>(ListWorkers.Instance, timeout);
-        Task.WhenAll(trainers, evaluators).PipeTo(Sender,
-            success: () => new NodeList(members, trainers.Result.Trainers, evaluators.Result.Evaluators, evaluators.Result.Pending, evaluators.Result.Replayed),
+        WorkerListing.GatherAsync(members, _training, _evaluations, TimeSpan.FromSeconds(5)).PipeTo(Sender,
             failure: e => new CommandRejected("", $"could not list the trainers and evaluators: {e.Message}"));
     }
 }

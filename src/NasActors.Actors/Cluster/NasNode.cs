@@ -105,9 +105,7 @@ public sealed class NasNode : IAdminChannel
     {
         var member = new MemberInfo(System.Name, ["coordinator", "evaluator", "trainer"], "Up");
         if (_training.IsNobody()) return new NodeList([member], [], []);
-        var trainers = await _training.Ask<TrainerList>(ListWorkers.Instance, AskTimeout);
-        var evaluators = await _evaluations.Ask<EvaluatorList>(ListWorkers.Instance, AskTimeout);
-        return new NodeList([member], trainers.Trainers, evaluators.Evaluators, evaluators.Pending, evaluators.Replayed);
+        return await WorkerListing.GatherAsync([member], _training, _evaluations, AskTimeout);
     }
 
     public async ValueTask DisposeAsync()

@@ -99,7 +99,7 @@ internal static class ClusterBench
     static async Task<Throughput> MeasureAsync(int trainers, SearchSpec spec)
     {
         var state = Directory.CreateTempSubdirectory("nas-bench-cluster-");
-        var ports = LocalCluster.FreePortBlock(trainers + 2);
+        var ports = LoopbackPorts.FreeBlock(trainers + 2);
         var cluster = new LocalCluster(state.FullName, ports[0], ports[^1]);
         try
         {

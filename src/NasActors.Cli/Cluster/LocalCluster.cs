@@ -1,6 +1,4 @@
 using System.Diagnostics;
-using System.Net;
-using System.Net.Sockets;
 using System.Runtime.InteropServices;
 using NasActors.Search;
 
@@ -132,33 +130,6 @@ public sealed partial class LocalCluster
         {
             Postgres.Stop();
             progress.WriteLine("PostgreSQL stopped");
-        }
-    }
-
-    /// <summary>A block of consecutive free loopback ports: the nodes take base, base+1, ...; PostgreSQL the last.</summary>
-    public static int[] FreePortBlock(int count)
-    {
-        for (var attempt = 0; attempt < 50; attempt++)
-        {
-            var first = Random.Shared.Next(20_000, 45_000);
-            var ports = Enumerable.Range(first, count).ToArray();
-            if (ports.All(IsFree)) return ports;
-        }
-        throw new NasException($"found no {count} consecutive free loopback ports");
-    }
-
-    static bool IsFree(int port)
-    {
-        try
-        {
-            var listener = new TcpListener(IPAddress.Loopback, port);
-            listener.Start();
-            listener.Stop();
-            return true;
-        }
-        catch (SocketException)
-        {
-            return false;
         }
     }
 

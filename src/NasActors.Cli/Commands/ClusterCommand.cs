@@ -24,8 +24,14 @@ internal static class ClusterCommand
             var count = CommonOptions.Positive("--trainers", parsed.GetValue(trainers));
             var cluster = new LocalCluster(parsed.GetValue(stateDirectory)!, parsed.GetValue(port), parsed.GetValue(postgresPort), parsed.GetValue(dashboardPort));
             await cluster.UpAsync(count, Path.Combine(AppContext.BaseDirectory, "nas.dll"), Console.Out);
-            for (var wait = 0; wait < 50 && cluster.DashboardUrl() is null; wait++) await Task.Delay(100);
-            if (cluster.DashboardUrl() is { } url) Console.WriteLine($"dashboard: {url}");
+            // The coordinator announces its dashboard just after it joined.
+            var url = cluster.DashboardUrl();
+            for (var wait = 0; wait < 50 && url is null; wait++)
+            {
+                await Task.Delay(100);
+                url = cluster.DashboardUrl();
+            }
+            if (url is not null) Console.WriteLine($"dashboard: {url}");
             Console.WriteLine($"cluster up: ./nas console --connect {cluster.Contact}  (admin token in {Path.Combine(cluster.StateDirectory, AdminToken.FileName)}; " +
                               "./nas cluster down stops it)");
             return 0;

@@ -52,7 +52,7 @@ public sealed class DashboardServer : IAsyncDisposable
         var figures = new RunFigures(node);
 
         app.MapGet("/", async () => Results.Content(await PageWithSnapshot(page, node, figures), "text/html; charset=utf-8"));
-        app.MapGet("/runs/{id}", async (string id) => await Find(node, figures, id) is null
+        app.MapGet("/runs/{id}", async (string id) => !await Exists(node, id)
             ? Results.Content(NotFoundPage(id), "text/html; charset=utf-8", statusCode: 404)
             : Results.Content(await PageWithSnapshot(page, node, figures), "text/html; charset=utf-8"));
         app.MapGet("/api/runs", async () => JsonResult(await Runs(node, figures)));
@@ -71,7 +71,7 @@ public sealed class DashboardServer : IAsyncDisposable
             }
             object? command = action switch { "pause" => new PauseSearch(id), "resume" => new ResumeSearch(id), "stop" => new StopSearch(id), _ => null };
             if (command is null) return JsonResult(new { error = $"unknown action '{action}': pause, resume or stop" }, 404);
-            if (await Find(node, figures, id) is null) return JsonResult(new { error = $"unknown run '{id}'" }, 404);
+            if (!await Exists(node, id)) return JsonResult(new { error = $"unknown run '{id}'" }, 404);
             try
             {
                 await node.AskAsync<CommandAccepted>(command);
@@ -112,17 +112,8 @@ public sealed class DashboardServer : IAsyncDisposable
     public static void CheckPortFree(int port)
     {
         if (port is < 0 or > 65535) throw new NasException($"--dashboard-port {port} is not a port: use 1 to 65535, or 0 for any free port");
-        if (port == 0) return;
-        try
-        {
-            var probe = new TcpListener(IPAddress.Loopback, port);
-            probe.Start();
-            probe.Stop();
-        }
-        catch (SocketException)
-        {
+        if (port != 0 && !LoopbackPorts.IsFree(port))
             throw new NasException($"the dashboard's port {port} on 127.0.0.1 is in use; choose another with --dashboard-port N (0 picks a free one)");
-        }
     }
 
     static IResult JsonResult(object value, int status = 200) => Results.Text(JsonSerializer.Serialize(value, Json), "application/json", statusCode: status);
@@ -160,6 +151,10 @@ public sealed class DashboardServer : IAsyncDisposable
             runs.Add(new RunView(status, await Ranking(node, status.SearchId), await figures.Of(status)));
         return runs;
     }
+
+    /// <summary>Whether the node knows the run: what a page of it or an action needs first, without its ranking and figures.</summary>
+    static async Task<bool> Exists(IAdminChannel node, string id) =>
+        (await node.AskAsync<SearchList>(ListSearches.Instance)).Searches.Any(s => s.SearchId == id);
 
     static async Task<RunView?> Find(IAdminChannel node, RunFigures figures, string id)
     {

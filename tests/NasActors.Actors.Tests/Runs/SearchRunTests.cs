@@ -131,16 +131,22 @@ public sealed class SearchRunTests : JournalTestKit
         return (table, Truth);
     }
 
+    /// <summary>A started run whose spec names <paramref name="table"/> as its ground truth, with <paramref name="settings"/> added.</summary>
+    async Task<IActorRef> StartedWithGroundTruth(string id, string table, string settings = "")
+    {
+        var run = Run(id);
+        run.Tell(new StartSearch(id, SearchSpecTests.Minimal.Replace("name = tiny", $"name = tiny\n  ground-truth = \"{table}\"\n  {settings}"), 1), TestActor);
+        await ExpectMsgAsync<CommandAccepted>();
+        return run;
+    }
+
     [Fact]
     public async Task With_probe_checkpoints_every_committed_checkpoint_should_score_the_ground_truth_apart_from_the_final_ranking()
     {
         var (table, truth) = GroundTruth();
         try
         {
-            var run = Run("r7");
-            var spec = SearchSpecTests.Minimal.Replace("name = tiny", $"name = tiny\n  ground-truth = \"{table}\"\n  evaluation {{ probe-checkpoints = on }}");
-            run.Tell(new StartSearch("r7", spec, 1), TestActor);
-            await ExpectMsgAsync<CommandAccepted>();
+            var run = await StartedWithGroundTruth("r7", table, "evaluation { probe-checkpoints = on }");
             await Training.ExpectMsgAsync<TrainStrategy>();
             await Training.ExpectMsgAsync<TrainStrategy>();
 
@@ -176,10 +182,7 @@ public sealed class SearchRunTests : JournalTestKit
         var (table, truth) = GroundTruth();
         try
         {
-            var run = Run("r6");
-            var spec = SearchSpecTests.Minimal.Replace("name = tiny", $"name = tiny\n  ground-truth = \"{table}\"");
-            run.Tell(new StartSearch("r6", spec, 1), TestActor);
-            await ExpectMsgAsync<CommandAccepted>();
+            var run = await StartedWithGroundTruth("r6", table);
             var pending = new Queue<EvaluateChild>(await TrainStrategy(run, "r6", "a"));
             var probes = new List<EvaluateChild>();
             var received = pending.Count;
