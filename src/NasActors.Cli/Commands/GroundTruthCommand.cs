@@ -19,12 +19,17 @@ internal static class GroundTruthCommand
         var seeds = new Option<int>("--seeds") { Description = "seeds per architecture (1..S)", DefaultValueFactory = _ => 2 };
         var output = new Option<string>("--out") { Description = "CSV file to write (resumed when it exists)", Required = true };
         var selectionSeed = new Option<int>("--selection-seed") { Description = "seed that picks the architectures", DefaultValueFactory = _ => 0 };
+        var stratify = new Option<string>("--stratify")
+        {
+            Description = "how architectures spread from weak to strong: capacity (quantiles of a capacity proxy, as the space) or convolutions (an equal share per number of live convolutions)",
+            DefaultValueFactory = _ => "capacity",
+        };
         var workers = new Option<int>("--workers") { Description = "worker processes training at once, each with --threads intra-op threads (rows are identical to one at a time)", DefaultValueFactory = _ => 1 };
         var shard = new Option<string>("--shard") { Description = "K/N: train only every N-th run, starting at K (what each worker process does)", DefaultValueFactory = _ => "0/1" };
         var training = new TrainingOptions();
         var command = new Command("groundtruth", "train architectures stand-alone to make a ground-truth table (CSV) and print the seed-to-seed Kendall tau")
         {
-            space, archs, epochs, seeds, output, selectionSeed, workers, shard,
+            space, archs, epochs, seeds, output, selectionSeed, stratify, workers, shard,
         };
         training.AddTo(command);
         command.SetAction(parsed =>
@@ -34,6 +39,7 @@ internal static class GroundTruthCommand
             var epochCount = CommonOptions.Positive("--epochs", parsed.GetValue(epochs));
             var seedCount = CommonOptions.Positive("--seeds", parsed.GetValue(seeds));
             var workerCount = CommonOptions.Positive("--workers", parsed.GetValue(workers));
+            var stratification = GroundTruthSelection.ParseStratification(parsed.GetValue(stratify)!);
             var (shardIndex, shardCount) = ParseShard(parsed.GetValue(shard)!);
             var path = parsed.GetValue(output)!;
             var existing = File.Exists(path) ? GroundTruthTable.Read(path, chosenSpace).Rows : [];
@@ -45,7 +51,7 @@ internal static class GroundTruthCommand
                 PrintSeedToSeedTau(path, chosenSpace);
                 return 0;
             }
-            var architectures = GroundTruthSelection.Select(chosenSpace, archCount, (ulong)parsed.GetValue(selectionSeed));
+            var architectures = GroundTruthSelection.Select(chosenSpace, archCount, (ulong)parsed.GetValue(selectionSeed), stratification);
             using (var setup = training.Start(parsed))
             {
                 var (shape, train, test, split) = (setup.Shape, setup.Train, setup.Test, setup.Split);

@@ -135,6 +135,16 @@ public sealed class Nb201Space : IChoiceSpace
         return nonZero;
     }
 
+    /// <summary>How many edges that carry a signal from input to output hold a convolution.</summary>
+    public static int LiveConvolutions(Architecture architecture)
+    {
+        var live = LiveEdges(architecture);
+        var count = 0;
+        for (var e = 0; e < Edges.Count; e++)
+            if (live[e] && Operations[architecture[e]] is Conv1x1 or Conv3x3) count++;
+        return count;
+    }
+
     /// <summary>A cheap proxy for capacity: convolution weights per channel pair on live edges (3x3 counts 9, 1x1 counts 1),
     /// plus a little for the parameter-free operations. Used to stratify ground-truth samples from weak to strong.</summary>
     public static double CapacityProxy(Architecture architecture)

@@ -62,4 +62,45 @@ public sealed class GroundTruthSelectionTests
     {
         Assert.Throws<NasException>(() => GroundTruthSelection.Select(Space, 0, 0));
     }
+
+    [Fact]
+    public void Convolution_stratification_should_give_each_number_of_live_convolutions_an_equal_share()
+    {
+        var selected = GroundTruthSelection.Select(Space, 70, 0, GroundTruthStratification.Convolutions);
+
+        Assert.Equal(70, selected.Distinct().Count());
+        Assert.All(selected, a => Assert.False(Nb201Space.IsDegenerate(a), $"{a} is degenerate"));
+        var shares = selected.GroupBy(Nb201Space.LiveConvolutions).ToDictionary(g => g.Key, g => g.Count());
+        Assert.Equal(Enumerable.Range(0, 7), shares.Keys.Order());
+        Assert.All(shares.Values, share => Assert.Equal(10, share));
+    }
+
+    [Fact]
+    public void Convolution_stratification_should_pass_a_small_group_s_shortfall_to_the_others()
+    {
+        // Only 64 cells have six live convolutions (1x1 or 3x3 on every edge); the other groups make up the rest.
+        var selected = GroundTruthSelection.Select(Space, 7 * 100, 3, GroundTruthStratification.Convolutions);
+
+        Assert.Equal(700, selected.Distinct().Count());
+        Assert.Equal(64, selected.Count(a => Nb201Space.LiveConvolutions(a) == 6));
+    }
+
+    [Fact]
+    public void Convolution_stratification_should_differ_from_capacity_quantiles_in_its_weak_share()
+    {
+        var byCapacity = GroundTruthSelection.Select(Space, 60, 0);
+        var byConvolutions = GroundTruthSelection.Select(Space, 60, 0, GroundTruthStratification.Convolutions);
+
+        // Cells without a live convolution are a small part of the space but a seventh of this selection.
+        Assert.True(byCapacity.Count(a => Nb201Space.LiveConvolutions(a) == 0) < 6);
+        Assert.InRange(byConvolutions.Count(a => Nb201Space.LiveConvolutions(a) == 0), 8, 9);
+    }
+
+    [Fact]
+    public void ParseStratification_should_name_the_choices_for_an_unknown_one()
+    {
+        Assert.Equal(GroundTruthStratification.Convolutions, GroundTruthSelection.ParseStratification("convolutions"));
+        var error = Assert.Throws<NasException>(() => GroundTruthSelection.ParseStratification("quantile"));
+        Assert.Contains("capacity or convolutions", error.Message);
+    }
 }
