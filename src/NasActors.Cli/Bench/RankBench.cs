@@ -96,7 +96,8 @@ public static class RankBench
             RankCorrelation.TopKOverlap(estimated, actual, TopK(estimates.Length)), status.TrainingSeconds, estimates);
     }
 
-    public static string Table(IReadOnlyList<RankBenchResult> results, IReadOnlyList<string> strategies, double? ceiling)
+    public static string Table(IReadOnlyList<RankBenchResult> results, IReadOnlyList<string> strategies, double? ceiling,
+        (double Tau, int SeedsPerHalf, int Architectures)? splitHalf = null)
     {
         var text = new StringBuilder();
         text.AppendLine($"{"strategy",-10} {"steps",6} {"Kendall tau",15} {"Spearman rho",15} {"top-10% overlap",15} {"train s",8}  seeds");
@@ -111,6 +112,10 @@ public static class RankBench
         text.Append(ceiling is { } tau
             ? string.Create(CultureInfo.InvariantCulture, $"ceiling: the ground truth's own seed-to-seed Kendall tau is {tau:0.000}")
             : "ceiling: the ground truth has no second seed to compare");
+        // The truth is the mean over seeds, which agrees with itself better than one seed does with another.
+        if (splitHalf is { } split)
+            text.Append(string.Create(CultureInfo.InvariantCulture,
+                $"; means of {split.SeedsPerHalf} seeds against means of {split.SeedsPerHalf} others: {split.Tau:0.000}"));
         return text.ToString();
     }
 

@@ -132,5 +132,7 @@ internal static class GroundTruthCommand
             double.NaN => "seed-to-seed Kendall tau: undefined (one seed gives every architecture the same test accuracy)",
             _ => $"seed-to-seed Kendall tau (seed 1 vs seed 2, test accuracy, {table.Rows.Count} rows): {tau:0.000}",
         });
+        if (table.SplitHalfTau() is { } split)
+            Console.WriteLine($"split-half Kendall tau (mean of the odd seeds vs mean of the even seeds, {split.SeedsPerHalf} each, {split.Architectures} architectures): {split.Tau:0.000}");
     }
 }

@@ -55,12 +55,13 @@ internal static class RankBenchCommand
                 first.Channels, first.Cells, first.ImageSize, CommonOptions.Positive("--evaluation-images", parsed.GetValue(evaluationImages)),
                 CommonOptions.Positive("--threads", parsed.GetValue(threads)));
             var trainerCount = parsed.GetValue(trainers) is var t && t != 0 ? CommonOptions.Positive("--trainers", t) : names.Length;
-            return Run(plan, truth, table.SeedToSeedTau(1, 2), trainerCount, parsed.GetValue(stateDirectory)!, parsed.GetValue(output)!, cancellation);
+            return Run(plan, truth, table.SeedToSeedTau(1, 2), table.SplitHalfTau(), trainerCount, parsed.GetValue(stateDirectory)!, parsed.GetValue(output)!, cancellation);
         });
         return command;
     }
 
-    static async Task<int> Run(RankBenchPlan plan, IReadOnlyDictionary<string, double> truth, double? ceiling, int trainers,
+    static async Task<int> Run(RankBenchPlan plan, IReadOnlyDictionary<string, double> truth, double? ceiling,
+        (double Tau, int SeedsPerHalf, int Architectures)? splitHalf, int trainers,
                                string stateDirectory, string output, CancellationToken cancellation)
     {
         // Every spec is checked before anything trains.
@@ -80,7 +81,7 @@ internal static class RankBenchCommand
         }
         bar.Dispose();
         Console.WriteLine();
-        Console.WriteLine(RankBench.Table(results, plan.Strategies, ceiling));
+        Console.WriteLine(RankBench.Table(results, plan.Strategies, ceiling, splitHalf));
         Directory.CreateDirectory(output);
         await File.WriteAllTextAsync(Path.Combine(output, "rankbench.csv"), RankBench.Csv(results), cancellation);
         await File.WriteAllTextAsync(Path.Combine(output, "estimates.csv"), RankBench.EstimatesCsv(results), cancellation);

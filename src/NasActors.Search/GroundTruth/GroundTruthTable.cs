@@ -124,6 +124,25 @@ public sealed class GroundTruthTable
         return RankCorrelation.KendallTau(common.Select(k => a[k]).ToArray(), common.Select(k => b[k]).ToArray());
     }
 
+    /// <summary>Kendall tau between the mean of the odd seeds and the mean of the even seeds (1, 3, .. against 2, 4, ..)
+    /// over the architectures trained with every seed 1..2k, k as large as the table allows: how well two independent
+    /// k-seed means agree, the ceiling for a truth that averages seeds. Null below four seeds on two architectures.</summary>
+    public (double Tau, int SeedsPerHalf, int Architectures)? SplitHalfTau()
+    {
+        var seedsByArchitecture = Rows.GroupBy(r => r.Architecture)
+            .ToDictionary(g => g.Key, g => g.GroupBy(r => r.Seed).ToDictionary(s => s.Key, s => s.First().TestAccuracy));
+        for (var half = Rows.Select(r => r.Seed).DefaultIfEmpty(0).Max() / 2; half >= 2; half--)
+        {
+            var complete = seedsByArchitecture.Values
+                .Where(seeds => Enumerable.Range(1, 2 * half).All(seeds.ContainsKey)).ToArray();
+            if (complete.Length < 2) continue;
+            var odd = complete.Select(seeds => Enumerable.Range(0, half).Average(i => seeds[2 * i + 1])).ToArray();
+            var even = complete.Select(seeds => Enumerable.Range(1, half).Average(i => seeds[2 * i])).ToArray();
+            return (RankCorrelation.KendallTau(odd, even), half, complete.Length);
+        }
+        return null;
+    }
+
     static int ParseInt(string text) => int.Parse(text, CultureInfo.InvariantCulture);
     static double ParseDouble(string text) => double.Parse(text, CultureInfo.InvariantCulture);
     static string Format(double value) => value.ToString("0.######", CultureInfo.InvariantCulture);

@@ -251,6 +251,37 @@ public sealed class GroundTruthTableTests : IDisposable
     }
 
     [Fact]
+    public void SplitHalfTau_should_correlate_the_odd_seeds_mean_with_the_even_seeds_mean()
+    {
+        var table = new GroundTruthTable(
+        [
+            // Single seeds disagree (seed 1 ranks B over A, seed 2 C over B); the means of 1,3 and of 2,4 rank A > B > C.
+            Row(ArchA, 1, 0.70), Row(ArchA, 2, 0.90), Row(ArchA, 3, 0.90), Row(ArchA, 4, 0.70),
+            Row(ArchB, 1, 0.75), Row(ArchB, 2, 0.60), Row(ArchB, 3, 0.75), Row(ArchB, 4, 0.80),
+            Row(ArchC, 1, 0.50), Row(ArchC, 2, 0.65), Row(ArchC, 3, 0.50), Row(ArchC, 4, 0.50),
+            Row("|nor_conv_1x1~0|+|none~0|none~1|+|none~0|none~1|nor_conv_1x1~2|", 1, 0.99),
+        ]);
+
+        Assert.Equal(-1.0 / 3, table.SeedToSeedTau(1, 2)!.Value, 12);
+        var (tau, seedsPerHalf, architectures) = table.SplitHalfTau()!.Value;
+        Assert.Equal(1.0, tau, 12);
+        Assert.Equal(2, seedsPerHalf);
+        Assert.Equal(3, architectures);
+    }
+
+    [Fact]
+    public void SplitHalfTau_should_be_null_below_four_seeds()
+    {
+        var table = new GroundTruthTable(
+        [
+            Row(ArchA, 1, 0.7), Row(ArchA, 2, 0.9), Row(ArchA, 3, 0.9),
+            Row(ArchB, 1, 0.6), Row(ArchB, 2, 0.6), Row(ArchB, 3, 0.7),
+        ]);
+
+        Assert.Null(table.SplitHalfTau());
+    }
+
+    [Fact]
     public void SeedToSeedTau_should_be_null_with_fewer_than_two_shared_architectures()
     {
         var table = new GroundTruthTable([Row(ArchA, 1, 0.9), Row(ArchB, 1, 0.8), Row(ArchA, 2, 0.7)]);

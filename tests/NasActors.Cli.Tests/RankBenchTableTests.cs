@@ -1,0 +1,30 @@
+using NasActors.Cli.Bench;
+
+namespace NasActors.Cli.Tests;
+
+public sealed class RankBenchTableTests
+{
+    static readonly RankBenchResult[] Results =
+    [
+        new("uniform", 1, 100, 0.2, 0.3, 0.0, 10, []),
+        new("uniform", 2, 100, 0.4, 0.5, 0.0, 12, []),
+    ];
+
+    [Fact]
+    public void Table_should_give_the_mean_and_spread_over_seeds_and_the_seed_to_seed_ceiling()
+    {
+        var text = RankBench.Table(Results, ["uniform"], 0.5623);
+
+        Assert.Contains("uniform", text);
+        Assert.Contains("0.300", text);
+        Assert.EndsWith("ceiling: the ground truth's own seed-to-seed Kendall tau is 0.562", text);
+    }
+
+    [Fact]
+    public void Table_should_add_the_split_half_ceiling_when_the_table_has_four_seeds()
+    {
+        var text = RankBench.Table(Results, ["uniform"], 0.5623, (0.6789, 2, 60));
+
+        Assert.EndsWith("seed-to-seed Kendall tau is 0.562; means of 2 seeds against means of 2 others: 0.679", text);
+    }
+}
