@@ -1,4 +1,5 @@
 using NasActors.Cli.Bench;
+using NasActors.Search.GroundTruth;
 
 namespace NasActors.Cli.Tests;
 
@@ -23,7 +24,7 @@ public sealed class RankBenchTableTests
     [Fact]
     public void Table_should_add_the_split_half_ceiling_when_the_table_has_four_seeds()
     {
-        var text = RankBench.Table(Results, ["uniform"], 0.5623, (0.6789, 2, 60));
+        var text = RankBench.Table(Results, ["uniform"], 0.5623, new SplitHalfAgreement(0.6789, 2, 60));
 
         Assert.EndsWith("seed-to-seed Kendall tau is 0.562; means of 2 seeds against means of 2 others: 0.679", text);
     }

@@ -97,7 +97,7 @@ public static class RankBench
     }
 
     public static string Table(IReadOnlyList<RankBenchResult> results, IReadOnlyList<string> strategies, double? ceiling,
-        (double Tau, int SeedsPerHalf, int Architectures)? splitHalf = null)
+        SplitHalfAgreement? splitHalf = null)
     {
         var text = new StringBuilder();
         text.AppendLine($"{"strategy",-10} {"steps",6} {"Kendall tau",15} {"Spearman rho",15} {"top-10% overlap",15} {"train s",8}  seeds");

@@ -5,6 +5,7 @@ using NasActors.Actors.Protocol;
 using NasActors.Actors.Runs;
 using NasActors.Cli.Bench;
 using NasActors.Search;
+using NasActors.Search.GroundTruth;
 using NasActors.Search.Sampling;
 
 namespace NasActors.Cli.Commands;
@@ -61,7 +62,7 @@ internal static class RankBenchCommand
     }
 
     static async Task<int> Run(RankBenchPlan plan, IReadOnlyDictionary<string, double> truth, double? ceiling,
-        (double Tau, int SeedsPerHalf, int Architectures)? splitHalf, int trainers,
+        SplitHalfAgreement? splitHalf, int trainers,
                                string stateDirectory, string output, CancellationToken cancellation)
     {
         // Every spec is checked before anything trains.

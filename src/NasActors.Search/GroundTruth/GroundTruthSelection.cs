@@ -52,15 +52,14 @@ public static class GroundTruthSelection
 
     static IEnumerable<Architecture> ByConvolutionCount(IReadOnlyList<Architecture> candidates, int count, Rng rng)
     {
-        if (count > candidates.Count)
-            throw new NasException($"asked for {count} architectures but the space has only {candidates.Count} distinct candidates");
-        var groups = candidates.GroupBy(Nb201Space.LiveConvolutions).OrderBy(g => g.Key).Select(g => g.ToArray()).ToList();
+        ArchitectureSampling.CheckCount(count, candidates.Count);
         // Smallest groups first, so that a group with fewer candidates than its share passes the rest on.
-        groups.Sort((a, b) => a.Length.CompareTo(b.Length));
+        var groups = candidates.GroupBy(Nb201Space.LiveConvolutions)
+            .Select(g => g.ToArray()).OrderBy(g => g.Length).ThenBy(g => Nb201Space.LiveConvolutions(g[0])).ToArray();
         var picked = new List<Architecture>(count);
-        for (var g = 0; g < groups.Count; g++)
+        for (var g = 0; g < groups.Length; g++)
         {
-            var remainingGroups = groups.Count - g;
+            var remainingGroups = groups.Length - g;
             var share = Math.Min(groups[g].Length, (count - picked.Count + remainingGroups - 1) / remainingGroups);
             if (share > 0) picked.AddRange(ArchitectureSampling.Stratified(groups[g], Nb201Space.CapacityProxy, share, rng));
         }

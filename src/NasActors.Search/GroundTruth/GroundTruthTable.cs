@@ -127,7 +127,7 @@ public sealed class GroundTruthTable
     /// <summary>Kendall tau between the mean of the odd seeds and the mean of the even seeds (1, 3, .. against 2, 4, ..)
     /// over the architectures trained with every seed 1..2k, k as large as the table allows: how well two independent
     /// k-seed means agree, the ceiling for a truth that averages seeds. Null below four seeds on two architectures.</summary>
-    public (double Tau, int SeedsPerHalf, int Architectures)? SplitHalfTau()
+    public SplitHalfAgreement? SplitHalfTau()
     {
         var seedsByArchitecture = Rows.GroupBy(r => r.Architecture)
             .ToDictionary(g => g.Key, g => g.GroupBy(r => r.Seed).ToDictionary(s => s.Key, s => s.First().TestAccuracy));
@@ -138,7 +138,7 @@ public sealed class GroundTruthTable
             if (complete.Length < 2) continue;
             var odd = complete.Select(seeds => Enumerable.Range(0, half).Average(i => seeds[2 * i + 1])).ToArray();
             var even = complete.Select(seeds => Enumerable.Range(1, half).Average(i => seeds[2 * i])).ToArray();
-            return (RankCorrelation.KendallTau(odd, even), half, complete.Length);
+            return new SplitHalfAgreement(RankCorrelation.KendallTau(odd, even), half, complete.Length);
         }
         return null;
     }
@@ -148,3 +148,6 @@ public sealed class GroundTruthTable
     static string Format(double value) => value.ToString("0.######", CultureInfo.InvariantCulture);
     static string Format(long value) => value.ToString(CultureInfo.InvariantCulture);
 }
+
+/// <summary>Kendall tau between two means of <paramref name="SeedsPerHalf"/> seeds each, over <paramref name="Architectures"/> architectures.</summary>
+public sealed record SplitHalfAgreement(double Tau, int SeedsPerHalf, int Architectures);

@@ -20,9 +20,7 @@ public static class ArchitectureSampling
     public static IReadOnlyList<Architecture> Stratified(
         IReadOnlyList<Architecture> candidates, Func<Architecture, double> score, int count, Rng rng)
     {
-        if (count < 1) throw new NasException($"the number of architectures must be positive, got {count}");
-        if (count > candidates.Count)
-            throw new NasException($"asked for {count} architectures but the space has only {candidates.Count} distinct candidates");
+        CheckCount(count, candidates.Count);
         // A random tie-break key keeps strata of equal score from favouring low indices.
         var keyed = candidates.Select(a => (Architecture: a, Score: score(a), Tie: rng.NextULong()))
                               .OrderBy(x => x.Score).ThenBy(x => x.Tie).ToArray();
@@ -34,5 +32,13 @@ public static class ArchitectureSampling
             picked[s] = keyed[start + rng.NextInt(end - start)].Architecture;
         }
         return picked;
+    }
+
+    /// <summary>A selection of <paramref name="count"/> distinct architectures out of <paramref name="available"/> candidates is possible.</summary>
+    public static void CheckCount(int count, int available)
+    {
+        if (count < 1) throw new NasException($"the number of architectures must be positive, got {count}");
+        if (count > available)
+            throw new NasException($"asked for {count} architectures but the space has only {available} distinct candidates");
     }
 }

@@ -263,7 +263,7 @@ public sealed class GroundTruthTableTests : IDisposable
         ]);
 
         Assert.Equal(-1.0 / 3, table.SeedToSeedTau(1, 2)!.Value, 12);
-        var (tau, seedsPerHalf, architectures) = table.SplitHalfTau()!.Value;
+        var (tau, seedsPerHalf, architectures) = table.SplitHalfTau()!;
         Assert.Equal(1.0, tau, 12);
         Assert.Equal(2, seedsPerHalf);
         Assert.Equal(3, architectures);
