@@ -23,4 +23,15 @@ public sealed class TrainChildCommandTests : IDisposable
         Assert.Contains(run.StdoutLines, l => Regex.IsMatch(l, @"^FLOPs \(multiply-adds per image\): \d+\.\d{3} M$"));
         Assert.Contains(run.StdoutLines, l => Regex.IsMatch(l, @"^time:\s+\d+\.\d s$"));
     }
+
+    [Fact]
+    public async Task Train_child_with_train_images_should_train_on_that_subset()
+    {
+        FakeFashionMnist.Write(_data.Path);
+
+        var run = await NasProcess.RunAsync(["train-child", "--arch", TinyTraining.Architecture, "--train-images", "150", .. TinyTraining.OneEpoch(_data.Path)]);
+
+        NasAssert.Succeeded(run);
+        Assert.Contains(run.StdoutLines, l => l.StartsWith($"training {TinyTraining.Architecture} on fashion-mnist-train (150 images, 8x8)", StringComparison.Ordinal));
+    }
 }

@@ -50,6 +50,17 @@ public sealed class UsageErrorTests : IDisposable
         NasAssert.UsageError(run, "expected 3 node groups", "found 2");
     }
 
+    [Theory]
+    [InlineData("0", "--train-images must be positive")]
+    [InlineData("301", "--train-images 301 is more than the 300 training images left after --validation-size 100")]
+    public async Task Train_child_should_reject_a_training_subset_out_of_range_naming_the_flags(string count, string message)
+    {
+        FakeFashionMnist.Write(_temp.Path);
+        var run = await NasProcess.RunAsync(["train-child", "--arch", TinyTraining.Architecture, "--train-images", count, .. TinyTraining.OneEpoch(_temp.Path)]);
+
+        NasAssert.UsageError(run, message);
+    }
+
     [Fact]
     public async Task Train_child_should_reject_an_unknown_dataset_with_exit_code_2_listing_fashion_mnist()
     {

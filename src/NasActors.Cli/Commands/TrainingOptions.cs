@@ -1,4 +1,5 @@
 using System.CommandLine;
+using NasActors.Search;
 using NasActors.Torch.Data;
 using NasActors.Torch.Supernets;
 using TorchSharp;
@@ -18,10 +19,11 @@ internal sealed class TrainingOptions
     readonly Option<string> _device = new("--device") { Description = "cpu or cuda:N", DefaultValueFactory = _ => "cpu" };
     readonly Option<int> _validationSize = new("--validation-size") { Description = "training images held out to validate child models", DefaultValueFactory = _ => 10_000 };
     readonly Option<int> _splitSeed = new("--split-seed") { Description = "seed of the train/validation split", DefaultValueFactory = _ => 0 };
+    readonly Option<int?> _trainImages = new("--train-images") { Description = "train on this many of the training images, the same subset for every run (default: all left after validation)" };
 
     public void AddTo(Command command)
     {
-        foreach (var option in new Option[] { _dataset, _dataDir, _imageSize, _channels, _cells, _threads, _device, _validationSize, _splitSeed })
+        foreach (var option in new Option[] { _dataset, _dataDir, _imageSize, _channels, _cells, _threads, _device, _validationSize, _splitSeed, _trainImages })
             command.Add(option);
     }
 
@@ -30,10 +32,19 @@ internal sealed class TrainingOptions
     {
         var device = CommonOptions.StartTorch(parsed.GetValue(_threads), parsed.GetValue(_device)!);
         CommonOptions.Positive("--image-size", parsed.GetValue(_imageSize));
+        if (parsed.GetValue(_trainImages) is { } requested) CommonOptions.Positive("--train-images", requested);
         var (train, test) = DataSets.Load(parsed.GetValue(_dataset)!, parsed.GetValue(_dataDir), parsed.GetValue(_imageSize));
         try
         {
-            var split = DataSplit.Create(train.Count, parsed.GetValue(_validationSize), (ulong)parsed.GetValue(_splitSeed));
+            var splitSeed = (ulong)parsed.GetValue(_splitSeed);
+            var split = DataSplit.Create(train.Count, parsed.GetValue(_validationSize), splitSeed);
+            if (parsed.GetValue(_trainImages) is { } subset)
+            {
+                if (subset > split.Train.Length)
+                    throw new NasException($"--train-images {subset} is more than the {split.Train.Length} training images left after " +
+                                           $"--validation-size {split.Validation.Length}: give at most {split.Train.Length}, or a smaller --validation-size");
+                split = split.WithTrainingSubset(subset, splitSeed);
+            }
             var shape = new NetworkShape(CommonOptions.Positive("--channels", parsed.GetValue(_channels)),
                 CommonOptions.Positive("--cells", parsed.GetValue(_cells)), train.Channels, train.Height, train.ClassCount);
             shape.Validate();

@@ -27,4 +27,19 @@ public sealed record DataSplit(int[] Train, int[] Validation)
         Array.Sort(train);
         return new DataSplit(train, validation);
     }
+
+    /// <summary>A smaller training part: <paramref name="count"/> of its images, drawn with <paramref name="seed"/>
+    /// (sorted; validation unchanged), the same for every architecture and training seed, so that stand-alone runs
+    /// can train on a data subset and still be compared.</summary>
+    public DataSplit WithTrainingSubset(int count, ulong seed)
+    {
+        if (count < 1 || count > Train.Length)
+            throw new NasException($"a training subset of {count} images is out of range: it must be between 1 and {Train.Length} " +
+                                   "(the images left for training after validation)");
+        if (count == Train.Length) return this;
+        var order = new Rng(Rng.DeriveSeed(seed, "training-subset")).Permutation(Train.Length);
+        var subset = order[..count].Select(position => Train[position]).ToArray();
+        Array.Sort(subset);
+        return this with { Train = subset };
+    }
 }

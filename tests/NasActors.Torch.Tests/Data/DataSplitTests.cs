@@ -75,4 +75,41 @@ public sealed class DataSplitTests
     {
         Assert.Throws<NasException>(() => DataSplit.Create(1, 1, seed: 1));
     }
+
+    [Fact]
+    public void A_training_subset_should_be_a_fixed_sorted_part_of_the_training_images_leaving_validation_alone()
+    {
+        var split = DataSplit.Create(1000, 200, seed: 7);
+
+        var subset = split.WithTrainingSubset(300, seed: 7);
+
+        Assert.Equal(300, subset.Train.Length);
+        Assert.Equal(subset.Train.Order(), subset.Train);
+        Assert.Equal(300, subset.Train.Distinct().Count());
+        Assert.Empty(subset.Train.Except(split.Train));
+        Assert.Equal(split.Validation, subset.Validation);
+        Assert.Equal(subset.Train, split.WithTrainingSubset(300, seed: 7).Train);
+        Assert.NotEqual(subset.Train, split.WithTrainingSubset(300, seed: 8).Train);
+        // Drawn over the whole training part, not its first images.
+        Assert.InRange(subset.Train.Max(), 900, 999);
+    }
+
+    [Fact]
+    public void A_training_subset_of_every_training_image_should_be_the_split_itself()
+    {
+        var split = DataSplit.Create(100, 20, seed: 1);
+
+        Assert.Same(split, split.WithTrainingSubset(80, seed: 1));
+    }
+
+    [Theory]
+    [InlineData(0)]
+    [InlineData(81)]
+    public void A_training_subset_out_of_range_should_be_refused_naming_the_range(int count)
+    {
+        var error = Assert.Throws<NasException>(() => DataSplit.Create(100, 20, seed: 1).WithTrainingSubset(count, seed: 1));
+
+        Assert.Contains($"subset of {count} images", error.Message);
+        Assert.Contains("between 1 and 80", error.Message);
+    }
 }
