@@ -32,13 +32,14 @@ internal sealed class TrainingOptions
     {
         var device = CommonOptions.StartTorch(parsed.GetValue(_threads), parsed.GetValue(_device)!);
         CommonOptions.Positive("--image-size", parsed.GetValue(_imageSize));
-        if (parsed.GetValue(_trainImages) is { } requested) CommonOptions.Positive("--train-images", requested);
+        var trainImages = parsed.GetValue(_trainImages);
+        if (trainImages is { } requested) CommonOptions.Positive("--train-images", requested);
         var (train, test) = DataSets.Load(parsed.GetValue(_dataset)!, parsed.GetValue(_dataDir), parsed.GetValue(_imageSize));
         try
         {
             var splitSeed = (ulong)parsed.GetValue(_splitSeed);
             var split = DataSplit.Create(train.Count, parsed.GetValue(_validationSize), splitSeed);
-            if (parsed.GetValue(_trainImages) is { } subset)
+            if (trainImages is { } subset)
             {
                 if (subset > split.Train.Length)
                     throw new NasException($"--train-images {subset} is more than the {split.Train.Length} training images left after " +
