@@ -36,6 +36,7 @@ public sealed class RankBenchCommandTests : IDisposable
         foreach (var strategy in strategies.Split(','))
             Assert.Contains(run.StdoutLines, l => System.Text.RegularExpressions.Regex.IsMatch(l,
                 $@"^{strategy} +\d+ +-?\d\.\d{{3}} ± \d\.\d{{3}} +-?\d\.\d{{3}} ± \d\.\d{{3}} +\d\.\d{{3}} ± \d\.\d{{3}} +\d+ +2$"));
+        Assert.Contains(run.StdoutLines, l => l.StartsWith("baseline: parameter count as the estimate (no training) has Kendall tau", StringComparison.Ordinal));
         Assert.Contains(run.StdoutLines, l => l.StartsWith("ceiling: the ground truth's own seed-to-seed Kendall tau is", StringComparison.Ordinal));
 
         var rows = File.ReadAllLines(_temp.File("out/rankbench.csv"));
@@ -63,6 +64,14 @@ public sealed class RankBenchCommandTests : IDisposable
     {
         var run = await NasProcess.RunAsync(Command("uniform,darts"));
         NasAssert.UsageError(run, "darts", "--strategies", "magic-t");
+        Assert.False(Directory.Exists(_temp.File("state")));
+    }
+
+    [Fact]
+    public async Task A_learning_rate_that_is_not_positive_should_be_refused_before_anything_trains()
+    {
+        var run = await NasProcess.RunAsync(Command("uniform", "--learning-rate", "0"));
+        NasAssert.UsageError(run, "--learning-rate", "(0, 10]");
         Assert.False(Directory.Exists(_temp.File("state")));
     }
 

@@ -28,4 +28,12 @@ public sealed class RankBenchTableTests
 
         Assert.EndsWith("seed-to-seed Kendall tau is 0.562; means of 2 seeds against means of 2 others: 0.679", text);
     }
+
+    [Fact]
+    public void Table_should_print_the_parameter_count_baseline_before_the_ceiling()
+    {
+        var text = RankBench.Table(Results, ["uniform"], 0.5623, parameterCountTau: 0.4213);
+
+        Assert.Contains("baseline: parameter count as the estimate (no training) has Kendall tau 0.421\nceiling:", text.ReplaceLineEndings("\n"));
+    }
 }

@@ -13,7 +13,7 @@ namespace NasActors.Cli.Bench;
 /// supernet shaped like the ground truth's child models.</summary>
 public sealed record RankBenchPlan(
     IReadOnlyList<string> Strategies, int Steps, bool EqualCompute, int Seeds, string GroundTruthPath, string Dataset, string? DataDirectory,
-    int ValidationSize, int BatchSize, int Channels, int Cells, int ImageSize, int EvaluationImages, int Threads)
+    int ValidationSize, int BatchSize, int Channels, int Cells, int ImageSize, int EvaluationImages, int Threads, double LearningRate)
 {
     /// <summary>Optimizer steps of one strategy: with equal compute, a strategy that trains m paths per step gets 1/m
     /// of the steps, so every strategy trains as many path-batches.</summary>
@@ -44,7 +44,7 @@ public sealed record RankBenchPlan(
               seed = {{seed}}
               data { dataset = {{Dataset}}{{dataDirectory}}, image-size = {{ImageSize}}, validation-size = {{ValidationSize}}, evaluation-images = {{EvaluationImages}} }
               supernet { channels = {{Channels}}, cells = {{Cells}} }
-              training { steps = {{Steps}}, batch-size = {{BatchSize}}, checkpoint-every = {{checkpointEvery}}, learning-rate = 0.025, threads = {{Threads}} }
+              training { steps = {{Steps}}, batch-size = {{BatchSize}}, checkpoint-every = {{checkpointEvery}}, learning-rate = {{LearningRate}}, threads = {{Threads}} }
               strategies {
             {{strategies}}
               }
@@ -97,7 +97,7 @@ public static class RankBench
     }
 
     public static string Table(IReadOnlyList<RankBenchResult> results, IReadOnlyList<string> strategies, double? ceiling,
-        SplitHalfAgreement? splitHalf = null)
+        SplitHalfAgreement? splitHalf = null, double? parameterCountTau = null)
     {
         var text = new StringBuilder();
         text.AppendLine($"{"strategy",-10} {"steps",6} {"Kendall tau",15} {"Spearman rho",15} {"top-10% overlap",15} {"train s",8}  seeds");
@@ -109,6 +109,8 @@ public static class RankBench
                 $"{strategy,-10} {rows[0].Steps,6} {Spread.Of(rows.Select(r => r.KendallTau).ToArray()),15} {Spread.Of(rows.Select(r => r.SpearmanRho).ToArray()),15} " +
                 $"{Spread.Of(rows.Select(r => r.TopOverlap).ToArray()),15} {rows.Average(r => r.TrainingSeconds),8:0}  {rows.Length}"));
         }
+        if (parameterCountTau is { } floor)
+            text.AppendLine(string.Create(CultureInfo.InvariantCulture, $"baseline: parameter count as the estimate (no training) has Kendall tau {floor:0.000}"));
         text.Append(ceiling is { } tau
             ? string.Create(CultureInfo.InvariantCulture, $"ceiling: the ground truth's own seed-to-seed Kendall tau is {tau:0.000}")
             : "ceiling: the ground truth has no second seed to compare");

@@ -27,6 +27,7 @@ internal static class RankBenchCommand
         var dataDirectory = new Option<string?>("--data-dir") { Description = "folder with the data set's files (default: where its package puts them)" };
         var validationSize = new Option<int>("--validation-size") { Description = "training images held out to score child models", DefaultValueFactory = _ => 10_000 };
         var batchSize = new Option<int>("--batch-size") { Description = "supernet training batch", DefaultValueFactory = _ => 128 };
+        var learningRate = new Option<double>("--learning-rate") { Description = "supernet SGD learning rate (cosine schedule)", DefaultValueFactory = _ => 0.025 };
         var evaluationImages = new Option<int>("--evaluation-images") { Description = "validation images per inherited-weight score", DefaultValueFactory = _ => 2000 };
         var trainers = new Option<int>("--trainers") { Description = "trainer actors (default: one per strategy)" };
         var threads = new Option<int>("--threads") { Description = "intra-op threads per trainer", DefaultValueFactory = _ => 1 };
@@ -34,7 +35,7 @@ internal static class RankBenchCommand
         var output = new Option<string>("--out") { Description = "folder for rankbench.csv, estimates.csv and rankbench.svg", DefaultValueFactory = _ => "rankbench" };
         var command = new Command("rankbench", "ranking consistency per strategy: supernet estimates against stand-alone ground truth")
         {
-            groundTruth, strategies, steps, budget, seeds, dataset, dataDirectory, validationSize, batchSize, evaluationImages, trainers, threads, stateDirectory, output,
+            groundTruth, strategies, steps, budget, seeds, dataset, dataDirectory, validationSize, batchSize, learningRate, evaluationImages, trainers, threads, stateDirectory, output,
         };
         command.SetAction((parsed, cancellation) =>
         {
@@ -54,21 +55,23 @@ internal static class RankBenchCommand
                 parsed.GetValue(dataDirectory) is { } directory ? Path.GetFullPath(directory) : null,
                 CommonOptions.Positive("--validation-size", parsed.GetValue(validationSize)), CommonOptions.Positive("--batch-size", parsed.GetValue(batchSize)),
                 first.Channels, first.Cells, first.ImageSize, CommonOptions.Positive("--evaluation-images", parsed.GetValue(evaluationImages)),
-                CommonOptions.Positive("--threads", parsed.GetValue(threads)));
+                CommonOptions.Positive("--threads", parsed.GetValue(threads)), PositiveLearningRate(parsed.GetValue(learningRate)));
             var trainerCount = parsed.GetValue(trainers) is var t && t != 0 ? CommonOptions.Positive("--trainers", t) : names.Length;
-            return Run(plan, truth, table.SeedToSeedTau(1, 2), table.SplitHalfTau(), trainerCount, parsed.GetValue(stateDirectory)!, parsed.GetValue(output)!, cancellation);
+            return Run(plan, truth, table, trainerCount, parsed.GetValue(stateDirectory)!, parsed.GetValue(output)!, cancellation);
         });
         return command;
     }
 
-    static async Task<int> Run(RankBenchPlan plan, IReadOnlyDictionary<string, double> truth, double? ceiling,
-        SplitHalfAgreement? splitHalf, int trainers,
+    static double PositiveLearningRate(double value) => value is > 0 and <= 10 ? value
+        : throw new NasException($"--learning-rate must be in (0, 10], got {value.ToString(System.Globalization.CultureInfo.InvariantCulture)}");
+
+    static async Task<int> Run(RankBenchPlan plan, IReadOnlyDictionary<string, double> truth, GroundTruthTable table, int trainers,
                                string stateDirectory, string output, CancellationToken cancellation)
     {
         // Every spec is checked before anything trains.
         for (var seed = 1; seed <= plan.Seeds; seed++) SearchSpec.Parse(plan.SpecText(seed), $"rankbench spec (seed {seed})");
         Console.WriteLine($"rankbench: {plan.Strategies.Count} strategies x {plan.Seeds} seeds, {truth.Count} ground-truth architectures " +
-                          $"(C={plan.Channels} N={plan.Cells} {plan.ImageSize}px), budget {plan.Steps} path-steps " +
+                          $"(C={plan.Channels} N={plan.Cells} {plan.ImageSize}px), budget {plan.Steps} path-steps at learning rate {plan.LearningRate.ToString(System.Globalization.CultureInfo.InvariantCulture)} " +
                           $"({string.Join(", ", plan.Strategies.Select(s => $"{s} {plan.StepsOf(s)} steps"))}), {trainers} trainers; state in {stateDirectory}");
         await using var node = NasNode.Start(NodeSettings.Embedded(stateDirectory, trainers));
         var results = new List<RankBenchResult>();
@@ -82,7 +85,7 @@ internal static class RankBenchCommand
         }
         bar.Dispose();
         Console.WriteLine();
-        Console.WriteLine(RankBench.Table(results, plan.Strategies, ceiling, splitHalf));
+        Console.WriteLine(RankBench.Table(results, plan.Strategies, table.SeedToSeedTau(1, 2), table.SplitHalfTau(), table.ParameterCountTau()));
         Directory.CreateDirectory(output);
         await File.WriteAllTextAsync(Path.Combine(output, "rankbench.csv"), RankBench.Csv(results), cancellation);
         await File.WriteAllTextAsync(Path.Combine(output, "estimates.csv"), RankBench.EstimatesCsv(results), cancellation);

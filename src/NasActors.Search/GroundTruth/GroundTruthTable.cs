@@ -124,6 +124,16 @@ public sealed class GroundTruthTable
         return RankCorrelation.KendallTau(common.Select(k => a[k]).ToArray(), common.Select(k => b[k]).ToArray());
     }
 
+    /// <summary>Kendall tau between parameter count and mean test accuracy: what the cheapest proxy, with no training at
+    /// all, already ranks. A supernet earns its cost only above it. Null below two architectures.</summary>
+    public double? ParameterCountTau()
+    {
+        var architectures = Rows.GroupBy(r => r.Architecture)
+            .Select(g => (Parameters: (double)g.First().Parameters, Accuracy: g.Average(r => r.TestAccuracy))).ToArray();
+        if (architectures.Length < 2) return null;
+        return RankCorrelation.KendallTau(architectures.Select(a => a.Parameters).ToArray(), architectures.Select(a => a.Accuracy).ToArray());
+    }
+
     /// <summary>Kendall tau between the mean of the odd seeds and the mean of the even seeds (1, 3, .. against 2, 4, ..)
     /// over the architectures trained with every seed 1..2k, k as large as the table allows: how well two independent
     /// k-seed means agree, the ceiling for a truth that averages seeds. Null below four seeds on two architectures.</summary>

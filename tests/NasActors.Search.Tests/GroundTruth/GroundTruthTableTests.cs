@@ -270,6 +270,21 @@ public sealed class GroundTruthTableTests : IDisposable
     }
 
     [Fact]
+    public void ParameterCountTau_should_rank_architectures_by_parameters_against_their_mean_accuracy()
+    {
+        // A has the most parameters and the best mean (0.85); C has the fewest but beats B, so one pair of three disagrees.
+        var table = new GroundTruthTable(
+        [
+            Row(ArchA, 1, 0.80) with { Parameters = 300 }, Row(ArchA, 2, 0.90) with { Parameters = 300 },
+            Row(ArchB, 1, 0.60) with { Parameters = 200 }, Row(ArchB, 2, 0.60) with { Parameters = 200 },
+            Row(ArchC, 1, 0.70) with { Parameters = 100 },
+        ]);
+
+        Assert.Equal(1.0 / 3, table.ParameterCountTau()!.Value, 12);
+        Assert.Null(new GroundTruthTable([Row(ArchA, 1, 0.8)]).ParameterCountTau());
+    }
+
+    [Fact]
     public void SplitHalfTau_should_be_null_below_four_seeds()
     {
         var table = new GroundTruthTable(
