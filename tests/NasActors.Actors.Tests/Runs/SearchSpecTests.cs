@@ -37,6 +37,15 @@ public class SearchSpecTests
     }
 
     [Fact]
+    public void The_shipped_learning_rate_probe_should_read_no_ground_truth()
+    {
+        var spec = SearchSpec.Load(RepositoryFile("hocon/searches/lr-probe.conf"));
+        Assert.Null(spec.GroundTruth);
+        Assert.Equal((8, 3, 8), (spec.Supernet.Channels, spec.Supernet.CellsPerStage, spec.Data.ImageSize));
+        Assert.Equal(30, spec.Evolution.PopulationSize);
+    }
+
+    [Fact]
     public void Settings_left_out_should_take_their_defaults_and_strategies_their_order_by_id()
     {
         var spec = SearchSpec.Parse(Minimal);
