@@ -57,6 +57,19 @@ public sealed class RankBenchCommandTests : IDisposable
         NasAssert.Succeeded(again);
         Assert.Equal(2, again.StdoutLines.Count(l => l.Contains("reusing finished search")));
         Assert.Equal(rows, File.ReadAllLines(_temp.File("out/rankbench.csv")));  // the journal's results, not new ones
+
+        // A table of the same architectures with other accuracies (one trained longer, say) re-scores the same supernets:
+        // here the truth's order is reversed, so every Kendall tau changes sign and no estimate changes.
+        var reversed = _temp.File("truth-reversed.csv");
+        File.WriteAllLines(reversed, File.ReadAllLines(_truth)
+            .Select(l => l.Replace(",1,0.91,0.91,", ",1,x,x,").Replace(",1,0.7,0.7,", ",1,0.91,0.91,").Replace(",1,x,x,", ",1,0.7,0.7,")));
+        var rescored = await NasProcess.RunAsync(TimeSpan.FromMinutes(2), Command(strategies).Select(a => a == _truth ? reversed : a).ToArray());
+        NasAssert.Succeeded(rescored);
+        Assert.Equal(2, rescored.StdoutLines.Count(l => l.Contains("re-scoring finished search")));
+        double Tau(string row) => double.Parse(row.Split(',')[3], System.Globalization.CultureInfo.InvariantCulture);
+        var rescoredRows = File.ReadAllLines(_temp.File("out/rankbench.csv"));
+        Assert.Equal(rows.Skip(1).Select(r => -Tau(r)), rescoredRows.Skip(1).Select(Tau));
+        Assert.Equal(estimates.Select(l => l.Split(',')[3]), File.ReadAllLines(_temp.File("out/estimates.csv")).Select(l => l.Split(',')[3]));
     }
 
     [Fact]

@@ -54,6 +54,10 @@ public sealed record RankBenchPlan(
             """);
     }
 
+    /// <summary>A spec without its <c>ground-truth</c> line: what the supernets were trained with.</summary>
+    public static string WithoutGroundTruth(string specText) =>
+        string.Join('\n', specText.Split('\n').Where(line => !line.TrimStart().StartsWith("ground-truth =", StringComparison.Ordinal)));
+
     static string Invariant(FormattableString text) => text.ToString(CultureInfo.InvariantCulture);
 }
 
@@ -94,6 +98,14 @@ public static class RankBench
         var status = export.Status.Strategies.Single(s => s.Strategy == strategy);
         return new RankBenchResult(strategy, seed, steps, RankCorrelation.KendallTau(estimated, actual), RankCorrelation.SpearmanRho(estimated, actual),
             RankCorrelation.TopKOverlap(estimated, actual, TopK(estimates.Length)), status.TrainingSeconds, estimates);
+    }
+
+    /// <summary>Whether every strategy of a finished search scored every one of the architectures.</summary>
+    public static bool ScoresEvery(SearchExport export, IReadOnlyList<string> strategies, IEnumerable<string> architectures)
+    {
+        var scored = export.Evaluations.Where(e => e.GroundTruthProbe && e.Accuracy is not null)
+            .Select(e => (e.Strategy, e.Architecture)).ToHashSet();
+        return architectures.All(a => strategies.All(s => scored.Contains((s, a))));
     }
 
     public static string Table(IReadOnlyList<RankBenchResult> results, IReadOnlyList<string> strategies, double? ceiling,

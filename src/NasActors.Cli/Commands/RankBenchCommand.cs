@@ -79,7 +79,7 @@ internal static class RankBenchCommand
         using var bar = new Output.ConsoleProgress("rankbench", plan.Seeds);
         for (var seed = 1; seed <= plan.Seeds; seed++)
         {
-            var searchId = await FindOrStart(node, plan, seed);
+            var searchId = await FindOrStart(node, plan, seed, truth);
             var export = await WaitForCompletion(node, searchId, seed, clock, bar, cancellation);
             results.AddRange(plan.Strategies.Select(s => RankBench.Score(export, s, seed, plan.StepsOf(s), truth)));
         }
@@ -94,17 +94,28 @@ internal static class RankBenchCommand
         return 0;
     }
 
-    /// <summary>A search of this seed with exactly this spec that has not been stopped, or a new one.</summary>
-    static async Task<string> FindOrStart(NasNode node, RankBenchPlan plan, int seed)
+    /// <summary>A search of this seed with exactly this spec that has not been stopped; else a finished one whose spec
+    /// differs only in its ground-truth file and which scored every architecture of this table (a table of the same
+    /// architectures trained longer or with more seeds re-scores supernets without training them again); else a new one.</summary>
+    static async Task<string> FindOrStart(NasNode node, RankBenchPlan plan, int seed, IReadOnlyDictionary<string, double> truth)
     {
         var spec = plan.SpecText(seed);
         var list = await node.AskAsync<SearchList>(ListSearches.Instance);
-        foreach (var candidate in list.Searches.Where(s => s.Name == plan.SearchName(seed) && s.Phase != RunPhase.Stopped).Reverse())
+        var candidates = list.Searches.Where(s => s.Name == plan.SearchName(seed) && s.Phase != RunPhase.Stopped).Reverse().ToArray();
+        foreach (var candidate in candidates)
         {
             var export = await node.AskAsync<SearchExport>(new ExportSearch(candidate.SearchId));
             if (export.Spec != spec) continue;
             if (candidate.Phase == RunPhase.Paused) await node.AskAsync<CommandAccepted>(new ResumeSearch(candidate.SearchId));
             Console.WriteLine($"seed {seed}: {(candidate.Phase == RunPhase.Completed ? "reusing finished" : "continuing")} search {candidate.SearchId}");
+            return candidate.SearchId;
+        }
+        foreach (var candidate in candidates.Where(c => c.Phase == RunPhase.Completed))
+        {
+            var export = await node.AskAsync<SearchExport>(new ExportSearch(candidate.SearchId));
+            if (RankBenchPlan.WithoutGroundTruth(export.Spec) != RankBenchPlan.WithoutGroundTruth(spec) || !RankBench.ScoresEvery(export, plan.Strategies, truth.Keys))
+                continue;
+            Console.WriteLine($"seed {seed}: re-scoring finished search {candidate.SearchId} (trained beside another table of the same architectures)");
             return candidate.SearchId;
         }
         var created = await node.AskAsync<SearchCreated>(new CreateSearch(spec, plan.Threads));
