@@ -42,7 +42,8 @@ public sealed class GroundTruthCommandTests(GroundTruthTableFixture fixture) : I
         Assert.Contains("0 of 4 runs already in", run.StdoutLines[0]);
         Assert.Equal(4, run.StdoutLines.Count(l => Regex.IsMatch(l, @"^\[[1-4]/4\] \|.+\| seed [12]: test \d+\.\d\d%, validation \d+\.\d\d%")));
         // Two tiny models may tie under a seed, which leaves tau-b undefined: then the line says so.
-        Assert.Matches(@"^seed-to-seed Kendall tau( \(seed 1 vs seed 2, test accuracy, 4 rows\): -?\d\.\d{3}|: undefined \(.+\))$", run.StdoutLines[^1]);
+        Assert.Matches(@"^seed-to-seed Kendall tau( \(seed 1 vs seed 2, test accuracy, 4 rows\): -?\d\.\d{3}|: undefined \(.+\))$", run.StdoutLines[^2]);
+        Assert.Matches(@"^per-seed noise \d+\.\d\d% \(seed 1 vs seed 2\), spread of the architectures' means \d+\.\d\d% \(2 architectures\)", run.StdoutLines[^1]);
     }
 
     [Fact]
@@ -138,7 +139,8 @@ public sealed class GroundTruthCommandTests(GroundTruthTableFixture fixture) : I
         var run = await NasProcess.RunAsync(fixture.Command(table));
 
         NasAssert.Succeeded(run);
-        Assert.StartsWith("seed-to-seed Kendall tau", run.StdoutLines[^1]);
-        Assert.DoesNotContain("NaN", run.StdoutLines[^1]);
+        Assert.StartsWith("seed-to-seed Kendall tau", run.StdoutLines[^2]);
+        Assert.DoesNotContain("NaN", run.StdoutLines[^2]);
+        Assert.StartsWith("per-seed noise 0.00% (seed 1 vs seed 2), spread of the architectures' means 0.00%", run.StdoutLines[^1]);
     }
 }

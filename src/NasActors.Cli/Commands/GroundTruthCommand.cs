@@ -132,6 +132,9 @@ internal static class GroundTruthCommand
             double.NaN => "seed-to-seed Kendall tau: undefined (one seed gives every architecture the same test accuracy)",
             _ => $"seed-to-seed Kendall tau (seed 1 vs seed 2, test accuracy, {table.Rows.Count} rows): {tau:0.000}",
         });
+        if (table.SeedNoise(1, 2) is { } noise)
+            Console.WriteLine($"per-seed noise {noise.Noise:0.00%} (seed 1 vs seed 2), spread of the architectures' means {noise.Spread:0.00%} " +
+                              $"({noise.Architectures} architectures): architectures closer than the noise rank by chance");
         if (table.SplitHalfTau() is { } split)
             Console.WriteLine($"split-half Kendall tau (mean of the odd seeds vs mean of the even seeds, {split.SeedsPerHalf} each, {split.Architectures} architectures): {split.Tau:0.000}");
     }

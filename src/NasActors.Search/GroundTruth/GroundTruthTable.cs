@@ -124,6 +124,27 @@ public sealed class GroundTruthTable
         return RankCorrelation.KendallTau(common.Select(k => a[k]).ToArray(), common.Select(k => b[k]).ToArray());
     }
 
+    /// <summary>How far one seed's test accuracy strays from its architecture's mean (the standard deviation of the two
+    /// seeds' difference, over sqrt 2) against how far the architectures' two-seed means spread (standard deviation):
+    /// architectures closer than the noise rank by chance, so their ratio bounds the seed-to-seed tau. Training longer
+    /// helps only if it lowers the noise more than the spread. Null below two architectures trained with both seeds.</summary>
+    public NoiseAndSpread? SeedNoise(int seedA, int seedB)
+    {
+        var pairs = Rows.GroupBy(r => r.Architecture)
+            .Select(g => (A: g.FirstOrDefault(r => r.Seed == seedA), B: g.FirstOrDefault(r => r.Seed == seedB)))
+            .Where(p => p.A is not null && p.B is not null)
+            .Select(p => (Difference: p.A!.TestAccuracy - p.B!.TestAccuracy, Mean: (p.A.TestAccuracy + p.B.TestAccuracy) / 2)).ToArray();
+        if (pairs.Length < 2) return null;
+        return new NoiseAndSpread(StandardDeviation(pairs.Select(p => p.Difference)) / Math.Sqrt(2), StandardDeviation(pairs.Select(p => p.Mean)), pairs.Length);
+    }
+
+    static double StandardDeviation(IEnumerable<double> values)
+    {
+        var array = values.ToArray();
+        var mean = array.Average();
+        return Math.Sqrt(array.Sum(v => (v - mean) * (v - mean)) / array.Length);
+    }
+
     /// <summary>Kendall tau between parameter count and mean test accuracy: what the cheapest proxy, with no training at
     /// all, already ranks. A supernet earns its cost only above it. Null below two architectures.</summary>
     public double? ParameterCountTau()
@@ -161,3 +182,6 @@ public sealed class GroundTruthTable
 
 /// <summary>Kendall tau between two means of <paramref name="SeedsPerHalf"/> seeds each, over <paramref name="Architectures"/> architectures.</summary>
 public sealed record SplitHalfAgreement(double Tau, int SeedsPerHalf, int Architectures);
+
+/// <summary>Per-seed noise and spread of the architectures' means (both in accuracy, 0..1) over <paramref name="Architectures"/>.</summary>
+public sealed record NoiseAndSpread(double Noise, double Spread, int Architectures);

@@ -285,6 +285,22 @@ public sealed class GroundTruthTableTests : IDisposable
     }
 
     [Fact]
+    public void SeedNoise_should_give_the_spread_of_seed_differences_over_root_two_and_the_spread_of_the_means()
+    {
+        // Differences +0.02 and -0.02 (sd 0.02, noise 0.02/sqrt 2); means 0.80 and 0.60 (sd 0.10); C lacks seed 2.
+        var table = new GroundTruthTable(
+        [
+            Row(ArchA, 1, 0.81), Row(ArchA, 2, 0.79), Row(ArchB, 1, 0.59), Row(ArchB, 2, 0.61), Row(ArchC, 1, 0.1),
+        ]);
+
+        var (noise, spread, architectures) = table.SeedNoise(1, 2)!;
+        Assert.Equal(0.02 / Math.Sqrt(2), noise, 12);
+        Assert.Equal(0.10, spread, 12);
+        Assert.Equal(2, architectures);
+        Assert.Null(table.SeedNoise(1, 3));
+    }
+
+    [Fact]
     public void SplitHalfTau_should_be_null_below_four_seeds()
     {
         var table = new GroundTruthTable(
