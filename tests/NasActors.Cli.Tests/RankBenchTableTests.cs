@@ -36,4 +36,13 @@ public sealed class RankBenchTableTests
 
         Assert.Contains("baseline: parameter count as the estimate (no training) has Kendall tau 0.421\nceiling:", text.ReplaceLineEndings("\n"));
     }
+
+    [Fact]
+    public void Table_should_say_why_the_parameter_count_baseline_is_undefined_rather_than_print_NaN()
+    {
+        var text = RankBench.Table(Results, ["uniform"], 0.5623, parameterCountTau: double.NaN);
+
+        Assert.Contains("baseline: parameter count as the estimate (no training) is undefined: every architecture has as many parameters", text);
+        Assert.DoesNotContain("NaN", text);
+    }
 }

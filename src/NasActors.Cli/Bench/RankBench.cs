@@ -122,7 +122,9 @@ public static class RankBench
                 $"{Spread.Of(rows.Select(r => r.TopOverlap).ToArray()),15} {rows.Average(r => r.TrainingSeconds),8:0}  {rows.Length}"));
         }
         if (parameterCountTau is { } floor)
-            text.AppendLine(string.Create(CultureInfo.InvariantCulture, $"baseline: parameter count as the estimate (no training) has Kendall tau {floor:0.000}"));
+            text.AppendLine(double.IsNaN(floor)
+                ? "baseline: parameter count as the estimate (no training) is undefined: every architecture has as many parameters"
+                : string.Create(CultureInfo.InvariantCulture, $"baseline: parameter count as the estimate (no training) has Kendall tau {floor:0.000}"));
         text.Append(ceiling is { } tau
             ? string.Create(CultureInfo.InvariantCulture, $"ceiling: the ground truth's own seed-to-seed Kendall tau is {tau:0.000}")
             : "ceiling: the ground truth has no second seed to compare");
