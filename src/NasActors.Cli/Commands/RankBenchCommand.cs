@@ -101,22 +101,22 @@ internal static class RankBenchCommand
     {
         var spec = plan.SpecText(seed);
         var list = await node.AskAsync<SearchList>(ListSearches.Instance);
-        var candidates = list.Searches.Where(s => s.Name == plan.SearchName(seed) && s.Phase != RunPhase.Stopped).Reverse().ToArray();
-        foreach (var candidate in candidates)
+        var finished = new List<(string SearchId, SearchExport Export)>();  // exported once, for the second look below
+        foreach (var candidate in list.Searches.Where(s => s.Name == plan.SearchName(seed) && s.Phase != RunPhase.Stopped).Reverse())
         {
             var export = await node.AskAsync<SearchExport>(new ExportSearch(candidate.SearchId));
+            if (candidate.Phase == RunPhase.Completed) finished.Add((candidate.SearchId, export));
             if (export.Spec != spec) continue;
             if (candidate.Phase == RunPhase.Paused) await node.AskAsync<CommandAccepted>(new ResumeSearch(candidate.SearchId));
             Console.WriteLine($"seed {seed}: {(candidate.Phase == RunPhase.Completed ? "reusing finished" : "continuing")} search {candidate.SearchId}");
             return candidate.SearchId;
         }
-        foreach (var candidate in candidates.Where(c => c.Phase == RunPhase.Completed))
+        foreach (var (searchId, export) in finished)
         {
-            var export = await node.AskAsync<SearchExport>(new ExportSearch(candidate.SearchId));
             if (RankBenchPlan.WithoutGroundTruth(export.Spec) != RankBenchPlan.WithoutGroundTruth(spec) || !RankBench.ScoresEvery(export, plan.Strategies, truth.Keys))
                 continue;
-            Console.WriteLine($"seed {seed}: re-scoring finished search {candidate.SearchId} (trained beside another table of the same architectures)");
-            return candidate.SearchId;
+            Console.WriteLine($"seed {seed}: re-scoring finished search {searchId} (trained beside another table of the same architectures)");
+            return searchId;
         }
         var created = await node.AskAsync<SearchCreated>(new CreateSearch(spec, plan.Threads));
         Console.WriteLine($"seed {seed}: search {created.SearchId} started");
