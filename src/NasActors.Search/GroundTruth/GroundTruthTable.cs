@@ -117,11 +117,17 @@ public sealed class GroundTruthTable
     /// the ceiling any estimate of this table can reach.</summary>
     public double? SeedToSeedTau(int seedA, int seedB)
     {
+        var pairs = SeedPairs(seedA, seedB);
+        if (pairs.Length < 2) return null;
+        return RankCorrelation.KendallTau(pairs.Select(p => p.A).ToArray(), pairs.Select(p => p.B).ToArray());
+    }
+
+    /// <summary>Test accuracies under the two seeds of every architecture trained with both.</summary>
+    (double A, double B)[] SeedPairs(int seedA, int seedB)
+    {
         var a = Rows.Where(r => r.Seed == seedA).GroupBy(r => r.Architecture).ToDictionary(g => g.Key, g => g.First().TestAccuracy);
         var b = Rows.Where(r => r.Seed == seedB).GroupBy(r => r.Architecture).ToDictionary(g => g.Key, g => g.First().TestAccuracy);
-        var common = a.Keys.Where(b.ContainsKey).ToArray();
-        if (common.Length < 2) return null;
-        return RankCorrelation.KendallTau(common.Select(k => a[k]).ToArray(), common.Select(k => b[k]).ToArray());
+        return a.Keys.Where(b.ContainsKey).Select(k => (a[k], b[k])).ToArray();
     }
 
     /// <summary>How far one seed's test accuracy strays from its architecture's mean (the standard deviation of the two
@@ -130,12 +136,9 @@ public sealed class GroundTruthTable
     /// helps only if it lowers the noise more than the spread. Null below two architectures trained with both seeds.</summary>
     public NoiseAndSpread? SeedNoise(int seedA, int seedB)
     {
-        var pairs = Rows.GroupBy(r => r.Architecture)
-            .Select(g => (A: g.FirstOrDefault(r => r.Seed == seedA), B: g.FirstOrDefault(r => r.Seed == seedB)))
-            .Where(p => p.A is not null && p.B is not null)
-            .Select(p => (Difference: p.A!.TestAccuracy - p.B!.TestAccuracy, Mean: (p.A.TestAccuracy + p.B.TestAccuracy) / 2)).ToArray();
+        var pairs = SeedPairs(seedA, seedB);
         if (pairs.Length < 2) return null;
-        return new NoiseAndSpread(StandardDeviation(pairs.Select(p => p.Difference)) / Math.Sqrt(2), StandardDeviation(pairs.Select(p => p.Mean)), pairs.Length);
+        return new NoiseAndSpread(StandardDeviation(pairs.Select(p => p.A - p.B)) / Math.Sqrt(2), StandardDeviation(pairs.Select(p => (p.A + p.B) / 2)), pairs.Length);
     }
 
     static double StandardDeviation(IEnumerable<double> values)
