@@ -35,7 +35,7 @@ public sealed class RankBenchCommandTests : IDisposable
         Assert.Contains("uniform 10 steps, fair 2 steps, magic-t 10 steps, sandwich 3 steps, fewshot 10 steps, pada 10 steps", run.StdoutLines[0]);
         foreach (var strategy in strategies.Split(','))
             Assert.Contains(run.StdoutLines, l => System.Text.RegularExpressions.Regex.IsMatch(l,
-                $@"^{strategy} +\d+ +-?\d\.\d{{3}} ± \d\.\d{{3}} +-?\d\.\d{{3}} ± \d\.\d{{3}} +\d\.\d{{3}} ± \d\.\d{{3}} +\d+ +2$"));
+                $@"^{strategy} +\d+ +-?\d\.\d{{3}} ± \d\.\d{{3}} +-?\d\.\d{{3}} ± \d\.\d{{3}} +\d\.\d{{3}} ± \d\.\d{{3}} +(-?\d\.\d{{3}}|-) +\d+ +2$"));
         Assert.Contains(run.StdoutLines, l => l == "baseline: parameter count as the estimate (no training) is undefined: every architecture has as many parameters");  // the tiny table's all have 1
         Assert.Contains(run.StdoutLines, l => l.StartsWith("ceiling: the ground truth's own seed-to-seed Kendall tau is", StringComparison.Ordinal));
 
@@ -85,6 +85,17 @@ public sealed class RankBenchCommandTests : IDisposable
     {
         var run = await NasProcess.RunAsync(Command("uniform", "--learning-rate", "0"));
         NasAssert.UsageError(run, "--learning-rate", "(0, 10]");
+        Assert.False(Directory.Exists(_temp.File("state")));
+    }
+
+    [Fact]
+    public async Task More_evaluation_images_than_the_validation_split_holds_should_be_refused_before_anything_trains()
+    {
+        var command = Command("uniform");
+        command[Array.IndexOf(command, "--validation-size") + 1] = "50";
+        command[Array.IndexOf(command, "--evaluation-images") + 1] = "80";
+        var run = await NasProcess.RunAsync(command);
+        NasAssert.UsageError(run, "--evaluation-images 80", "--validation-size 50");
         Assert.False(Directory.Exists(_temp.File("state")));
     }
 

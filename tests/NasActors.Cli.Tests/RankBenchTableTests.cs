@@ -45,4 +45,31 @@ public sealed class RankBenchTableTests
         Assert.Contains("baseline: parameter count as the estimate (no training) is undefined: every architecture has as many parameters", text);
         Assert.DoesNotContain("NaN", text);
     }
+
+    [Fact]
+    public void SeedAgreement_should_average_the_Kendall_tau_of_every_two_seeds_on_the_architectures_both_scored()
+    {
+        RankBenchResult Seed(int seed, params (string Architecture, double Estimated)[] estimates) =>
+            new("uniform", seed, 100, 0, 0, 0, 1, estimates.Select(e => (e.Architecture, e.Estimated, 0.0)).ToArray());
+        var first = Seed(1, ("a", 0.1), ("b", 0.2), ("c", 0.3));
+        var same = Seed(2, ("a", 0.5), ("b", 0.6), ("c", 0.7), ("d", 0.0));  // d: scored by one seed only, ignored
+        var reversed = Seed(3, ("a", 0.3), ("b", 0.2), ("c", 0.1));
+
+        Assert.Equal(1.0, RankBench.SeedAgreement([first, same])!.Value, 9);
+        Assert.Equal(-1.0 / 3, RankBench.SeedAgreement([first, same, reversed])!.Value, 9);  // pairs: 1, -1, -1
+        Assert.Null(RankBench.SeedAgreement([first]));
+    }
+
+    [Fact]
+    public void Table_should_print_the_seed_agreement_column_and_a_dash_for_one_seed()
+    {
+        RankBenchResult Seed(string strategy, int seed, double b) =>
+            new(strategy, seed, 100, 0.1, 0.1, 0, 1, [("a", 0.1, 0.5), ("b", b, 0.6)]);
+        var text = RankBench.Table([Seed("uniform", 1, 0.2), Seed("uniform", 2, 0.0), Seed("pada", 1, 0.2)], ["uniform", "pada"], 0.5);
+
+        var lines = text.ReplaceLineEndings("\n").Split('\n');
+        Assert.Contains("seeds agree", lines[0]);
+        Assert.Contains(" -1.000 ", lines.Single(l => l.StartsWith("uniform", StringComparison.Ordinal)));
+        Assert.Contains(" - ", lines.Single(l => l.StartsWith("pada", StringComparison.Ordinal)));
+    }
 }

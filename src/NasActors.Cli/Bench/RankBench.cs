@@ -108,19 +108,39 @@ public static class RankBench
         return architectures.All(a => strategies.All(s => scored.Contains((s, a))));
     }
 
+    /// <summary>Mean Kendall tau between the estimates of every two seeds of one strategy, on the architectures both
+    /// scored: how reproducible its ranking is, measured without the ground truth. Null with fewer than two seeds.</summary>
+    public static double? SeedAgreement(IReadOnlyList<RankBenchResult> seedsOfOneStrategy)
+    {
+        var taus = new List<double>();
+        for (var i = 0; i < seedsOfOneStrategy.Count; i++)
+            for (var j = i + 1; j < seedsOfOneStrategy.Count; j++)
+            {
+                var other = seedsOfOneStrategy[j].Estimates.ToDictionary(e => e.Architecture, e => e.Estimated);
+                var pairs = seedsOfOneStrategy[i].Estimates.Where(e => other.ContainsKey(e.Architecture))
+                    .Select(e => (First: e.Estimated, Second: other[e.Architecture])).ToArray();
+                var tau = pairs.Length < 2 ? double.NaN
+                    : RankCorrelation.KendallTau(pairs.Select(p => p.First).ToArray(), pairs.Select(p => p.Second).ToArray());
+                if (!double.IsNaN(tau)) taus.Add(tau);  // NaN: a seed scored every architecture alike
+            }
+        return taus.Count == 0 ? null : taus.Average();
+    }
+
     public static string Table(IReadOnlyList<RankBenchResult> results, IReadOnlyList<string> strategies, double? ceiling,
         SplitHalfAgreement? splitHalf = null, double? parameterCountTau = null)
     {
         var text = new StringBuilder();
-        text.AppendLine($"{"strategy",-10} {"steps",6} {"Kendall tau",15} {"Spearman rho",15} {"top-10% overlap",15} {"train s",8}  seeds");
+        text.AppendLine($"{"strategy",-10} {"steps",6} {"Kendall tau",15} {"Spearman rho",15} {"top-10% overlap",15} {"seeds agree",11} {"train s",8}  seeds");
         foreach (var strategy in strategies)
         {
             var rows = results.Where(r => r.Strategy == strategy).ToArray();
             if (rows.Length == 0) continue;
             text.AppendLine(string.Create(CultureInfo.InvariantCulture,
                 $"{strategy,-10} {rows[0].Steps,6} {Spread.Of(rows.Select(r => r.KendallTau).ToArray()),15} {Spread.Of(rows.Select(r => r.SpearmanRho).ToArray()),15} " +
-                $"{Spread.Of(rows.Select(r => r.TopOverlap).ToArray()),15} {rows.Average(r => r.TrainingSeconds),8:0}  {rows.Length}"));
+                $"{Spread.Of(rows.Select(r => r.TopOverlap).ToArray()),15} {AgreementText(SeedAgreement(rows)),11} {rows.Average(r => r.TrainingSeconds),8:0}  {rows.Length}"));
         }
+        if (results.Count > 0)
+            text.AppendLine("seeds agree: mean Kendall tau between two seeds' estimates (no ground truth; low means the supernet's seed, not the architecture, sets the ranking)");
         if (parameterCountTau is { } floor)
             text.AppendLine(double.IsNaN(floor)
                 ? "baseline: parameter count as the estimate (no training) is undefined: every architecture has as many parameters"
@@ -134,6 +154,9 @@ public static class RankBench
                 $"; means of {split.SeedsPerHalf} seeds against means of {split.SeedsPerHalf} others: {split.Tau:0.000}"));
         return text.ToString();
     }
+
+    static string AgreementText(double? agreement) =>
+        agreement is { } tau ? tau.ToString("0.000", CultureInfo.InvariantCulture) : "-";
 
     public static string Csv(IReadOnlyList<RankBenchResult> results)
     {
