@@ -48,8 +48,10 @@ public sealed record SearchSpec(
         var dataset = reader.String("data.dataset", "fashion-mnist");
         if (!DataSets.Names.Contains(dataset, StringComparer.OrdinalIgnoreCase))
             throw reader.Invalid("data.dataset", dataset, $"a known data set ({string.Join(", ", DataSets.Names)})");
-        var data = new DataSpec(dataset, reader.OptionalString("data.data-dir"), reader.Int("data.image-size", 16, min: 4),
-            reader.Int("data.validation-size", 10_000, min: 1), reader.Int("data.evaluation-images", 2_000, min: 1));
+        var validationSize = reader.Int("data.validation-size", 10_000, min: 1);
+        // Scored images come from the held-out ones: asking for more would silently score fewer.
+        var data = new DataSpec(dataset, reader.OptionalString("data.data-dir"), reader.Int("data.image-size", 16, min: 4), validationSize,
+            reader.Int("data.evaluation-images", Math.Min(2_000, validationSize), min: 1, max: validationSize));
         var supernet = new NetworkSpec(reader.Int("supernet.channels", 8, min: 1), reader.Int("supernet.cells", 1, min: 1));
         var training = new TrainingSpec(reader.Int("training.steps", 600, min: 1), reader.Int("training.batch-size", 128, min: 1),
             reader.Int("training.checkpoint-every", 100, min: 1), reader.Double("training.learning-rate", 0.025, min: 1e-9, max: 10),

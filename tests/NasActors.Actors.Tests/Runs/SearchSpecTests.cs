@@ -52,6 +52,7 @@ public class SearchSpecTests
         Assert.Equal("nb201", spec.Space);
         Assert.Equal(128, spec.Training.BatchSize);
         Assert.Equal(10_000, spec.Data.ValidationSize);
+        Assert.Equal(50, SearchSpec.Parse(Minimal.Replace("evaluation-images = 100", "validation-size = 50")).Data.EvaluationImages);  // never more than are held out
         Assert.Equal([("a", 1UL), ("b", 2UL)], spec.Strategies.Select(s => (s.Id, s.Seed)));
         Assert.False(spec.Evaluation.Faults.Any);
         Assert.Equal(Minimal, spec.Text);
@@ -62,6 +63,7 @@ public class SearchSpecTests
     [InlineData("steps = 10", "steps = 0", "search.training.steps = 0", "at least 1")]
     [InlineData("steps = 10", "steps = ten", "search.training.steps = ten", "whole number")]
     [InlineData("dataset = fashion-mnist", "dataset = imagenet", "search.data.dataset = imagenet", "fashion-mnist")]
+    [InlineData("evaluation-images = 100", "evaluation-images = 100, validation-size = 50", "search.data.evaluation-images = 100", "1 to 50")]
     [InlineData("name = tiny", "name = tiny\n  space = darts", "search.space = darts", "nb201")]
     [InlineData("budget = 3", "budget = 1", "search.evolution.budget = 1", "at least 2")]
     [InlineData("sampler = uniform, seed = 2", "sampler = sandwich, seed = 2, random-paths = 40", "search.strategies.b.random-paths = 40", "0 to 32")]
