@@ -73,6 +73,33 @@ public sealed class GroundTruthCommandTests(GroundTruthTableFixture fixture) : I
     }
 
     [Fact]
+    public async Task Groundtruth_summary_should_print_the_tables_tau_noise_and_spread_and_train_nothing()
+    {
+        var table = CopyOfTable();
+        var before = File.ReadAllBytes(table);
+
+        var run = await NasProcess.RunAsync(["groundtruth", "--out", table, "--summary"]);
+
+        NasAssert.Succeeded(run);
+        Assert.Equal(2, run.StdoutLines.Length);
+        Assert.Matches(@"^seed-to-seed Kendall tau( \(seed 1 vs seed 2, test accuracy, 4 rows\): -?\d\.\d{3}|: undefined \(.+\))$", run.StdoutLines[0]);
+        Assert.Matches(@"^per-seed noise \d+\.\d\d% \(seed 1 vs seed 2\), spread of the architectures' means \d+\.\d\d% \(2 architectures\)", run.StdoutLines[1]);
+        Assert.Equal(before, File.ReadAllBytes(table));
+
+        File.WriteAllLines(table, File.ReadAllLines(table)[..^1]);  // a table still being made: its last run is missing
+        var partial = await NasProcess.RunAsync(["groundtruth", "--out", table, "--summary"]);
+        NasAssert.Succeeded(partial);
+        Assert.Equal(["seed-to-seed Kendall tau: needs two seeds on at least two architectures"], partial.StdoutLines);
+    }
+
+    [Fact]
+    public async Task Groundtruth_summary_of_a_missing_table_should_be_refused_naming_it()
+    {
+        var run = await NasProcess.RunAsync(["groundtruth", "--out", _temp.File("none.csv"), "--summary"]);
+        NasAssert.UsageError(run, "none.csv", "drop --summary");
+    }
+
+    [Fact]
     public async Task Groundtruth_should_append_back_exactly_the_one_row_that_was_deleted()
     {
         var table = CopyOfTable();

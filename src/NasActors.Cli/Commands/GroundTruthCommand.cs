@@ -26,15 +26,23 @@ internal static class GroundTruthCommand
         };
         var workers = new Option<int>("--workers") { Description = "worker processes training at once, each with --threads intra-op threads (rows are identical to one at a time)", DefaultValueFactory = _ => 1 };
         var shard = new Option<string>("--shard") { Description = "K/N: train only every N-th run, starting at K (what each worker process does)", DefaultValueFactory = _ => "0/1" };
+        var summary = new Option<bool>("--summary") { Description = "print the --out table's seed-to-seed tau, noise and spread and train nothing (a table still being made, say)" };
         var training = new TrainingOptions();
         var command = new Command("groundtruth", "train architectures stand-alone to make a ground-truth table (CSV) and print the seed-to-seed Kendall tau")
         {
-            space, archs, epochs, seeds, output, selectionSeed, stratify, workers, shard,
+            space, archs, epochs, seeds, output, selectionSeed, stratify, workers, shard, summary,
         };
         training.AddTo(command);
         command.SetAction(parsed =>
         {
             var chosenSpace = SearchSpaces.Get(parsed.GetValue(space)!);
+            if (parsed.GetValue(summary))
+            {
+                var table = parsed.GetValue(output)!;
+                if (!File.Exists(table)) throw new NasException($"'{table}' does not exist: --summary reads a table that groundtruth wrote; drop --summary to make one");
+                PrintSeedToSeedTau(table, chosenSpace);
+                return 0;
+            }
             var archCount = CommonOptions.Positive("--archs", parsed.GetValue(archs));
             var epochCount = CommonOptions.Positive("--epochs", parsed.GetValue(epochs));
             var seedCount = CommonOptions.Positive("--seeds", parsed.GetValue(seeds));
