@@ -84,9 +84,10 @@ public sealed class EvaluationSupervisor : ReceiveActor, IWithTimers
 
     protected override void PostStop()
     {
-        // An evaluation may still be running on a thread-pool thread: dispose there, after it, not on this thread.
-        foreach (var slot in _slots)
-            if (slot.Evaluator is IDisposable disposable) _ = Task.Run(disposable.Dispose);
+        // An evaluation may still be running on a thread-pool thread: dispose there, after it, and wait (bounded), since
+        // a process that exits while an evaluation is still in libtorch can crash.
+        var disposals = _slots.Select(s => s.Evaluator).OfType<IDisposable>().Select(d => Task.Run(d.Dispose)).ToArray();
+        if (!Task.WaitAll(disposals, TimeSpan.FromMinutes(1))) _log.Warning("an evaluation did not end within a minute of its supervisor");
     }
 
     protected override SupervisorStrategy SupervisorStrategy() =>

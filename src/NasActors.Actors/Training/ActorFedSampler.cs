@@ -20,6 +20,7 @@ internal sealed class ActorFedSampler(IPathSampler hosted, IChoiceSpace space, F
     readonly Queue<ProposedStep> _received = new();
     readonly List<StepFeedback> _feedback = [];
     readonly Stopwatch _waiting = new();
+    CancellationToken _stopWaiting;
     long _requestedUpTo;
     long _nextStep;
     string _latestState = hosted.SaveState();
@@ -34,6 +35,10 @@ internal sealed class ActorFedSampler(IPathSampler hosted, IChoiceSpace space, F
     public IActorRef Actor => _sampler;
 
     public TimeSpan Waiting => _waiting.Elapsed;
+
+    /// <summary>Waiting for paths ends with <see cref="OperationCanceledException"/> once <paramref name="cancellation"/>
+    /// fires: a stopped trainer must not wait on a sampler that stopped with it.</summary>
+    public void StopWaitingOn(CancellationToken cancellation) => _stopWaiting = cancellation;
 
     /// <summary>Called on the trainer actor's thread when the sampler answers.</summary>
     public void Deliver(PathsProposed proposed)
@@ -67,7 +72,7 @@ internal sealed class ActorFedSampler(IPathSampler hosted, IChoiceSpace space, F
         {
             for (var i = 0; i < count; i++)
             {
-                switch (_arrived.Take())
+                switch (_arrived.Take(_stopWaiting))
                 {
                     case ProposedStep step:
                         _received.Enqueue(step);

@@ -29,6 +29,7 @@ public sealed class TrainerActor : ReceiveActor, IWithTimers
     TrainingJob? _job;
     TrainStrategy? _work;
     CancellationTokenSource? _cancellation;
+    Thread? _thread;
 
     public TrainerActor(string device, string checkpointDirectory, IActorRef? registry, string node)
     {
@@ -100,7 +101,7 @@ public sealed class TrainerActor : ReceiveActor, IWithTimers
         _log.Info("training {0}/{1} on {2}{3}", work.SearchId, work.Strategy, Device,
                   work.ResumeFrom is { } from ? $" from step {from.Step}" : "");
         // A thread of its own: training blocks for minutes and must not hold a dispatcher thread.
-        var thread = new Thread(() =>
+        _thread = new Thread(() =>
         {
             var clock = System.Diagnostics.Stopwatch.StartNew();
             try
@@ -112,7 +113,7 @@ public sealed class TrainerActor : ReceiveActor, IWithTimers
                 self.Tell(new JobEnded(work.SearchId, work.Strategy, clock.Elapsed, job.Sampler.Waiting));
             }
         }) { IsBackground = true, Name = $"trainer {work.SearchId}/{work.Strategy}" };
-        thread.Start();
+        _thread.Start();
     }
 
     void Ended(JobEnded ended)
@@ -120,11 +121,20 @@ public sealed class TrainerActor : ReceiveActor, IWithTimers
         _log.Info("training {0}/{1} ended after {2:0.0} s; waited {3:0.000} s for paths ({4:0.00}%)", ended.SearchId, ended.Strategy,
                   ended.Training.TotalSeconds, ended.Starved.TotalSeconds, 100 * ended.Starved.TotalSeconds / Math.Max(1e-9, ended.Training.TotalSeconds));
         if (_job is not null) Context.Stop(_job.SamplerActor);
-        (_job, _work) = (null, null);
+        (_job, _work, _thread) = (null, null, null);
         _cancellation?.Dispose();
         _cancellation = null;
         Queue.Tell(new TrainerIdle(Self));
     }
 
-    protected override void PostStop() => _cancellation?.Cancel();
+    /// <summary>Stops the training and waits for its thread: a process that exited while the thread was still in
+    /// libtorch crashed (SIGSEGV) after its work was done. The thread stops within a step or a checkpoint write.</summary>
+    protected override void PostStop()
+    {
+        _cancellation?.Cancel();
+        if (_thread is { } thread && !thread.Join(JoinTimeout))
+            _log.Warning("training {0}/{1} did not stop within {2} s of its trainer", _work?.SearchId, _work?.Strategy, JoinTimeout.TotalSeconds);
+    }
+
+    static readonly TimeSpan JoinTimeout = TimeSpan.FromMinutes(2);
 }

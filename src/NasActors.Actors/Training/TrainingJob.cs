@@ -51,6 +51,7 @@ internal sealed class TrainingJob
     /// <summary>Trains to the end or until cancelled; every outcome is reported to the run, never thrown.</summary>
     public void Run(CancellationToken cancellation)
     {
+        Sampler.StopWaitingOn(cancellation);
         try
         {
             TorchRuntime.SetThreads(_work.Threads);
@@ -83,6 +84,10 @@ internal sealed class TrainingJob
         catch (NasException e)
         {
             _run.Tell(new TrainingFailed(_work.SearchId, _work.Strategy, e.Message));
+        }
+        catch (OperationCanceledException) when (cancellation.IsCancellationRequested)
+        {
+            // Stopped while waiting for paths: as stopped between steps, the last checkpoint stands.
         }
     }
 

@@ -116,6 +116,44 @@ public sealed class TrainingQueueTests : Akka.TestKit.Xunit2.TestKit
         Assert.Contains("no strategy 'zzz'", (await ExpectMsgAsync<TrainingFailed>()).Reason);
     }
 
+    [Fact]
+    public async Task A_stopped_trainer_should_have_ended_its_training_thread_so_nothing_is_written_after_it()
+    {
+        var queue = Queue();
+        Watch(queue);
+        // Steps long enough (a wider, deeper supernet) that the stop lands inside one, and a checkpoint after every step:
+        // a thread left running finishes its step and writes one more file.
+        var spec = _spec.Replace("steps = 10", "steps = 1000000").Replace("checkpoint-every = 5", "checkpoint-every = 1")
+                        .Replace("channels = 2, cells = 1", "channels = 16, cells = 3");
+        queue.Tell(new TrainStrategy("s5", "a", spec, 1, []), TestActor);
+        await ExpectMsgAsync<CheckpointSaved>();
+
+        Sys.Stop(queue);
+        await FishForMessageAsync(m => m is Terminated t && t.ActorRef.Equals(queue));  // passing checkpoints sent meanwhile
+
+        var checkpoints = Path.Combine(_directory, "checkpoints", "s5", "a");
+        var written = Directory.GetFiles(checkpoints);
+        await Task.Delay(TimeSpan.FromMilliseconds(500));
+        Assert.Equal(written, Directory.GetFiles(checkpoints));
+    }
+
+    [Fact]
+    public async Task A_training_waiting_for_paths_should_stop_waiting_when_cancelled()
+    {
+        var silentSampler = CreateTestProbe();  // never answers
+        var sampler = new ActorFedSampler(NasActors.Search.Sampling.Samplers.Create("uniform", NasActors.Search.Spaces.Nb201Space.Instance, 1),
+                                          NasActors.Search.Spaces.Nb201Space.Instance, () => silentSampler.Ref, TestActor, lookahead: 4);
+        using var cancellation = new CancellationTokenSource();
+        sampler.StopWaitingOn(cancellation.Token);
+
+        var waiting = Task.Run(sampler.NextStep);
+        await silentSampler.ExpectMsgAsync<RequestPaths>();
+        Assert.False(waiting.IsCompleted);
+        await cancellation.CancelAsync();
+
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => waiting.WaitAsync(TimeSpan.FromSeconds(10)));
+    }
+
     protected override void Dispose(bool disposing)
     {
         base.Dispose(disposing);
