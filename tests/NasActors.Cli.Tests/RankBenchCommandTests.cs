@@ -73,6 +73,24 @@ public sealed class RankBenchCommandTests : IDisposable
     }
 
     [Fact]
+    public async Task Rankbench_should_pause_an_unfinished_search_of_another_spec_in_its_state_directory_rather_than_train_it()
+    {
+        // A long search journaled in the benchmark's state directory: a node continues it unless told otherwise.
+        var spec = _temp.File("long.conf");
+        File.WriteAllText(spec, File.ReadAllText(TinySearch.Write(_temp)).Replace("steps = 10,", "steps = 1000000,"));
+        var started = await NasProcess.RunAsync("search", "start", "--spec", spec, "--state-dir", _temp.File("state"));
+        NasAssert.Succeeded(started);
+        var searchId = started.StdoutLines[^1].Trim();
+
+        var run = await NasProcess.RunAsync(TimeSpan.FromMinutes(2), Command("uniform"));
+
+        NasAssert.Succeeded(run);
+        Assert.Contains(run.StdoutLines, l => l.StartsWith($"pausing search {searchId} (tiny): not part of this benchmark", StringComparison.Ordinal));
+        var list = await NasProcess.RunAsync("search", "list", "--state-dir", _temp.File("state"));
+        Assert.Contains(list.StdoutLines, l => l.Contains(searchId) && l.Contains("paused", StringComparison.OrdinalIgnoreCase));
+    }
+
+    [Fact]
     public async Task An_unknown_strategy_should_be_refused_before_anything_trains()
     {
         var run = await NasProcess.RunAsync(Command("uniform,darts"));

@@ -85,6 +85,7 @@ internal static class RankBenchCommand
                           $"(C={plan.Channels} N={plan.Cells} {plan.ImageSize}px), budget {plan.Steps} path-steps at learning rate {plan.LearningRate.ToString(System.Globalization.CultureInfo.InvariantCulture)} " +
                           $"({string.Join(", ", plan.Strategies.Select(s => $"{s} {plan.StepsOf(s)} steps"))}), {trainers} trainers; state in {stateDirectory}");
         await using var node = NasNode.Start(NodeSettings.Embedded(stateDirectory, trainers));
+        await PauseOtherSearches(node, plan);
         var results = new List<RankBenchResult>();
         var clock = Stopwatch.StartNew();
         using var bar = new Output.ConsoleProgress("rankbench", plan.Seeds);
@@ -103,6 +104,22 @@ internal static class RankBenchCommand
         await File.WriteAllTextAsync(Path.Combine(output, "rankbench.svg"), RankBench.Plot(results, plan.Strategies), cancellation);
         Console.WriteLine($"wrote {Path.Combine(output, "rankbench.csv")}, estimates.csv and rankbench.svg ({clock.Elapsed.TotalMinutes:0.0} min)");
         return 0;
+    }
+
+    /// <summary>The node continues every unfinished search in the state directory; those of another benchmark (other
+    /// strategies, budget or data) would take the trainers, and the time, of this one, so they are paused.</summary>
+    static async Task PauseOtherSearches(NasNode node, RankBenchPlan plan)
+    {
+        var specs = Enumerable.Range(1, plan.Seeds).Select(plan.SpecText).ToHashSet();
+        var list = await node.AskAsync<SearchList>(ListSearches.Instance);
+        foreach (var search in list.Searches.Where(s => s.Phase == RunPhase.Running))
+        {
+            var export = await node.AskAsync<SearchExport>(new ExportSearch(search.SearchId));
+            if (specs.Contains(export.Spec)) continue;
+            await node.AskAsync<CommandAccepted>(new PauseSearch(search.SearchId));
+            Console.WriteLine($"pausing search {search.SearchId} ({search.Name}): not part of this benchmark " +
+                              "(the rankbench command that started it, or nas search resume, continues it)");
+        }
     }
 
     /// <summary>A search of this seed with exactly this spec that has not been stopped; else a finished one whose spec
