@@ -107,6 +107,14 @@ public sealed class RankBenchCommandTests : IDisposable
     }
 
     [Fact]
+    public async Task No_evaluators_should_be_refused_before_anything_trains()
+    {
+        var run = await NasProcess.RunAsync(Command("uniform", "--evaluators", "0"));
+        NasAssert.UsageError(run, "--evaluators", "positive");
+        Assert.False(Directory.Exists(_temp.File("state")));
+    }
+
+    [Fact]
     public async Task More_evaluation_images_than_the_validation_split_holds_should_be_refused_before_anything_trains()
     {
         var command = Command("uniform");

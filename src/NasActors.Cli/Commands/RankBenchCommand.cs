@@ -30,12 +30,13 @@ internal static class RankBenchCommand
         var learningRate = new Option<double>("--learning-rate") { Description = "supernet SGD learning rate (cosine schedule)", DefaultValueFactory = _ => 0.025 };
         var evaluationImages = new Option<int?>("--evaluation-images") { Description = "validation images per inherited-weight score (default: all of --validation-size)" };
         var trainers = new Option<int>("--trainers") { Description = "trainer actors (default: one per strategy)" };
+        var evaluators = new Option<int?>("--evaluators") { Description = "evaluator actors scoring child models at once (default: one per core)" };
         var threads = new Option<int>("--threads") { Description = "intra-op threads per trainer", DefaultValueFactory = _ => 1 };
         var stateDirectory = new Option<string>("--state-dir") { Description = "journal and checkpoints (reused: finished searches are not run again)", DefaultValueFactory = _ => ".nas/rankbench" };
         var output = new Option<string>("--out") { Description = "folder for rankbench.csv, estimates.csv and rankbench.svg", DefaultValueFactory = _ => "rankbench" };
         var command = new Command("rankbench", "ranking consistency per strategy: supernet estimates against stand-alone ground truth")
         {
-            groundTruth, strategies, steps, budget, seeds, dataset, dataDirectory, validationSize, batchSize, learningRate, evaluationImages, trainers, threads, stateDirectory, output,
+            groundTruth, strategies, steps, budget, seeds, dataset, dataDirectory, validationSize, batchSize, learningRate, evaluationImages, trainers, evaluators, threads, stateDirectory, output,
         };
         command.SetAction((parsed, cancellation) =>
         {
@@ -58,7 +59,9 @@ internal static class RankBenchCommand
                 first.Channels, first.Cells, first.ImageSize, EvaluationImages(parsed.GetValue(evaluationImages), validationImages),
                 CommonOptions.Positive("--threads", parsed.GetValue(threads)), PositiveLearningRate(parsed.GetValue(learningRate)));
             var trainerCount = parsed.GetValue(trainers) is var t && t != 0 ? CommonOptions.Positive("--trainers", t) : names.Length;
-            return Run(plan, truth, table, trainerCount, parsed.GetValue(stateDirectory)!, parsed.GetValue(output)!, cancellation);
+            // Scoring is one thread an evaluation: once the supernets are trained, one evaluator would leave cores idle.
+            var evaluatorCount = parsed.GetValue(evaluators) is { } e ? CommonOptions.Positive("--evaluators", e) : Environment.ProcessorCount;
+            return Run(plan, truth, table, trainerCount, evaluatorCount, parsed.GetValue(stateDirectory)!, parsed.GetValue(output)!, cancellation);
         });
         return command;
     }
@@ -76,15 +79,15 @@ internal static class RankBenchCommand
     static double PositiveLearningRate(double value) => value is > 0 and <= 10 ? value
         : throw new NasException($"--learning-rate must be in (0, 10], got {value.ToString(System.Globalization.CultureInfo.InvariantCulture)}");
 
-    static async Task<int> Run(RankBenchPlan plan, IReadOnlyDictionary<string, double> truth, GroundTruthTable table, int trainers,
+    static async Task<int> Run(RankBenchPlan plan, IReadOnlyDictionary<string, double> truth, GroundTruthTable table, int trainers, int evaluators,
                                string stateDirectory, string output, CancellationToken cancellation)
     {
         // Every spec is checked before anything trains.
         for (var seed = 1; seed <= plan.Seeds; seed++) SearchSpec.Parse(plan.SpecText(seed), $"rankbench spec (seed {seed})");
         Console.WriteLine($"rankbench: {plan.Strategies.Count} strategies x {plan.Seeds} seeds, {truth.Count} ground-truth architectures " +
                           $"(C={plan.Channels} N={plan.Cells} {plan.ImageSize}px), budget {plan.Steps} path-steps at learning rate {plan.LearningRate.ToString(System.Globalization.CultureInfo.InvariantCulture)} " +
-                          $"({string.Join(", ", plan.Strategies.Select(s => $"{s} {plan.StepsOf(s)} steps"))}), {trainers} trainers; state in {stateDirectory}");
-        await using var node = NasNode.Start(NodeSettings.Embedded(stateDirectory, trainers));
+                          $"({string.Join(", ", plan.Strategies.Select(s => $"{s} {plan.StepsOf(s)} steps"))}), {trainers} trainers, {evaluators} evaluators; state in {stateDirectory}");
+        await using var node = NasNode.Start(NodeSettings.Embedded(stateDirectory, trainers, evaluators));
         await PauseOtherSearches(node, plan);
         var results = new List<RankBenchResult>();
         var clock = Stopwatch.StartNew();
