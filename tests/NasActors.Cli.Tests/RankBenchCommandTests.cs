@@ -73,6 +73,19 @@ public sealed class RankBenchCommandTests : IDisposable
     }
 
     [Fact]
+    public async Task Rankbench_should_reuse_finished_searches_whose_strategies_were_listed_in_another_order()
+    {
+        NasAssert.Succeeded(await NasProcess.RunAsync(TimeSpan.FromMinutes(2), Command("uniform,magic-t")));
+        var first = File.ReadAllLines(_temp.File("out/estimates.csv"));
+
+        var reordered = await NasProcess.RunAsync(TimeSpan.FromMinutes(2), Command("magic-t,uniform"));
+
+        NasAssert.Succeeded(reordered);
+        Assert.Equal(2, reordered.StdoutLines.Count(l => l.Contains("reusing finished search")));
+        Assert.Equal(first.Order(), File.ReadAllLines(_temp.File("out/estimates.csv")).Order());
+    }
+
+    [Fact]
     public async Task Rankbench_should_pause_an_unfinished_search_of_another_spec_in_its_state_directory_rather_than_train_it()
     {
         // A long search journaled in the benchmark's state directory: a node continues it unless told otherwise.
@@ -85,7 +98,7 @@ public sealed class RankBenchCommandTests : IDisposable
         var run = await NasProcess.RunAsync(TimeSpan.FromMinutes(2), Command("uniform"));
 
         NasAssert.Succeeded(run);
-        Assert.Contains(run.StdoutLines, l => l.StartsWith($"pausing search {searchId} (tiny): not part of this benchmark", StringComparison.Ordinal));
+        Assert.Contains(run.StdoutLines, l => l.StartsWith($"pausing search {searchId} (tiny): this benchmark does not use it", StringComparison.Ordinal));
         var list = await NasProcess.RunAsync("search", "list", "--state-dir", _temp.File("state"));
         Assert.Contains(list.StdoutLines, l => l.Contains(searchId) && l.Contains("paused", StringComparison.OrdinalIgnoreCase));
     }

@@ -54,6 +54,11 @@ public sealed record RankBenchPlan(
             """);
     }
 
+    /// <summary>Whether two specs this plan wrote ask for the same searches: the same lines in any order, since a
+    /// strategy's supernet, paths and data depend on its name and the run's seed, not on where it is listed.</summary>
+    public static bool SameSearch(string specText, string otherSpecText) =>
+        specText.Split('\n').Order(StringComparer.Ordinal).SequenceEqual(otherSpecText.Split('\n').Order(StringComparer.Ordinal));
+
     /// <summary>A spec without its <c>ground-truth</c> line: what the supernets were trained with.</summary>
     public static string WithoutGroundTruth(string specText) =>
         string.Join('\n', specText.Split('\n').Where(line => !line.TrimStart().StartsWith("ground-truth =", StringComparison.Ordinal)));

@@ -88,13 +88,16 @@ internal static class RankBenchCommand
                           $"(C={plan.Channels} N={plan.Cells} {plan.ImageSize}px), budget {plan.Steps} path-steps at learning rate {plan.LearningRate.ToString(System.Globalization.CultureInfo.InvariantCulture)} " +
                           $"({string.Join(", ", plan.Strategies.Select(s => $"{s} {plan.StepsOf(s)} steps"))}), {trainers} trainers, {evaluators} evaluators; state in {stateDirectory}");
         await using var node = NasNode.Start(NodeSettings.Embedded(stateDirectory, trainers, evaluators));
-        await PauseOtherSearches(node, plan);
+        var reused = new Dictionary<int, string>();
+        for (var seed = 1; seed <= plan.Seeds; seed++)
+            if (await FindExisting(node, plan, seed, truth) is { } found) reused[seed] = found;
+        await PauseAllBut(node, reused.Values.ToHashSet());
         var results = new List<RankBenchResult>();
         var clock = Stopwatch.StartNew();
         using var bar = new Output.ConsoleProgress("rankbench", plan.Seeds);
         for (var seed = 1; seed <= plan.Seeds; seed++)
         {
-            var searchId = await FindOrStart(node, plan, seed, truth);
+            var searchId = reused.TryGetValue(seed, out var found) ? found : await Start(node, plan, seed);
             var export = await WaitForCompletion(node, searchId, seed, clock, bar, cancellation);
             results.AddRange(plan.Strategies.Select(s => RankBench.Score(export, s, seed, plan.StepsOf(s), truth)));
         }
@@ -109,47 +112,55 @@ internal static class RankBenchCommand
         return 0;
     }
 
-    /// <summary>The node continues every unfinished search in the state directory; those of another benchmark (other
-    /// strategies, budget or data) would take the trainers, and the time, of this one, so they are paused.</summary>
-    static async Task PauseOtherSearches(NasNode node, RankBenchPlan plan)
+    /// <summary>The node continues every unfinished search in its state directory; any this benchmark does not use (one
+    /// of other strategies, budget or data, or a duplicate of one it reuses) would take its trainers and its time, so
+    /// it is paused.</summary>
+    static async Task PauseAllBut(NasNode node, IReadOnlySet<string> used)
     {
-        var specs = Enumerable.Range(1, plan.Seeds).Select(plan.SpecText).ToHashSet();
         var list = await node.AskAsync<SearchList>(ListSearches.Instance);
-        foreach (var search in list.Searches.Where(s => s.Phase == RunPhase.Running))
+        foreach (var search in list.Searches.Where(s => s.Phase == RunPhase.Running && !used.Contains(s.SearchId)))
         {
-            var export = await node.AskAsync<SearchExport>(new ExportSearch(search.SearchId));
-            if (specs.Contains(export.Spec)) continue;
             await node.AskAsync<CommandAccepted>(new PauseSearch(search.SearchId));
-            Console.WriteLine($"pausing search {search.SearchId} ({search.Name}): not part of this benchmark " +
+            Console.WriteLine($"pausing search {search.SearchId} ({search.Name}): this benchmark does not use it " +
                               "(the rankbench command that started it, or nas search resume, continues it)");
         }
     }
 
-    /// <summary>A search of this seed with exactly this spec that has not been stopped; else a finished one whose spec
-    /// differs only in its ground-truth file and which scored every architecture of this table (a table of the same
-    /// architectures trained longer or with more seeds re-scores supernets without training them again); else a new one.</summary>
-    static async Task<string> FindOrStart(NasNode node, RankBenchPlan plan, int seed, IReadOnlyDictionary<string, double> truth)
+    /// <summary>For this seed, what is already trained first: a finished search with this spec (its strategies in any
+    /// order); else a finished one whose spec differs only in its ground-truth file and which scored every architecture
+    /// of this table (a table of the same architectures trained longer or with more seeds re-scores supernets without
+    /// training them again); else an unfinished one with this spec, continued. Null when there is none.</summary>
+    static async Task<string?> FindExisting(NasNode node, RankBenchPlan plan, int seed, IReadOnlyDictionary<string, double> truth)
     {
         var spec = plan.SpecText(seed);
         var list = await node.AskAsync<SearchList>(ListSearches.Instance);
-        var finished = new List<(string SearchId, SearchExport Export)>();  // exported once, for the second look below
-        foreach (var candidate in list.Searches.Where(s => s.Name == plan.SearchName(seed) && s.Phase != RunPhase.Stopped).Reverse())
+        var candidates = new List<(SearchStatus Search, SearchExport Export)>();
+        foreach (var search in list.Searches.Where(s => s.Name == plan.SearchName(seed) && s.Phase != RunPhase.Stopped).Reverse())  // newest first
+            candidates.Add((search, await node.AskAsync<SearchExport>(new ExportSearch(search.SearchId))));
+        var finished = candidates.Where(c => c.Search.Phase == RunPhase.Completed).ToArray();
+        if (finished.FirstOrDefault(c => RankBenchPlan.SameSearch(c.Export.Spec, spec)) is { Search: not null } same)
         {
-            var export = await node.AskAsync<SearchExport>(new ExportSearch(candidate.SearchId));
-            if (candidate.Phase == RunPhase.Completed) finished.Add((candidate.SearchId, export));
-            if (export.Spec != spec) continue;
-            if (candidate.Phase == RunPhase.Paused) await node.AskAsync<CommandAccepted>(new ResumeSearch(candidate.SearchId));
-            Console.WriteLine($"seed {seed}: {(candidate.Phase == RunPhase.Completed ? "reusing finished" : "continuing")} search {candidate.SearchId}");
-            return candidate.SearchId;
+            Console.WriteLine($"seed {seed}: reusing finished search {same.Search.SearchId}");
+            return same.Search.SearchId;
         }
-        foreach (var (searchId, export) in finished)
+        if (finished.FirstOrDefault(c => RankBenchPlan.SameSearch(RankBenchPlan.WithoutGroundTruth(c.Export.Spec), RankBenchPlan.WithoutGroundTruth(spec))
+                                         && RankBench.ScoresEvery(c.Export, plan.Strategies, truth.Keys)) is { Search: not null } rescored)
         {
-            if (RankBenchPlan.WithoutGroundTruth(export.Spec) != RankBenchPlan.WithoutGroundTruth(spec) || !RankBench.ScoresEvery(export, plan.Strategies, truth.Keys))
-                continue;
-            Console.WriteLine($"seed {seed}: re-scoring finished search {searchId} (trained beside another table of the same architectures)");
-            return searchId;
+            Console.WriteLine($"seed {seed}: re-scoring finished search {rescored.Search.SearchId} (trained beside another table of the same architectures)");
+            return rescored.Search.SearchId;
         }
-        var created = await node.AskAsync<SearchCreated>(new CreateSearch(spec, plan.Threads));
+        if (candidates.FirstOrDefault(c => c.Search.Phase != RunPhase.Completed && RankBenchPlan.SameSearch(c.Export.Spec, spec)) is { Search: not null } unfinished)
+        {
+            if (unfinished.Search.Phase == RunPhase.Paused) await node.AskAsync<CommandAccepted>(new ResumeSearch(unfinished.Search.SearchId));
+            Console.WriteLine($"seed {seed}: continuing search {unfinished.Search.SearchId}");
+            return unfinished.Search.SearchId;
+        }
+        return null;
+    }
+
+    static async Task<string> Start(NasNode node, RankBenchPlan plan, int seed)
+    {
+        var created = await node.AskAsync<SearchCreated>(new CreateSearch(plan.SpecText(seed), plan.Threads));
         Console.WriteLine($"seed {seed}: search {created.SearchId} started");
         return created.SearchId;
     }
