@@ -138,22 +138,22 @@ internal static class RankBenchCommand
         foreach (var search in list.Searches.Where(s => s.Name == plan.SearchName(seed) && s.Phase != RunPhase.Stopped).Reverse())  // newest first
             candidates.Add((search, await node.AskAsync<SearchExport>(new ExportSearch(search.SearchId))));
         var finished = candidates.Where(c => c.Search.Phase == RunPhase.Completed).ToArray();
-        if (finished.FirstOrDefault(c => RankBenchPlan.SameSearch(c.Export.Spec, spec)) is { Search: not null } same)
+        if (finished.Where(c => RankBenchPlan.SameSearch(c.Export.Spec, spec)).Select(c => c.Search).FirstOrDefault() is { } same)
         {
-            Console.WriteLine($"seed {seed}: reusing finished search {same.Search.SearchId}");
-            return same.Search.SearchId;
+            Console.WriteLine($"seed {seed}: reusing finished search {same.SearchId}");
+            return same.SearchId;
         }
-        if (finished.FirstOrDefault(c => RankBenchPlan.SameSearch(RankBenchPlan.WithoutGroundTruth(c.Export.Spec), RankBenchPlan.WithoutGroundTruth(spec))
-                                         && RankBench.ScoresEvery(c.Export, plan.Strategies, truth.Keys)) is { Search: not null } rescored)
+        if (finished.Where(c => RankBenchPlan.SameSearch(RankBenchPlan.WithoutGroundTruth(c.Export.Spec), RankBenchPlan.WithoutGroundTruth(spec))
+                                         && RankBench.ScoresEvery(c.Export, plan.Strategies, truth.Keys)).Select(c => c.Search).FirstOrDefault() is { } rescored)
         {
-            Console.WriteLine($"seed {seed}: re-scoring finished search {rescored.Search.SearchId} (trained beside another table of the same architectures)");
-            return rescored.Search.SearchId;
+            Console.WriteLine($"seed {seed}: re-scoring finished search {rescored.SearchId} (trained beside another table of the same architectures)");
+            return rescored.SearchId;
         }
-        if (candidates.FirstOrDefault(c => c.Search.Phase != RunPhase.Completed && RankBenchPlan.SameSearch(c.Export.Spec, spec)) is { Search: not null } unfinished)
+        if (candidates.Where(c => c.Search.Phase != RunPhase.Completed && RankBenchPlan.SameSearch(c.Export.Spec, spec)).Select(c => c.Search).FirstOrDefault() is { } unfinished)
         {
-            if (unfinished.Search.Phase == RunPhase.Paused) await node.AskAsync<CommandAccepted>(new ResumeSearch(unfinished.Search.SearchId));
-            Console.WriteLine($"seed {seed}: continuing search {unfinished.Search.SearchId}");
-            return unfinished.Search.SearchId;
+            if (unfinished.Phase == RunPhase.Paused) await node.AskAsync<CommandAccepted>(new ResumeSearch(unfinished.SearchId));
+            Console.WriteLine($"seed {seed}: continuing search {unfinished.SearchId}");
+            return unfinished.SearchId;
         }
         return null;
     }
