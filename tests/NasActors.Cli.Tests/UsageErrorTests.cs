@@ -24,6 +24,15 @@ public sealed class UsageErrorTests : IDisposable
     }
 
     [Fact]
+    public async Task Bench_train_on_a_device_this_machine_lacks_should_say_so_before_training()
+    {
+        if (TorchSharp.torch.cuda.is_available()) return;  // a GPU machine has cuda:0
+        var run = await NasProcess.RunAsync("bench", "train", "--device", "cuda:0", "--steps", "1");
+
+        NasAssert.UsageError(run, "device 'cuda:0' is not available", "--device cpu");
+    }
+
+    [Fact]
     public async Task Space_info_should_reject_an_unknown_space_with_exit_code_2()
     {
         var run = await NasProcess.RunAsync("space", "info", "--space", "darts");

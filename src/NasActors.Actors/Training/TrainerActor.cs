@@ -86,7 +86,7 @@ public sealed class TrainerActor : ReceiveActor, IWithTimers
         var self = Self;
         try
         {
-            _job = new TrainingJob(work, run, self, _checkpointDirectory, sampler => Context.ActorOf(SamplerActor.Props(sampler)));
+            _job = new TrainingJob(work, run, self, _checkpointDirectory, Device, sampler => Context.ActorOf(SamplerActor.Props(sampler)));
         }
         catch (NasException e)
         {

@@ -8,6 +8,7 @@ using NasActors.Torch.Checkpoints;
 using NasActors.Torch.Runtime;
 using NasActors.Torch.Supernets;
 using NasActors.Torch.Training;
+using TorchSharp;
 using static TorchSharp.torch;
 
 namespace NasActors.Actors.Training;
@@ -24,14 +25,18 @@ internal sealed class TrainingJob
     readonly StrategySpec _strategy;
     readonly IActorRef _run;
     readonly string _checkpointDirectory;
+    readonly string _device;
     readonly System.Diagnostics.Stopwatch _session = new();
     readonly int _stepsPerEpoch;
     readonly AlignmentSettings _alignment;
 
     /// <param name="spawnSampler">Starts the <see cref="SamplerActor"/> that hosts the strategy's sampler.</param>
-    public TrainingJob(TrainStrategy work, IActorRef run, IActorRef trainer, string checkpointDirectory, Func<IPathSampler, IActorRef> spawnSampler)
+    /// <param name="device">The trainer's device, <c>cpu</c> or <c>cuda:N</c>: the supernet, its optimizer state and
+    /// every batch live there.</param>
+    public TrainingJob(TrainStrategy work, IActorRef run, IActorRef trainer, string checkpointDirectory, string device, Func<IPathSampler, IActorRef> spawnSampler)
     {
         _work = work;
+        _device = device;
         _spec = SearchSpec.Parse(work.SpecText, $"spec of {work.SearchId}");
         _strategy = _spec.Strategies.SingleOrDefault(s => s.Id == work.Strategy)
                     ?? throw new NasException($"search {work.SearchId} has no strategy '{work.Strategy}'");
@@ -55,17 +60,20 @@ internal sealed class TrainingJob
         try
         {
             TorchRuntime.SetThreads(_work.Threads);
+            var device = TorchRuntime.ResolveDevice(_device);
             var (train, split) = TrainingData.For(_spec.Data);
             var shape = new NetworkShape(_spec.Supernet.Channels, _spec.Supernet.CellsPerStage, train.Channels, train.Height, train.ClassCount);
             var seed = _spec.Seed ^ _strategy.Seed;
             using var supernet = StrategySupernet.Create(_spec, _strategy, shape, (long)(seed & long.MaxValue));
+            // Weights are drawn on the CPU (the same for every device), then moved before the optimizer sees them.
+            supernet.to(device);
             var settings = SgdSettings.Supernet with { LearningRate = _spec.Training.LearningRate, BatchSize = _spec.Training.BatchSize };
             var dataOrder = Samplers.DataOrder(_strategy.Sampler, split.Train, settings.BatchSize, Rng.DeriveSeed(seed, "data:" + _strategy.Id), _strategy.Steps);
             var anchor = _alignment.Enabled
                 ? new AnchorSelection(SearchSpaces.Get(_spec.Space), _alignment.Weight, _alignment.Every > 0 ? _alignment.Every : Math.Max(1, _stepsPerEpoch),
                                       _alignment.Candidates, split.Validation[..Math.Min(_alignment.Images, split.Validation.Length)])
                 : null;
-            using var training = new SupernetTraining(supernet, Sampler, train, dataOrder, settings, _strategy.Steps, CPU, anchor);
+            using var training = new SupernetTraining(supernet, Sampler, train, dataOrder, settings, _strategy.Steps, device, anchor);
             Resume(training);
             _session.Restart();
             var window = System.Diagnostics.Stopwatch.StartNew();

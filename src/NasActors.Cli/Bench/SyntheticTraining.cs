@@ -1,6 +1,7 @@
 using NasActors.Search.Spaces;
 using NasActors.Torch.Supernets;
 using NasActors.Torch.Training;
+using TorchSharp;
 using static TorchSharp.torch;
 
 namespace NasActors.Cli.Bench;
@@ -16,24 +17,34 @@ internal sealed class SyntheticTraining : IDisposable
     readonly Tensor _labels;
     readonly Generator _batchGenerator;
     readonly int _batchSize;
+    readonly Device _device;
 
-    public SyntheticTraining(NetworkShape shape, int batchSize, long totalSteps, long seed)
+    public SyntheticTraining(NetworkShape shape, int batchSize, long totalSteps, long seed, Device? device = null)
     {
         _batchSize = batchSize;
+        _device = device ?? CPU;
         _supernet = Nb201Network.CreateSupernet(shape, seed);
+        _supernet.to(_device);
         _trainer = new SgdTrainer(_supernet, SgdSettings.Supernet with { BatchSize = batchSize }, totalSteps);
         var generator = new Generator((ulong)seed);
-        _images = randn([SampleCount, shape.InputChannels, shape.ImageSize, shape.ImageSize], generator: generator);
-        _labels = randint(0, shape.ClassCount, [SampleCount], generator: generator);
+        // Drawn on the CPU so that every device trains on the same images.
+        _images = OnDevice(randn([SampleCount, shape.InputChannels, shape.ImageSize, shape.ImageSize], generator: generator));
+        _labels = OnDevice(randint(0, shape.ClassCount, [SampleCount], generator: generator));
         _batchGenerator = new Generator((ulong)seed + 1);
     }
 
     public Nb201Network Supernet => _supernet;
 
+    Tensor OnDevice(Tensor cpuTensor)
+    {
+        if (_device.type == DeviceType.CPU) return cpuTensor;
+        using (cpuTensor) return cpuTensor.to(_device);
+    }
+
     public void Step(Architecture path, long step)
     {
         using var scope = NewDisposeScope();
-        var index = randint(0, SampleCount, [_batchSize], generator: _batchGenerator);
+        var index = randint(0, SampleCount, [_batchSize], generator: _batchGenerator).to(_device);
         _trainer.Step(_images.index_select(0, index), _labels.index_select(0, index), [path], step);
     }
 

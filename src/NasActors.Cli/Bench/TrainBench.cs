@@ -24,10 +24,11 @@ internal static class TrainBench
         var channels = CommonOptions.Channels();
         var cells = CommonOptions.Cells();
         var threads = CommonOptions.Threads();
+        var device = new Option<string>("--device") { Description = "cpu or cuda:N (both sides train there)", DefaultValueFactory = _ => "cpu" };
         var python = new Option<string>("--python") { Description = "interpreter with PyTorch", DefaultValueFactory = _ => "/usr/bin/python3" };
         var command = new Command("train", "supernet training images/s: TorchSharp vs PyTorch eager, same run")
         {
-            steps, warmup, rounds, batch, imageSize, channels, cells, threads, python,
+            steps, warmup, rounds, batch, imageSize, channels, cells, threads, device, python,
         };
         command.SetAction(parsed =>
         {
@@ -38,8 +39,9 @@ internal static class TrainBench
             var threadCount = CommonOptions.Positive("--threads", parsed.GetValue(threads));
             var interpreter = parsed.GetValue(python)!;
             var script = Path.Combine(AppContext.BaseDirectory, "Bench", "pytorch_supernet.py");
+            var deviceName = parsed.GetValue(device)!;
+            var trainingDevice = CommonOptions.StartTorch(threadCount, deviceName);
             CheckPyTorch(interpreter);
-            CommonOptions.StartTorch(threadCount, "cpu");
             var shape = new NetworkShape(CommonOptions.Positive("--channels", parsed.GetValue(channels)),
                 CommonOptions.Positive("--cells", parsed.GetValue(cells)), 1, parsed.GetValue(imageSize), 10);
             shape.Validate();
@@ -49,15 +51,15 @@ internal static class TrainBench
             var pathFile = Path.GetTempFileName();
             File.WriteAllLines(pathFile, paths.Select(p => string.Join(' ', p.Choices)));
             Console.WriteLine($"supernet nb201 C={shape.Channels} N={shape.CellsPerStage} {shape.ImageSize}x{shape.ImageSize}, batch {batchSize}, " +
-                              $"{threadCount} threads, {roundCount} rounds of {warmupSteps} warm-up + {timedSteps} timed steps, same uniform path sequence");
+                              $"{deviceName}, {threadCount} threads, {roundCount} rounds of {warmupSteps} warm-up + {timedSteps} timed steps, same uniform path sequence");
             var torchSharp = new List<double>();
             var pyTorch = new List<double>();
             try
             {
                 for (var round = 1; round <= roundCount; round++)
                 {
-                    torchSharp.Add(RunTorchSharp(shape, batchSize, paths, warmupSteps));
-                    pyTorch.Add(RunPyTorch(interpreter, script, pathFile, warmupSteps, threadCount, shape, batchSize));
+                    torchSharp.Add(RunTorchSharp(shape, batchSize, paths, warmupSteps, trainingDevice));
+                    pyTorch.Add(RunPyTorch(interpreter, script, pathFile, warmupSteps, threadCount, shape, batchSize, deviceName));
                     Console.WriteLine($"round {round}: TorchSharp {torchSharp[^1],8:N0} images/s   PyTorch {pyTorch[^1],8:N0} images/s   " +
                                       $"ratio {torchSharp[^1] / pyTorch[^1]:0.00}");
                 }
@@ -76,22 +78,24 @@ internal static class TrainBench
         return command;
     }
 
-    static double RunTorchSharp(NetworkShape shape, int batchSize, Architecture[] paths, int warmupSteps)
+    static double RunTorchSharp(NetworkShape shape, int batchSize, Architecture[] paths, int warmupSteps, TorchSharp.torch.Device device)
     {
-        using var training = new SyntheticTraining(shape, batchSize, paths.Length, seed: 1);
+        using var training = new SyntheticTraining(shape, batchSize, paths.Length, seed: 1, device);
         var clock = new Stopwatch();
         for (var step = 0; step < paths.Length; step++)
         {
             if (step == warmupSteps) clock.Start();
             training.Step(paths[step], step);
         }
+        // The last step's optimizer update may still be queued on a GPU.
+        if (device.type == TorchSharp.DeviceType.CUDA) TorchSharp.torch.cuda.synchronize(device);
         return (paths.Length - warmupSteps) * batchSize / clock.Elapsed.TotalSeconds;
     }
 
-    static double RunPyTorch(string interpreter, string script, string pathFile, int warmupSteps, int threads, NetworkShape shape, int batchSize)
+    static double RunPyTorch(string interpreter, string script, string pathFile, int warmupSteps, int threads, NetworkShape shape, int batchSize, string device)
     {
         var arguments = $"\"{script}\" --paths \"{pathFile}\" --warmup {warmupSteps} --threads {threads} --channels {shape.Channels} " +
-                        $"--cells {shape.CellsPerStage} --image-size {shape.ImageSize} --batch {batchSize}";
+                        $"--cells {shape.CellsPerStage} --image-size {shape.ImageSize} --batch {batchSize} --device {device}";
         var (exitCode, output) = Run(interpreter, arguments);
         var line = output.Split('\n').FirstOrDefault(l => l.StartsWith("images_per_second=", StringComparison.Ordinal));
         if (exitCode != 0 || line is null) throw new NasException($"the PyTorch peer failed (exit {exitCode}): {output.Trim()}");

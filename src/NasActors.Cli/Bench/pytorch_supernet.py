@@ -108,15 +108,17 @@ def main():
     parser.add_argument("--image-size", type=int, default=16)
     parser.add_argument("--batch", type=int, default=128)
     parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--device", default="cpu", help="cpu or cuda:N")
     args = parser.parse_args()
 
     torch.set_num_threads(args.threads)
     torch.manual_seed(args.seed)
     paths = [[int(v) for v in line.split()] for line in open(args.paths) if line.strip()]
-    net = Supernet(args.channels, args.cells, 1, 10)
+    device = torch.device(args.device)
+    net = Supernet(args.channels, args.cells, 1, 10).to(device)
     optimizer = torch.optim.SGD(net.parameters(), lr=0.025, momentum=0.9, weight_decay=5e-4, nesterov=True)
-    images = torch.randn(4096, 1, args.image_size, args.image_size)
-    labels = torch.randint(0, 10, (4096,))
+    images = torch.randn(4096, 1, args.image_size, args.image_size).to(device)
+    labels = torch.randint(0, 10, (4096,)).to(device)
     generator = torch.Generator().manual_seed(args.seed)
     total = len(paths)
     net.train()
@@ -124,7 +126,7 @@ def main():
     for step, path in enumerate(paths):
         if step == args.warmup:
             started = time.perf_counter()
-        index = torch.randint(0, images.shape[0], (args.batch,), generator=generator)
+        index = torch.randint(0, images.shape[0], (args.batch,), generator=generator).to(device)
         x, y = images.index_select(0, index), labels.index_select(0, index)
         lr = 0.001 + 0.5 * (0.025 - 0.001) * (1 + math.cos(math.pi * step / total))
         for group in optimizer.param_groups:
@@ -135,6 +137,8 @@ def main():
         loss.backward()
         nn.utils.clip_grad_norm_([p for p in net.parameters() if p.grad is not None], 5.0)
         optimizer.step()
+    if device.type == "cuda":
+        torch.cuda.synchronize(device)
     elapsed = time.perf_counter() - started
     timed = total - args.warmup
     print(f"images_per_second={timed * args.batch / elapsed:.1f} ms_per_step={1000 * elapsed / timed:.2f}", flush=True)

@@ -144,7 +144,7 @@ public sealed class SgdTrainer : IDisposable
     {
         using var noGrad = no_grad();
         var residual = nn.functional.softmax(logits.detach(), 1) - nn.functional.one_hot(labels, logits.shape[1]).to(logits.dtype);
-        return residual.norm(1).data<float>().ToArray();
+        return residual.norm(1).cpu().data<float>().ToArray();
     }
 
     /// <summary>Per decision, the gradient norm (after clipping, as PA&amp;DA takes it) of the option the first path

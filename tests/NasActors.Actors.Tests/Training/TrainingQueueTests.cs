@@ -117,6 +117,24 @@ public sealed class TrainingQueueTests : Akka.TestKit.Xunit2.TestKit
     }
 
     [Fact]
+    public async Task A_trainer_should_train_on_its_own_device_and_fail_the_job_where_that_device_is_missing()
+    {
+        // A CUDA trainer once trained on the CPU whatever its device; without a GPU (CI) its job must fail instead.
+        var queue = Sys.ActorOf(TrainingQueue.Props(["cuda:0"], Path.Combine(_directory, "checkpoints")));
+        queue.Tell(new TrainStrategy("s6", "a", _spec, 1, []), TestActor);
+        if (TorchSharp.torch.cuda.is_available())
+        {
+            await ExpectMsgAsync<CheckpointSaved>(TimeSpan.FromSeconds(60));
+            var final = await ExpectMsgAsync<CheckpointSaved>(TimeSpan.FromSeconds(60));
+            Assert.Equal((10L, true), (final.Step, final.Final));
+            return;
+        }
+        Assert.Contains("device 'cuda:0' is not available", (await ExpectMsgAsync<TrainingFailed>(TimeSpan.FromSeconds(60))).Reason);
+        await ExpectNoMsgAsync(TimeSpan.FromMilliseconds(500));
+        Assert.False(Directory.Exists(Path.Combine(_directory, "checkpoints", "s6")));
+    }
+
+    [Fact]
     public async Task A_stopped_trainer_should_have_ended_its_training_thread_so_nothing_is_written_after_it()
     {
         var queue = Queue();
