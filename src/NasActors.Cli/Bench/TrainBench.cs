@@ -24,7 +24,7 @@ internal static class TrainBench
         var channels = CommonOptions.Channels();
         var cells = CommonOptions.Cells();
         var threads = CommonOptions.Threads();
-        var device = new Option<string>("--device") { Description = "cpu or cuda:N (both sides train there)", DefaultValueFactory = _ => "cpu" };
+        var device = CommonOptions.Device();
         var python = new Option<string>("--python") { Description = "interpreter with PyTorch", DefaultValueFactory = _ => "/usr/bin/python3" };
         var command = new Command("train", "supernet training images/s: TorchSharp vs PyTorch eager, same run")
         {

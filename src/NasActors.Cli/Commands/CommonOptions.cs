@@ -12,6 +12,7 @@ internal static class CommonOptions
     public static Option<int> ImageSize() => new("--image-size") { Description = "resize images to this many pixels square (bilinear)", DefaultValueFactory = _ => 16 };
     public static Option<int> Channels() => new("--channels") { Description = "C: channels of the first stage", DefaultValueFactory = _ => 8 };
     public static Option<int> Cells() => new("--cells") { Description = "N: cells per stage", DefaultValueFactory = _ => 1 };
+    public static Option<string> Device() => new("--device") { Description = "cpu or cuda:N", DefaultValueFactory = _ => "cpu" };
     public static Option<int> Threads() => new("--threads") { Description = "intra-op threads (results are reproducible per thread count)", DefaultValueFactory = _ => Math.Min(Environment.ProcessorCount, 4) };
 
     public static int Positive(string name, int value) =>

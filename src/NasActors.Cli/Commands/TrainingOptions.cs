@@ -16,7 +16,7 @@ internal sealed class TrainingOptions
     readonly Option<int> _channels = CommonOptions.Channels();
     readonly Option<int> _cells = CommonOptions.Cells();
     readonly Option<int> _threads = CommonOptions.Threads();
-    readonly Option<string> _device = new("--device") { Description = "cpu or cuda:N", DefaultValueFactory = _ => "cpu" };
+    readonly Option<string> _device = CommonOptions.Device();
     readonly Option<int> _validationSize = new("--validation-size") { Description = "training images held out to validate child models", DefaultValueFactory = _ => 10_000 };
     readonly Option<int> _splitSeed = new("--split-seed") { Description = "seed of the train/validation split", DefaultValueFactory = _ => 0 };
     readonly Option<int?> _trainImages = new("--train-images") { Description = "train on this many of the training images, the same subset for every run (default: all left after validation)" };
