@@ -106,8 +106,33 @@ public sealed class RankBenchCommandTests : IDisposable
     [Fact]
     public async Task An_unknown_strategy_should_be_refused_before_anything_trains()
     {
-        var run = await NasProcess.RunAsync(Command("uniform,darts"));
-        NasAssert.UsageError(run, "darts", "--strategies", "magic-t");
+        var run = await NasProcess.RunAsync(Command("uniform,darts,darts-align"));
+        NasAssert.UsageError(run, "darts, darts-align", "--strategies", "magic-t", "NAME-align");
+        Assert.False(Directory.Exists(_temp.File("state")));
+    }
+
+    [Fact]
+    public async Task Rankbench_should_benchmark_a_strategy_with_MAGIC_A_alignment_beside_the_same_sampler_without_it()
+    {
+        var run = await NasProcess.RunAsync(TimeSpan.FromMinutes(3), Command("magic-t,magic-t-align", "--align-weight", "0.5"));
+
+        NasAssert.Succeeded(run);
+        foreach (var strategy in new[] { "magic-t", "magic-t-align" })
+            Assert.Contains(run.StdoutLines, l => System.Text.RegularExpressions.Regex.IsMatch(l, $@"^{strategy} +10 +-?\d\.\d{{3}} ± "));
+        Assert.Equal(1 + 2 * 2 * 3, File.ReadAllLines(_temp.File("out/estimates.csv")).Length);
+        // The journaled spec is what the trainer reads: the aligned strategy runs magic-t with the alignment loss on.
+        var searchId = run.StdoutLines.First(l => l.StartsWith("seed 1: search ", StringComparison.Ordinal)).Split(' ')[3];
+        NasAssert.Succeeded(await NasProcess.RunAsync("search", "export", searchId, "--out", _temp.File("export.json"), "--state-dir", _temp.File("state")));
+        var spec = System.Text.Json.JsonDocument.Parse(File.ReadAllText(_temp.File("export.json"))).RootElement.GetProperty("Spec").GetString()!;
+        Assert.Contains("magic-t-align { sampler = magic-t, seed = 0, steps = 10, align = 0.5 }", spec);
+        Assert.Contains("magic-t { sampler = magic-t, seed = 0, steps = 10 }", spec);
+    }
+
+    [Fact]
+    public async Task An_alignment_weight_out_of_range_should_be_refused_before_anything_trains()
+    {
+        var run = await NasProcess.RunAsync(Command("magic-t-align", "--align-weight", "0"));
+        NasAssert.UsageError(run, "--align-weight", "(0, 100]");
         Assert.False(Directory.Exists(_temp.File("state")));
     }
 

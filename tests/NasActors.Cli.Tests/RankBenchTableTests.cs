@@ -73,3 +73,33 @@ public sealed class RankBenchTableTests
         Assert.Contains(" - ", lines.Single(l => l.StartsWith("pada", StringComparison.Ordinal)));
     }
 }
+
+public sealed class RankBenchPlanTests
+{
+    static RankBenchPlan Plan(params string[] strategies) =>
+        new(strategies, Steps: 1000, EqualCompute: true, Seeds: 1, GroundTruthPath: "/truth.csv", Dataset: "fashion-mnist", DataDirectory: null,
+            ValidationSize: 1000, BatchSize: 64, Channels: 8, Cells: 1, ImageSize: 8, EvaluationImages: 1000, Threads: 1, LearningRate: 0.025,
+            AlignWeight: 0.5);
+
+    [Fact]
+    public void A_strategy_named_with_the_align_suffix_should_run_its_sampler_with_MAGIC_A_alignment_at_the_plans_weight()
+    {
+        var spec = NasActors.Actors.Runs.SearchSpec.Parse(Plan("magic-t", "magic-t-align", "fair-align").SpecText(1), "plan");
+
+        var aligned = spec.Strategies.Single(s => s.Id == "magic-t-align");
+        Assert.Equal("magic-t", aligned.Sampler);
+        Assert.Equal(0.5, aligned.CreateSampler(NasActors.Search.Spaces.Nb201Space.Instance, 1, 10, "plan").Alignment.Weight);
+        Assert.False(spec.Strategies.Single(s => s.Id == "magic-t").CreateSampler(NasActors.Search.Spaces.Nb201Space.Instance, 1, 10, "plan").Alignment.Enabled);
+        Assert.Equal(200, spec.Strategies.Single(s => s.Id == "fair-align").Steps);  // equal compute counts fair's 5 paths a step
+    }
+
+    [Fact]
+    public void An_unaligned_strategy_should_keep_the_spec_line_it_had_so_that_finished_searches_are_still_reused()
+    {
+        Assert.Contains("    uniform { sampler = uniform, seed = 0, steps = 1000 }", Plan("uniform").SpecText(1).Split('\n'));
+        Assert.Equal(("magic-t", false), RankBenchPlan.Parse("magic-t"));
+        Assert.Equal(("uniform", true), RankBenchPlan.Parse("uniform-align"));
+        Assert.False(RankBenchPlan.IsKnown("darts-align"));
+        Assert.False(RankBenchPlan.IsKnown("-align"));
+    }
+}

@@ -10,17 +10,29 @@ using NasActors.Search.Spaces;
 namespace NasActors.Cli.Bench;
 
 /// <summary>What a ranking-consistency benchmark compares: strategies, the budget each gets, seeds and data, with the
-/// supernet shaped like the ground truth's child models.</summary>
+/// supernet shaped like the ground truth's child models. A strategy named <c>SAMPLER-align</c> is that sampler with
+/// MAGIC-A's alignment at <see cref="AlignWeight"/> (<c>magic-t-align</c> is the paper's MAGIC-AT).</summary>
 public sealed record RankBenchPlan(
     IReadOnlyList<string> Strategies, int Steps, bool EqualCompute, int Seeds, string GroundTruthPath, string Dataset, string? DataDirectory,
-    int ValidationSize, int BatchSize, int Channels, int Cells, int ImageSize, int EvaluationImages, int Threads, double LearningRate)
+    int ValidationSize, int BatchSize, int Channels, int Cells, int ImageSize, int EvaluationImages, int Threads, double LearningRate,
+    double AlignWeight = 1)
 {
+    public const string AlignedSuffix = "-align";
+
+    /// <summary>The sampler a strategy of the benchmark runs, and whether MAGIC-A's alignment is on.</summary>
+    public static (string Sampler, bool Aligned) Parse(string strategy) =>
+        strategy.EndsWith(AlignedSuffix, StringComparison.Ordinal) && Samplers.IsKnown(strategy[..^AlignedSuffix.Length])
+            ? (strategy[..^AlignedSuffix.Length], true)
+            : (strategy, false);
+
+    public static bool IsKnown(string strategy) => Samplers.IsKnown(Parse(strategy).Sampler);
+
     /// <summary>Optimizer steps of one strategy: with equal compute, a strategy that trains m paths per step gets 1/m
-    /// of the steps, so every strategy trains as many path-batches.</summary>
+    /// of the steps, so every strategy trains as many path-batches (alignment's anchor passes are not counted).</summary>
     public int StepsOf(string strategy)
     {
         if (!EqualCompute) return Steps;
-        var pathsPerStep = Samplers.Create(strategy, Nb201Space.Instance, 0).PathsPerStep;
+        var pathsPerStep = Samplers.Create(Parse(strategy).Sampler, Nb201Space.Instance, 0).PathsPerStep;
         return Math.Max(1, (Steps + pathsPerStep - 1) / pathsPerStep);
     }
 
@@ -32,8 +44,9 @@ public sealed record RankBenchPlan(
     {
         // Strategy seed 0: the run's seed alone then sets every strategy's supernet initialisation (the same for all, so
         // they start from one point) and, mixed with the strategy's id, its sampler and data order.
-        var strategies = string.Join("\n", Strategies.Select(s =>
-            Invariant($"    {s} {{ sampler = {s}, seed = 0, steps = {StepsOf(s)} }}")));
+        var strategies = string.Join("\n", Strategies.Select(s => Parse(s) is var (sampler, aligned) && aligned
+            ? Invariant($"    {s} {{ sampler = {sampler}, seed = 0, steps = {StepsOf(s)}, align = {AlignWeight} }}")
+            : Invariant($"    {s} {{ sampler = {sampler}, seed = 0, steps = {StepsOf(s)} }}")));
         var checkpointEvery = Math.Max(1, Steps / 4);
         var dataDirectory = DataDirectory is null ? "" : $", data-dir = \"{DataDirectory.Replace("\\", "/")}\"";
         return Invariant($$"""
@@ -135,13 +148,14 @@ public static class RankBench
         SplitHalfAgreement? splitHalf = null, double? parameterCountTau = null)
     {
         var text = new StringBuilder();
-        text.AppendLine($"{"strategy",-10} {"steps",6} {"Kendall tau",15} {"Spearman rho",15} {"top-10% overlap",15} {"seeds agree",11} {"train s",8}  seeds");
+        var width = strategies.Append("strategy").Max(s => s.Length);
+        text.AppendLine($"{"strategy".PadRight(width)} {"steps",6} {"Kendall tau",15} {"Spearman rho",15} {"top-10% overlap",15} {"seeds agree",11} {"train s",8}  seeds");
         foreach (var strategy in strategies)
         {
             var rows = results.Where(r => r.Strategy == strategy).ToArray();
             if (rows.Length == 0) continue;
             text.AppendLine(string.Create(CultureInfo.InvariantCulture,
-                $"{strategy,-10} {rows[0].Steps,6} {Spread.Of(rows.Select(r => r.KendallTau).ToArray()),15} {Spread.Of(rows.Select(r => r.SpearmanRho).ToArray()),15} " +
+                $"{strategy.PadRight(width)} {rows[0].Steps,6} {Spread.Of(rows.Select(r => r.KendallTau).ToArray()),15} {Spread.Of(rows.Select(r => r.SpearmanRho).ToArray()),15} " +
                 $"{Spread.Of(rows.Select(r => r.TopOverlap).ToArray()),15} {AgreementText(SeedAgreement(rows)),11} {rows.Average(r => r.TrainingSeconds),8:0}  {rows.Length}"));
         }
         if (results.Count > 0)

@@ -27,6 +27,7 @@ internal static class RankBenchCommand
         var dataDirectory = new Option<string?>("--data-dir") { Description = "folder with the data set's files (default: where its package puts them)" };
         var validationSize = new Option<int>("--validation-size") { Description = "training images held out to score child models", DefaultValueFactory = _ => 10_000 };
         var batchSize = new Option<int>("--batch-size") { Description = "supernet training batch", DefaultValueFactory = _ => 128 };
+        var alignWeight = new Option<double>("--align-weight") { Description = "MAGIC-A alignment weight of the strategies named SAMPLER-align", DefaultValueFactory = _ => 1 };
         var learningRate = new Option<double>("--learning-rate") { Description = "supernet SGD learning rate (cosine schedule)", DefaultValueFactory = _ => 0.025 };
         var evaluationImages = new Option<int?>("--evaluation-images") { Description = "validation images per inherited-weight score (default: all of --validation-size)" };
         var trainers = new Option<int>("--trainers") { Description = "trainer actors (default: one per strategy)" };
@@ -36,15 +37,16 @@ internal static class RankBenchCommand
         var output = new Option<string>("--out") { Description = "folder for rankbench.csv, estimates.csv and rankbench.svg", DefaultValueFactory = _ => "rankbench" };
         var command = new Command("rankbench", "ranking consistency per strategy: supernet estimates against stand-alone ground truth")
         {
-            groundTruth, strategies, steps, budget, seeds, dataset, dataDirectory, validationSize, batchSize, learningRate, evaluationImages, trainers, evaluators, threads, stateDirectory, output,
+            groundTruth, strategies, steps, budget, seeds, dataset, dataDirectory, validationSize, batchSize, learningRate, alignWeight, evaluationImages, trainers, evaluators, threads, stateDirectory, output,
         };
         command.SetAction((parsed, cancellation) =>
         {
             var names = parsed.GetValue(strategies)!.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries);
             if (names.Length == 0) throw new NasException("--strategies is empty: name at least one, e.g. --strategies uniform,fair");
-            var unknown = names.Where(n => !Samplers.IsKnown(n)).ToArray();
+            var unknown = names.Where(n => !RankBenchPlan.IsKnown(n)).ToArray();
             if (unknown.Length > 0)
-                throw new NasException($"unknown strateg{(unknown.Length > 1 ? "ies" : "y")} {string.Join(", ", unknown)} in --strategies; known: {string.Join(", ", Samplers.Names)}");
+                throw new NasException($"unknown strateg{(unknown.Length > 1 ? "ies" : "y")} {string.Join(", ", unknown)} in --strategies; known: {string.Join(", ", Samplers.Names)}, " +
+                                       $"each also as NAME{RankBenchPlan.AlignedSuffix} (with MAGIC-A's alignment)");
             if (names.Distinct().Count() != names.Length) throw new NasException($"--strategies names a strategy twice: {string.Join(",", names)}");
             var budgetKind = parsed.GetValue(budget)!;
             if (budgetKind is not ("compute" or "steps")) throw new NasException($"--budget '{budgetKind}' is unknown: use compute or steps");
@@ -57,7 +59,8 @@ internal static class RankBenchCommand
                 parsed.GetValue(dataDirectory) is { } directory ? Path.GetFullPath(directory) : null,
                 validationImages, CommonOptions.Positive("--batch-size", parsed.GetValue(batchSize)),
                 first.Channels, first.Cells, first.ImageSize, EvaluationImages(parsed.GetValue(evaluationImages), validationImages),
-                CommonOptions.Positive("--threads", parsed.GetValue(threads)), PositiveLearningRate(parsed.GetValue(learningRate)));
+                CommonOptions.Positive("--threads", parsed.GetValue(threads)), PositiveLearningRate(parsed.GetValue(learningRate)),
+                AlignWeight(parsed.GetValue(alignWeight)));
             var trainerCount = parsed.GetValue(trainers) is var t && t != 0 ? CommonOptions.Positive("--trainers", t) : names.Length;
             // Scoring is one thread an evaluation: once the supernets are trained, one evaluator would leave cores idle.
             var evaluatorCount = parsed.GetValue(evaluators) is { } e ? CommonOptions.Positive("--evaluators", e) : Environment.ProcessorCount;
@@ -78,6 +81,9 @@ internal static class RankBenchCommand
 
     static double PositiveLearningRate(double value) => value is > 0 and <= 10 ? value
         : throw new NasException($"--learning-rate must be in (0, 10], got {value.ToString(System.Globalization.CultureInfo.InvariantCulture)}");
+
+    static double AlignWeight(double value) => value is > 0 and <= 100 ? value
+        : throw new NasException($"--align-weight must be in (0, 100], got {value.ToString(System.Globalization.CultureInfo.InvariantCulture)}");
 
     static async Task<int> Run(RankBenchPlan plan, IReadOnlyDictionary<string, double> truth, GroundTruthTable table, int trainers, int evaluators,
                                string stateDirectory, string output, CancellationToken cancellation)
