@@ -29,6 +29,7 @@ public sealed class ClusterCommandTests
     [InlineData("bad seed-node address '127.0.0.1'", "node", "--roles", "trainer", "--seed-nodes", "127.0.0.1", "--device", "cpu")]
     [InlineData("bad seed-node address 'host:99999'", "node", "--roles", "evaluator", "--seed-nodes", "host:99999")]
     [InlineData("device 'cuda:3'", "node", "--roles", "trainer", "--device", "cuda:3", "--seed-nodes", "127.0.0.1:4053", "--port", "0")]
+    [InlineData("device 'cuda:7'", "node", "--roles", "evaluator", "--device", "cuda:7", "--seed-nodes", "127.0.0.1:4053", "--port", "0")]
     [InlineData("needs the coordinator's address", "node", "--roles", "trainer", "--device", "cpu", "--port", "0")]
     [InlineData("does not connect", "node", "--roles", "coordinator", "--port", "0", "--journal", "postgres://nas:x@127.0.0.1:1/nas")]
     [InlineData("--seed-nodes is for cluster nodes", "node", "--seed-nodes", "127.0.0.1:4053")]

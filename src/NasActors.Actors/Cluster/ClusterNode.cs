@@ -67,7 +67,7 @@ public sealed class ClusterNode : IAdminChannel
                 system.ActorOf(TrainerActor.Props(device, settings.CheckpointDirectory, proxy, self), $"trainer-{index}-{device.Replace(':', '-')}");
         if (settings.Has(ClusterNodeSettings.EvaluatorRole))
             for (var i = 0; i < settings.Evaluators; i++)
-                system.ActorOf(EvaluatorActor.Props(new SupernetChildEvaluator(), proxy, self), $"evaluator-{i}");
+                system.ActorOf(EvaluatorActor.Props(new SupernetChildEvaluator(settings.EvaluatorDevice), proxy, self), $"evaluator-{i}");
         return new ClusterNode(system, proxy, settings);
     }
 

@@ -18,6 +18,9 @@ public sealed record ClusterNodeSettings(
 
     public bool Has(string role) => Roles.Contains(role);
 
+    /// <summary>Evaluators score on the node's first device: with one node per GPU, that node's GPU.</summary>
+    public string EvaluatorDevice => Devices.Count > 0 ? Devices[0] : "cpu";
+
     /// <summary>Roles from <c>coordinator,trainer,evaluator</c>, each checked.</summary>
     public static IReadOnlyList<string> ParseRoles(string text)
     {
@@ -42,7 +45,11 @@ public sealed record ClusterNodeSettings(
             if (Devices.Count == 0) throw new NasException("a trainer node needs a device: pass --device cpu (or cuda:N)");
             foreach (var device in Devices) TorchRuntime.ResolveDevice(device);
         }
-        if (Has(EvaluatorRole) && Evaluators < 1) throw new NasException($"--evaluators must be at least 1 on an evaluator node, got {Evaluators}");
+        if (Has(EvaluatorRole))
+        {
+            if (Evaluators < 1) throw new NasException($"--evaluators must be at least 1 on an evaluator node, got {Evaluators}");
+            TorchRuntime.ResolveDevice(EvaluatorDevice);
+        }
         CheckPortFree();
         if (Has(CoordinatorRole)) Journal.CheckConnects();
     }

@@ -50,7 +50,7 @@ public sealed class NasNode : IAdminChannel
         if (active)
         {
             training = system.ActorOf(TrainingQueue.Props(settings.Devices, settings.CheckpointDirectory), "training");
-            evaluations = system.ActorOf(EvaluationSupervisor.Props(() => new SupernetChildEvaluator(), Math.Max(1, settings.Evaluators)), "evaluations");
+            evaluations = system.ActorOf(EvaluationSupervisor.Props(() => new SupernetChildEvaluator(settings.EvaluatorDevice), Math.Max(1, settings.Evaluators)), "evaluations");
         }
         var manager = system.ActorOf(SearchManager.Props(training, evaluations, active), "searches");
         return new NasNode(system, manager, training, evaluations, nodeLock);

@@ -3,36 +3,41 @@ using NasActors.Actors.Runs;
 using NasActors.Actors.Training;
 using NasActors.Search.Spaces;
 using NasActors.Torch.Checkpoints;
-using NasActors.Torch.Supernets;
-using TorchEvaluation = NasActors.Torch.Training.Evaluation;
-using static TorchSharp.torch;
-
 using NasActors.Torch.Runtime;
+using NasActors.Torch.Supernets;
+using TorchSharp;
+using static TorchSharp.torch;
+using TorchEvaluation = NasActors.Torch.Training.Evaluation;
 
 namespace NasActors.Actors.Evaluation;
 
 /// <summary>Scores a child model with the weights it inherits from a supernet checkpoint, on the first
-/// <see cref="DataSpec.EvaluationImages"/> images of the validation split, on the CPU. Keeps the last few supernets it
-/// loaded (by checkpoint file and hash). Thread-safe: one evaluation at a time.</summary>
+/// <see cref="DataSpec.EvaluationImages"/> images of the validation split, on its device (the node's first: on a GPU node
+/// the GPU, where scoring would otherwise take most of a search's time). Keeps the last few supernets it loaded (by
+/// checkpoint file and hash). Thread-safe: one evaluation at a time.</summary>
 public sealed class SupernetChildEvaluator : IChildEvaluator, IDisposable
 {
     public const int DefaultCachedSupernets = 3;
 
     readonly object _gate = new();
     readonly int _cachedSupernets;
+    readonly string _device;
     readonly LinkedList<LoadedSupernet> _supernets = new();  // most recently used first
     bool _disposed;
 
-    public SupernetChildEvaluator(int cachedSupernets = DefaultCachedSupernets)
+    public SupernetChildEvaluator(string device = "cpu", int cachedSupernets = DefaultCachedSupernets)
     {
+        ArgumentException.ThrowIfNullOrWhiteSpace(device);
         ArgumentOutOfRangeException.ThrowIfLessThan(cachedSupernets, 1);
+        _device = device;
         _cachedSupernets = cachedSupernets;
         // Evaluations run beside training on other threads, where oneDNN's NaN fault turns persistent.
         TorchRuntime.PrepareForConcurrentUse();
     }
 
     /// <summary>Validation accuracy of <see cref="EvaluationRequested.Architecture"/> along the checkpoint's supernet.
-    /// A checkpoint that is missing or does not match its hash throws <see cref="CorruptCheckpointException"/>.</summary>
+    /// A checkpoint that is missing or does not match its hash throws <see cref="CorruptCheckpointException"/>; a device
+    /// this machine lacks throws <see cref="NasException"/> naming it (neither is worth a retry).</summary>
     public double Evaluate(EvaluationRequested request, SearchSpec spec)
     {
         ArgumentNullException.ThrowIfNull(request);
@@ -41,18 +46,19 @@ public sealed class SupernetChildEvaluator : IChildEvaluator, IDisposable
         lock (_gate)
         {
             ObjectDisposedException.ThrowIf(_disposed, this);
+            var device = TorchRuntime.ResolveDevice(_device);
             // Built once per process (data set, folder, image size, validation size) and shared with the trainers.
             var (train, split) = TrainingData.For(spec.Data);
             var shape = new NetworkShape(spec.Supernet.Channels, spec.Supernet.CellsPerStage, train.Channels, train.Height, train.ClassCount);
             var strategy = spec.Strategies.SingleOrDefault(s => s.Id == request.Strategy)
                            ?? throw new NasException($"the search has no strategy '{request.Strategy}'");
-            var supernet = Supernet(request.CheckpointPath, request.CheckpointSha256, shape, spec, strategy);
+            var supernet = Supernet(request.CheckpointPath, request.CheckpointSha256, shape, spec, strategy, device);
             var indices = split.Validation[..Math.Min(spec.Data.EvaluationImages, split.Validation.Length)];
-            return TorchEvaluation.Accuracy(supernet, path, train, indices, CPU);
+            return TorchEvaluation.Accuracy(supernet, path, train, indices, device);
         }
     }
 
-    PathNetwork Supernet(string checkpointPath, string sha256, NetworkShape shape, SearchSpec spec, StrategySpec strategy)
+    PathNetwork Supernet(string checkpointPath, string sha256, NetworkShape shape, SearchSpec spec, StrategySpec strategy, Device device)
     {
         var key = new SupernetKey(checkpointPath, sha256.ToLowerInvariant(), shape, strategy.Sampler);
         for (var node = _supernets.First; node is not null; node = node.Next)
@@ -67,6 +73,7 @@ public sealed class SupernetChildEvaluator : IChildEvaluator, IDisposable
         try
         {
             CheckpointFile.LoadWeights(checkpointPath, sha256, network);
+            network.to(device);
         }
         catch
         {

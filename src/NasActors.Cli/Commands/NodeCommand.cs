@@ -28,7 +28,7 @@ internal static class NodeCommand
         var hostname = new Option<string>("--hostname") { Description = "the address this cluster node listens on and others reach it at", DefaultValueFactory = _ => "127.0.0.1" };
         var port = new Option<int>("--port") { Description = "this cluster node's port (0: any free port)", DefaultValueFactory = _ => 4053 };
         var seedNodes = new Option<string?>("--seed-nodes") { Description = "HOST:PORT of the nodes to join, comma-separated (a coordinator without it founds the cluster)" };
-        var devices = new Option<string[]>("--device") { Description = "a trainer node's devices: cpu or cuda:N (repeat, or comma-separate, for several)", AllowMultipleArgumentsPerToken = true };
+        var devices = new Option<string[]>("--device") { Description = "a cluster node's devices, cpu or cuda:N (repeat, or comma-separate, for several): a trainer on each; evaluators score on the first", AllowMultipleArgumentsPerToken = true };
         var token = SearchCommands.Token();
         var logLevel = new Option<string>("--log-level") { Description = "Akka log level of a cluster node: DEBUG, INFO, WARNING, ERROR", DefaultValueFactory = _ => "WARNING" };
         logLevel.AcceptOnlyFromAmong("DEBUG", "INFO", "WARNING", "ERROR");
@@ -83,7 +83,7 @@ internal static class NodeCommand
     {
         var settings = configured.ToSettings();
         await using var node = NasNode.Start(settings);
-        Console.WriteLine($"node running on {configured.StateDirectory} with {settings.Devices.Count} trainers ({string.Join(", ", settings.Devices)}); " +
+        Console.WriteLine($"node running on {configured.StateDirectory} with {settings.Devices.Count} trainers ({string.Join(", ", settings.Devices)}) and {settings.Evaluators} evaluators on {settings.EvaluatorDevice}; " +
                           "Ctrl+C stops it (searches resume at the next start)");
         await ReportUntilStopped(command => node.AskAsync<SearchList>(command), configured.PollSeconds, untilIdle, cancellation);
         return 0;
@@ -94,7 +94,7 @@ internal static class NodeCommand
         await using var node = await ClusterNode.StartAsync(settings, JoinTimeout);
         var what = new List<string> { $"roles {string.Join(",", settings.Roles)}" };
         if (settings.Has(ClusterNodeSettings.TrainerRole)) what.Add($"devices {string.Join(",", settings.Devices)}");
-        if (settings.Has(ClusterNodeSettings.EvaluatorRole)) what.Add($"evaluators {settings.Evaluators}");
+        if (settings.Has(ClusterNodeSettings.EvaluatorRole)) what.Add($"evaluators {settings.Evaluators} on {settings.EvaluatorDevice}");
         Console.WriteLine($"node {node.Address} up ({string.Join("; ", what)}); checkpoints in {settings.CheckpointDirectory}");
         if (settings.Has(ClusterNodeSettings.CoordinatorRole))
         {

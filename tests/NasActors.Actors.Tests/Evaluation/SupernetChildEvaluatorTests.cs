@@ -88,6 +88,18 @@ public sealed class SupernetChildEvaluatorTests : Akka.TestKit.Xunit2.TestKit
     }
 
     [Fact]
+    public async Task An_evaluator_on_a_device_this_machine_lacks_should_give_up_at_once_naming_the_device()
+    {
+        var supervisor = Sys.ActorOf(EvaluationSupervisor.Props(() => new SupernetChildEvaluator("cuda:99")));
+        await EventFilter.Warning(contains: "cannot be retried").ExpectOneAsync(async () =>
+        {
+            supervisor.Tell(Work(0, _checkpoint), TestActor);
+            var gaveUp = await ExpectMsgAsync<EvaluationGaveUp>(TimeSpan.FromSeconds(30));
+            Assert.Contains("device 'cuda:99'", gaveUp.Reason);
+        });
+    }
+
+    [Fact]
     public void Supernets_evicted_from_the_cache_should_be_loaded_again_when_asked_for()
     {
         using var other = Nb201Network.CreateSupernet(Shape, seed: 8);
