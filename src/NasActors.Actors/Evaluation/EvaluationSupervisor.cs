@@ -32,11 +32,15 @@ public sealed class EvaluationSupervisor : ReceiveActor, IWithTimers
     public EvaluationSupervisor(Func<IChildEvaluator> evaluatorFactory, int evaluators, TimeSpan retryBackoff)
     {
         _retryBackoff = retryBackoff;
-        _slots = Enumerable.Range(0, evaluators).Select(index => new Slot(index, evaluatorFactory(), "local")).ToList();
+        _slots = Enumerable.Range(0, evaluators).Select(index =>
+        {
+            var evaluator = evaluatorFactory();
+            return new Slot(index, evaluator, "local", evaluator.Device);
+        }).ToList();
 
         Receive<RegisterEvaluator>(Register);
         Receive<ListWorkers>(_ => Sender.Tell(new EvaluatorList(
-            _slots.Select(s => new EvaluatorInfo(s.Node, s.InFlight is { } run ? $"{run.Work.SearchId}/{run.EvaluationId}" : null)).ToArray(),
+            _slots.Select(s => new EvaluatorInfo(s.Node, s.InFlight is { } run ? $"{run.Work.SearchId}/{run.EvaluationId}" : null, s.Device)).ToArray(),
             _jobs.Count, _replayed)));
         Receive<EvaluateChild>(Enqueue);
         Receive<EvaluationAttemptSucceeded>(Succeeded);
@@ -76,9 +80,9 @@ public sealed class EvaluationSupervisor : ReceiveActor, IWithTimers
     void Register(RegisterEvaluator register)
     {
         if (_slots.Any(s => s.Actor.Equals(register.Evaluator))) return;
-        _slots.Add(new Slot(_slots.Count, evaluator: null, register.Node) { Actor = register.Evaluator });
+        _slots.Add(new Slot(_slots.Count, evaluator: null, register.Node, register.Device) { Actor = register.Evaluator });
         Context.Watch(register.Evaluator);
-        _log.Info("evaluator {0} on {1} registered", register.Evaluator.Path, register.Node);
+        _log.Info("evaluator {0} on {1} ({2}) registered", register.Evaluator.Path, register.Node, register.Device);
         Dispatch();
     }
 
@@ -270,11 +274,12 @@ public sealed class EvaluationSupervisor : ReceiveActor, IWithTimers
 
     /// <summary>One evaluator position: its actor (replaced when it stops), the evaluator it runs (null for a remote
     /// one, which its own node runs), and the work it holds.</summary>
-    sealed class Slot(int index, IChildEvaluator? evaluator, string node)
+    sealed class Slot(int index, IChildEvaluator? evaluator, string node, string device)
     {
         public int Index { get; } = index;
         public IChildEvaluator? Evaluator { get; } = evaluator;
         public string Node { get; } = node;
+        public string Device { get; } = device;
         public IActorRef Actor { get; set; } = ActorRefs.Nobody;
         public int Generation { get; set; }
         public int Dispatched { get; set; }

@@ -53,7 +53,7 @@ public sealed class EvaluatorActor : ReceiveActor, IWithUnboundedStash, IWithTim
         Timers.StartPeriodicTimer("register", RegisterTick.Instance, Training.TrainerActor.RegisterEvery);
     }
 
-    void Register() => _registry?.Tell(new RegisterEvaluator(Self, _node));
+    void Register() => _registry?.Tell(new RegisterEvaluator(Self, _node, _evaluator.Device));
 
     void Idle()
     {

@@ -35,6 +35,8 @@ public sealed class SupernetChildEvaluator : IChildEvaluator, IDisposable
         TorchRuntime.PrepareForConcurrentUse();
     }
 
+    public string Device => _device;
+
     /// <summary>Validation accuracy of <see cref="EvaluationRequested.Architecture"/> along the checkpoint's supernet.
     /// A checkpoint that is missing or does not match its hash throws <see cref="CorruptCheckpointException"/>; a device
     /// this machine lacks throws <see cref="NasException"/> naming it (neither is worth a retry).</summary>

@@ -19,7 +19,7 @@ public sealed record CancelTraining(TrainingJobId Job);
 public sealed record TrainerLost(string SearchId, string Strategy, string Reason);
 
 /// <summary>An evaluator on an evaluator node offers itself to the evaluation supervisor (on start and every few seconds).</summary>
-public sealed record RegisterEvaluator(IActorRef Evaluator, string Node);
+public sealed record RegisterEvaluator(IActorRef Evaluator, string Node, string Device = "cpu");
 
 /// <summary>An admin command from outside the coordinator (the console, a one-shot command) with the admin token.</summary>
 public sealed record AdminRequest(string Token, object Command);
@@ -39,7 +39,7 @@ public sealed record MemberInfo(string Address, IReadOnlyList<string> Roles, str
 public sealed record TrainerInfo(string Node, string Device, TrainingJobId? Job);
 
 /// <summary>A registered evaluator: its node, and the evaluation it holds (null when idle).</summary>
-public sealed record EvaluatorInfo(string Node, string? Evaluation);
+public sealed record EvaluatorInfo(string Node, string? Evaluation, string Device = "cpu");
 
 /// <summary>Asks the training queue and the evaluation supervisor for their part of <see cref="NodeList"/>.</summary>
 public sealed record ListWorkers

@@ -212,8 +212,8 @@ internal static class ConsoleCommand
         foreach (var trainer in nodes.Trainers.OrderBy(t => t.Node, StringComparer.Ordinal))
             Console.WriteLine($"{trainer.Node,-32} {trainer.Device,-8} {(trainer.Job is { } job ? $"training {job.SearchId}/{job.Strategy}" : "idle")}");
         Console.WriteLine();
-        Console.WriteLine($"{"evaluator on",-32} evaluation");
+        Console.WriteLine($"{"evaluator on",-32} {"device",-8} evaluation");
         foreach (var evaluator in nodes.Evaluators.OrderBy(e => e.Node, StringComparer.Ordinal))
-            Console.WriteLine($"{evaluator.Node,-32} {evaluator.Evaluation ?? "idle"}");
+            Console.WriteLine($"{evaluator.Node,-32} {evaluator.Device,-8} {evaluator.Evaluation ?? "idle"}");
     }
 }

@@ -138,7 +138,7 @@ public sealed class EvaluationSupervisorTests() : Akka.TestKit.Xunit2.TestKit("a
         Assert.Equal(1, first.Attempt);
 
         var survivor = CreateTestProbe();
-        supervisor.Tell(new RegisterEvaluator(survivor.Ref, "akka.tcp://nas@127.0.0.1:4055"));
+        supervisor.Tell(new RegisterEvaluator(survivor.Ref, "akka.tcp://nas@127.0.0.1:4055", "cuda:1"));
         await EventFilter.Warning(contains: "is gone while evaluating a/0").ExpectOneAsync(() =>
         {
             Sys.Stop(lost.Ref);  // what death watch reports when the evaluator's node is downed
@@ -150,8 +150,23 @@ public sealed class EvaluationSupervisorTests() : Akka.TestKit.Xunit2.TestKit("a
         Assert.Equal(0.5, (await ExpectMsgAsync<EvaluationSucceeded>()).Accuracy);
         supervisor.Tell(ListWorkers.Instance, TestActor);
         var workers = await ExpectMsgAsync<EvaluatorList>();
-        Assert.Equal(["akka.tcp://nas@127.0.0.1:4055"], workers.Evaluators.Select(e => e.Node));
+        Assert.Equal([("akka.tcp://nas@127.0.0.1:4055", "cuda:1")], workers.Evaluators.Select(e => (e.Node, e.Device)));
         await ExpectNoMsgAsync(TimeSpan.FromMilliseconds(200));
+    }
+
+    [Fact]
+    public async Task Evaluators_should_be_listed_with_the_device_they_score_on_local_and_registered_alike()
+    {
+        var registry = CreateTestProbe();
+        Sys.ActorOf(EvaluatorActor.Props(new FakeChildEvaluator { Device = "cuda:3" }, registry.Ref, "akka.tcp://nas@127.0.0.1:4056"));
+        var register = await registry.ExpectMsgAsync<RegisterEvaluator>();
+        Assert.Equal(("akka.tcp://nas@127.0.0.1:4056", "cuda:3"), (register.Node, register.Device));
+
+        var supervisor = Supervisor(new FakeChildEvaluator { Device = "cuda:2" });
+        supervisor.Tell(register);
+        supervisor.Tell(ListWorkers.Instance, TestActor);
+        var workers = await ExpectMsgAsync<EvaluatorList>();
+        Assert.Equal([("local", "cuda:2"), ("akka.tcp://nas@127.0.0.1:4056", "cuda:3")], workers.Evaluators.Select(e => (e.Node, e.Device)));
     }
 
     [Fact]

@@ -23,6 +23,8 @@ internal sealed class FakeChildEvaluator : IChildEvaluator
     public static double AccuracyOf(string architecture) =>
         BitConverter.ToUInt16(SHA256.HashData(Encoding.UTF8.GetBytes(architecture))) / (double)ushort.MaxValue;
 
+    public string Device { get; init; } = "cpu";
+
     public int Calls(string evaluationId) => _calls.GetValueOrDefault(evaluationId);
 
     public int TotalCalls => _calls.Values.Sum();
