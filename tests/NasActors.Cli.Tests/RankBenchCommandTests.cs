@@ -38,6 +38,7 @@ public sealed class RankBenchCommandTests : IDisposable
                 $@"^{strategy} +\d+ +-?\d\.\d{{3}} ± \d\.\d{{3}} +-?\d\.\d{{3}} ± \d\.\d{{3}} +\d\.\d{{3}} ± \d\.\d{{3}} +(-?\d\.\d{{3}}|-) +\d+ +2$"));
         Assert.Contains(run.StdoutLines, l => l == "baseline: parameter count as the estimate (no training) is undefined: every architecture has as many parameters");  // the tiny table's all have 1
         Assert.Contains(run.StdoutLines, l => l.StartsWith("ceiling: the ground truth's own seed-to-seed Kendall tau is", StringComparison.Ordinal));
+        Assert.Contains(run.StdoutLines, l => l.StartsWith("seed 1 of 2 scored: ", StringComparison.Ordinal) && l.EndsWith("rankbench.csv holds the seeds so far", StringComparison.Ordinal));
 
         var rows = File.ReadAllLines(_temp.File("out/rankbench.csv"));
         Assert.Equal("strategy,seed,steps,kendall_tau,spearman_rho,top10_overlap,training_seconds", rows[0]);

@@ -106,16 +106,23 @@ internal static class RankBenchCommand
             var searchId = reused.TryGetValue(seed, out var found) ? found : await Start(node, plan, seed);
             var export = await WaitForCompletion(node, searchId, seed, clock, bar, cancellation);
             results.AddRange(plan.Strategies.Select(s => RankBench.Score(export, s, seed, plan.StepsOf(s), truth)));
+            // A run of hours leaves its finished seeds' results behind even if it is stopped before the last.
+            await WriteOutputs(results, plan.Strategies, output, cancellation);
+            if (seed < plan.Seeds) bar.WriteLine($"seed {seed} of {plan.Seeds} scored: {Path.Combine(output, "rankbench.csv")} holds the seeds so far");
         }
         bar.Dispose();
         Console.WriteLine();
         Console.WriteLine(RankBench.Table(results, plan.Strategies, table.SeedToSeedTau(1, 2), table.SplitHalfTau(), table.ParameterCountTau()));
+        Console.WriteLine($"wrote {Path.Combine(output, "rankbench.csv")}, estimates.csv and rankbench.svg ({clock.Elapsed.TotalMinutes:0.0} min)");
+        return 0;
+    }
+
+    static async Task WriteOutputs(IReadOnlyList<RankBenchResult> results, IReadOnlyList<string> strategies, string output, CancellationToken cancellation)
+    {
         Directory.CreateDirectory(output);
         await File.WriteAllTextAsync(Path.Combine(output, "rankbench.csv"), RankBench.Csv(results), cancellation);
         await File.WriteAllTextAsync(Path.Combine(output, "estimates.csv"), RankBench.EstimatesCsv(results), cancellation);
-        await File.WriteAllTextAsync(Path.Combine(output, "rankbench.svg"), RankBench.Plot(results, plan.Strategies), cancellation);
-        Console.WriteLine($"wrote {Path.Combine(output, "rankbench.csv")}, estimates.csv and rankbench.svg ({clock.Elapsed.TotalMinutes:0.0} min)");
-        return 0;
+        await File.WriteAllTextAsync(Path.Combine(output, "rankbench.svg"), RankBench.Plot(results, strategies), cancellation);
     }
 
     /// <summary>The node continues every unfinished search in its state directory; any this benchmark does not use (one
