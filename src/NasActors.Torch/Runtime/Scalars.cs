@@ -10,4 +10,7 @@ namespace NasActors.Torch.Runtime;
 internal static class Scalars
 {
     public static readonly Scalar One = 1.ToScalar();
+
+    /// <summary>BatchNorm's epsilon, for standardising by a variance that may be 0.</summary>
+    public static readonly Scalar Epsilon = 1e-5.ToScalar();
 }

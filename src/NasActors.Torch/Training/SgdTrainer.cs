@@ -20,7 +20,9 @@ public sealed record StepOptions(bool OperationGradients = false, bool SampleSco
 
 /// <summary>MAGIC-A: every cell output of a trained path is pulled, by a mean-squared error of weight
 /// <paramref name="Weight"/>, towards the cell outputs of the anchor child on the same batch (held fixed), so that shared
-/// operators see similar inputs and outputs whichever child runs them.</summary>
+/// operators see similar inputs and outputs whichever child runs them. Both are standardised per image first: a cell of
+/// skips and pools sums its input unnormalised (x4 a cell), so raw outputs of a 15-cell supernet differ by orders of
+/// magnitude, and their raw error drove MAGIC-AT's gradient norm to infinity at step 1,172.</summary>
 public sealed record Alignment(Architecture Anchor, double Weight);
 
 /// <summary>One optimizer over a network: a step trains one or more paths on one batch, accumulating their gradients.</summary>
@@ -128,16 +130,26 @@ public sealed class SgdTrainer : IDisposable
         return (losses, nn.utils.clip_grad_norm_(_parameters.Where(p => p.grad is not null), maxNorm), null, scores);
     }
 
-    static Tensor AlignmentLoss(List<Tensor> cellOutputs, List<Tensor> anchorOutputs, double weight)
+    /// <summary>Weight x the mean over cells of the mean-squared error between standardised outputs: at most 4 x weight
+    /// a cell, whatever the outputs' scale.</summary>
+    internal static Tensor AlignmentLoss(List<Tensor> cellOutputs, List<Tensor> anchorOutputs, double weight)
     {
         Tensor? total = null;
         for (var c = 0; c < cellOutputs.Count; c++)
         {
-            var term = nn.functional.mse_loss(cellOutputs[c], anchorOutputs[c]);
+            var term = nn.functional.mse_loss(Standardised(cellOutputs[c]), Standardised(anchorOutputs[c]));
             total = total is null ? term : total.add(term, Scalars.One);
         }
         using var scale = (weight / cellOutputs.Count).ToScalar();
         return total!.mul(scale);
+    }
+
+    /// <summary>Each image's values with mean 0 and variance 1 (over channels and positions).</summary>
+    static Tensor Standardised(Tensor output)
+    {
+        var perImage = output.flatten(1);
+        var (variance, mean) = var_mean(perImage, dimensions: [1L], unbiased: false, keepdim: true);
+        return perImage.sub(mean).div(variance.add(Scalars.Epsilon).sqrt());
     }
 
     static float[] SampleScores(Tensor logits, Tensor labels)

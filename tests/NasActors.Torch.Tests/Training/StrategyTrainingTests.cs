@@ -188,6 +188,36 @@ public sealed class StrategyTrainingTests : IDisposable
     }
 
     [Fact]
+    public void MagicA_alignment_should_stay_bounded_where_a_deep_supernets_cells_of_skips_multiply_their_input()
+    {
+        TorchRuntime.SetThreads(1);
+        // Five cells a stage, as the committed ground truth: a cell of skips and pools outputs about 4x its input.
+        using var supernet = Nb201Network.CreateSupernet(new NetworkShape(4, 5, 1, 8, SyntheticData.Classes), seed: 2);
+        var skips = Space.Parse("|skip_connect~0|+|skip_connect~0|skip_connect~1|+|avg_pool_3x3~0|avg_pool_3x3~1|skip_connect~2|");
+        var anchor = Space.Parse("|nor_conv_3x3~0|+|nor_conv_3x3~0|nor_conv_1x1~1|+|nor_conv_3x3~0|skip_connect~1|nor_conv_3x3~2|");
+        using var scope = NewDisposeScope();
+        var (images, _) = _data.Batch(Enumerable.Range(0, 32).ToArray());
+        List<Tensor> CellOutputs(Architecture path)
+        {
+            var outputs = new List<Tensor>();
+            supernet.Forward(images, path, outputs);
+            return outputs;
+        }
+        var anchorOutputs = CellOutputs(anchor).Select(o => o.detach()).ToList();
+        var trained = CellOutputs(skips);
+        Assert.True(trained[^1].abs().max().item<float>() > 100 * anchorOutputs[^1].abs().max().item<float>());
+
+        var loss = SgdTrainer.AlignmentLoss(trained, anchorOutputs, weight: 1);
+        loss.backward();
+
+        Assert.InRange(loss.item<float>(), 0, 4);  // the raw mean-squared error here is in the thousands
+        Assert.All(supernet.parameters().Where(p => p.grad is not null), p => Assert.True(p.grad!.isfinite().all().item<bool>()));
+        // Scale does not count, shape does: the anchor's outputs x1000 are aligned with it, their negation is not.
+        Assert.Equal(0, SgdTrainer.AlignmentLoss(anchorOutputs.Select(o => o.mul(1000)).ToList(), anchorOutputs, 1).item<float>(), 4);
+        Assert.Equal(4, SgdTrainer.AlignmentLoss(anchorOutputs.Select(o => o.neg()).ToList(), anchorOutputs, 1).item<float>(), 3);
+    }
+
+    [Fact]
     public void MagicA_should_choose_an_anchor_among_trained_paths_and_change_the_update()
     {
         TorchRuntime.SetThreads(1);
