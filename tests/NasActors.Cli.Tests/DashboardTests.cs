@@ -139,6 +139,7 @@ public sealed class DashboardBrowserTests : IDisposable
             Assert.Contains("Training curves (mean over each checkpoint interval)", dom);  // the figures, inline SVG
             Assert.Contains("Inherited-weight estimate against stand-alone test accuracy", dom);
             Assert.Matches(@"<h2>Workers</h2>\s*<p>trainers busy 0/2, evaluators busy 0/1;\s*evaluations pending 0, replayed \d+</p>", dom);
+            Assert.Matches(@"<tr><td>local</td><td>cpu</td>\s*<td>idle</td></tr>", dom);  // the evaluator, with its device
             Assert.Contains("<button data-run=", dom);
             Assert.Matches(@"<a href=""/runs/tiny-\d{8}-\d{6}-1"">tiny-", dom);
             foreach (var strategy in new[] { "a", "b" })
