@@ -32,7 +32,8 @@ public sealed class RankBenchCommandTests : IDisposable
 
         NasAssert.Succeeded(run);
         // Equal compute: fair trains 5 paths per step and sandwich 4, so they get 2 and 3 of the 10 path-steps' steps.
-        Assert.Contains("uniform 10 steps, fair 2 steps, magic-t 10 steps, sandwich 3 steps, fewshot 10 steps, pada 10 steps", run.StdoutLines[0]);
+        Assert.Contains("uniform 10 steps, fair 2 steps, magic-t 10 steps, sandwich 3 steps, fewshot 10 steps, pada 10 steps), 6 trainers, ", run.StdoutLines[0]);
+        Assert.Contains(" evaluators on cpu; state in ", run.StdoutLines[0]);
         foreach (var strategy in strategies.Split(','))
             Assert.Contains(run.StdoutLines, l => System.Text.RegularExpressions.Regex.IsMatch(l,
                 $@"^{strategy} +\d+ +-?\d\.\d{{3}} ± \d\.\d{{3}} +-?\d\.\d{{3}} ± \d\.\d{{3}} +\d\.\d{{3}} ± \d\.\d{{3}} +(-?\d\.\d{{3}}|-) +\d+ +2$"));
@@ -134,6 +135,14 @@ public sealed class RankBenchCommandTests : IDisposable
     {
         var run = await NasProcess.RunAsync(Command("magic-t-align", "--align-weight", "0"));
         NasAssert.UsageError(run, "--align-weight", "(0, 100]");
+        Assert.False(Directory.Exists(_temp.File("state")));
+    }
+
+    [Fact]
+    public async Task A_device_this_machine_lacks_should_be_refused_before_anything_trains()
+    {
+        var run = await NasProcess.RunAsync(Command("uniform", "--device", "cuda:9"));
+        NasAssert.UsageError(run, "device 'cuda:9'");
         Assert.False(Directory.Exists(_temp.File("state")));
     }
 

@@ -9,7 +9,7 @@ public sealed record NodeSettings(JournalSettings Journal, string CheckpointDire
     public string EvaluatorDevice => Devices.Count > 0 ? Devices[0] : "cpu";
 
     /// <summary>The embedded default: every role in one process, a SQLite journal and checkpoints under <paramref name="stateDirectory"/>.</summary>
-    public static NodeSettings Embedded(string stateDirectory, int trainers, int evaluators = 1) =>
+    public static NodeSettings Embedded(string stateDirectory, int trainers, int evaluators = 1, string device = "cpu") =>
         new(JournalSettings.Sqlite(Path.Combine(stateDirectory, "journal.db")), Path.Combine(stateDirectory, "checkpoints"),
-            Enumerable.Repeat("cpu", trainers).ToArray(), evaluators);
+            Enumerable.Repeat(device, trainers).ToArray(), evaluators);
 }

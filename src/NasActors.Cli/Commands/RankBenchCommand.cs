@@ -7,6 +7,7 @@ using NasActors.Cli.Bench;
 using NasActors.Search;
 using NasActors.Search.GroundTruth;
 using NasActors.Search.Sampling;
+using NasActors.Torch.Runtime;
 
 namespace NasActors.Cli.Commands;
 
@@ -33,11 +34,13 @@ internal static class RankBenchCommand
         var trainers = new Option<int>("--trainers") { Description = "trainer actors (default: one per strategy)" };
         var evaluators = new Option<int?>("--evaluators") { Description = "evaluator actors scoring child models at once (default: one per core)" };
         var threads = new Option<int>("--threads") { Description = "intra-op threads per trainer", DefaultValueFactory = _ => 1 };
+        var device = CommonOptions.Device();
+        device.Description = "where every trainer trains and every evaluator scores: cpu or cuda:N";
         var stateDirectory = new Option<string>("--state-dir") { Description = "journal and checkpoints (reused: finished searches are not run again)", DefaultValueFactory = _ => ".nas/rankbench" };
         var output = new Option<string>("--out") { Description = "folder for rankbench.csv, estimates.csv and rankbench.svg", DefaultValueFactory = _ => "rankbench" };
         var command = new Command("rankbench", "ranking consistency per strategy: supernet estimates against stand-alone ground truth")
         {
-            groundTruth, strategies, steps, budget, seeds, dataset, dataDirectory, validationSize, batchSize, learningRate, alignWeight, evaluationImages, trainers, evaluators, threads, stateDirectory, output,
+            groundTruth, strategies, steps, budget, seeds, dataset, dataDirectory, validationSize, batchSize, learningRate, alignWeight, evaluationImages, trainers, evaluators, threads, device, stateDirectory, output,
         };
         command.SetAction((parsed, cancellation) =>
         {
@@ -64,7 +67,10 @@ internal static class RankBenchCommand
             var trainerCount = parsed.GetValue(trainers) is var t && t != 0 ? CommonOptions.Positive("--trainers", t) : names.Length;
             // Scoring is one thread an evaluation: once the supernets are trained, one evaluator would leave cores idle.
             var evaluatorCount = parsed.GetValue(evaluators) is { } e ? CommonOptions.Positive("--evaluators", e) : Environment.ProcessorCount;
-            return Run(plan, truth, table, trainerCount, evaluatorCount, parsed.GetValue(stateDirectory)!, parsed.GetValue(output)!, cancellation);
+            var deviceName = parsed.GetValue(device)!;
+            TorchRuntime.ResolveDevice(deviceName);  // a device this machine lacks is named now, not by every job failing
+            var node = NodeSettings.Embedded(parsed.GetValue(stateDirectory)!, trainerCount, evaluatorCount, deviceName);
+            return Run(plan, truth, table, node, parsed.GetValue(output)!, cancellation);
         });
         return command;
     }
@@ -85,15 +91,16 @@ internal static class RankBenchCommand
     static double AlignWeight(double value) => value is > 0 and <= 100 ? value
         : throw new NasException($"--align-weight must be in (0, 100], got {value.ToString(System.Globalization.CultureInfo.InvariantCulture)}");
 
-    static async Task<int> Run(RankBenchPlan plan, IReadOnlyDictionary<string, double> truth, GroundTruthTable table, int trainers, int evaluators,
-                               string stateDirectory, string output, CancellationToken cancellation)
+    static async Task<int> Run(RankBenchPlan plan, IReadOnlyDictionary<string, double> truth, GroundTruthTable table, NodeSettings settings,
+                               string output, CancellationToken cancellation)
     {
         // Every spec is checked before anything trains.
         for (var seed = 1; seed <= plan.Seeds; seed++) SearchSpec.Parse(plan.SpecText(seed), $"rankbench spec (seed {seed})");
         Console.WriteLine($"rankbench: {plan.Strategies.Count} strategies x {plan.Seeds} seeds, {truth.Count} ground-truth architectures " +
                           $"(C={plan.Channels} N={plan.Cells} {plan.ImageSize}px), budget {plan.Steps} path-steps at learning rate {plan.LearningRate.ToString(System.Globalization.CultureInfo.InvariantCulture)} " +
-                          $"({string.Join(", ", plan.Strategies.Select(s => $"{s} {plan.StepsOf(s)} steps"))}), {trainers} trainers, {evaluators} evaluators; state in {stateDirectory}");
-        await using var node = NasNode.Start(NodeSettings.Embedded(stateDirectory, trainers, evaluators));
+                          $"({string.Join(", ", plan.Strategies.Select(s => $"{s} {plan.StepsOf(s)} steps"))}), {settings.Devices.Count} trainers, {settings.Evaluators} evaluators " +
+                          $"on {settings.EvaluatorDevice}; state in {Path.GetDirectoryName(settings.CheckpointDirectory)}");
+        await using var node = NasNode.Start(settings);
         var reused = new Dictionary<int, string>();
         for (var seed = 1; seed <= plan.Seeds; seed++)
             if (await FindExisting(node, plan, seed, truth) is { } found) reused[seed] = found;
