@@ -20,7 +20,7 @@ internal static class RankBenchCommand
     public static Command Create()
     {
         var groundTruth = new Option<string>("--groundtruth") { Description = "ground-truth table (CSV from nas groundtruth)", Required = true };
-        var strategies = new Option<string>("--strategies") { Description = "comma-separated strategies", DefaultValueFactory = _ => string.Join(",", Samplers.Names) };
+        var strategies = new Option<string>("--strategies") { Description = "comma-separated strategies; NAME-align adds MAGIC-A's alignment (magic-t-align: MAGIC-AT)", DefaultValueFactory = _ => string.Join(",", Samplers.Names) };
         var steps = new Option<int>("--steps") { Description = "training budget per strategy, in single-path steps", DefaultValueFactory = _ => 2000 };
         var budget = new Option<string>("--budget") { Description = "compute: a strategy training m paths per step gets steps/m steps; steps: every strategy gets --steps", DefaultValueFactory = _ => "compute" };
         var seeds = new Option<int>("--seeds") { Description = "seeds (one search each)", DefaultValueFactory = _ => 3 };
