@@ -130,35 +130,15 @@ public sealed class RankBenchCommandTests : IDisposable
         Assert.Contains("magic-t { sampler = magic-t, seed = 0, steps = 10 }", spec);
     }
 
-    [Fact]
-    public async Task An_alignment_weight_out_of_range_should_be_refused_before_anything_trains()
+    [Theory]
+    [InlineData("magic-t-align", "--align-weight", "0", "(0, 100]")]
+    [InlineData("uniform", "--device", "cuda:9", "device 'cuda:9'")]
+    [InlineData("uniform", "--learning-rate", "0", "(0, 10]")]
+    [InlineData("uniform", "--evaluators", "0", "positive")]
+    public async Task A_setting_out_of_range_should_be_refused_before_anything_trains(string strategies, string option, string value, string mention)
     {
-        var run = await NasProcess.RunAsync(Command("magic-t-align", "--align-weight", "0"));
-        NasAssert.UsageError(run, "--align-weight", "(0, 100]");
-        Assert.False(Directory.Exists(_temp.File("state")));
-    }
-
-    [Fact]
-    public async Task A_device_this_machine_lacks_should_be_refused_before_anything_trains()
-    {
-        var run = await NasProcess.RunAsync(Command("uniform", "--device", "cuda:9"));
-        NasAssert.UsageError(run, "device 'cuda:9'");
-        Assert.False(Directory.Exists(_temp.File("state")));
-    }
-
-    [Fact]
-    public async Task A_learning_rate_that_is_not_positive_should_be_refused_before_anything_trains()
-    {
-        var run = await NasProcess.RunAsync(Command("uniform", "--learning-rate", "0"));
-        NasAssert.UsageError(run, "--learning-rate", "(0, 10]");
-        Assert.False(Directory.Exists(_temp.File("state")));
-    }
-
-    [Fact]
-    public async Task No_evaluators_should_be_refused_before_anything_trains()
-    {
-        var run = await NasProcess.RunAsync(Command("uniform", "--evaluators", "0"));
-        NasAssert.UsageError(run, "--evaluators", "positive");
+        var run = await NasProcess.RunAsync(Command(strategies, option, value));
+        NasAssert.UsageError(run, option, mention);
         Assert.False(Directory.Exists(_temp.File("state")));
     }
 
