@@ -1,3 +1,5 @@
+using NasActors.Actors.Protocol;
+using NasActors.Actors.Runs;
 using NasActors.Cli.Bench;
 using NasActors.Search.GroundTruth;
 
@@ -47,6 +49,26 @@ public sealed class RankBenchTableTests
     }
 
     [Fact]
+    public void Spread_should_leave_out_and_count_undefined_seeds_and_give_no_spread_for_one_seed()
+    {
+        Assert.Equal("0.300 ± 0.141", Spread.Of([0.2, 0.4]).ToString());
+        Assert.Equal("0.300 ± 0.141 (1 n/a)", Spread.Of([0.2, double.NaN, 0.4]).ToString());
+        Assert.Equal("0.200 ± -", Spread.Of([0.2]).ToString());
+        Assert.Equal("0.200 ± - (1 n/a)", Spread.Of([double.NaN, 0.2]).ToString());
+        Assert.Equal("n/a", Spread.Of([double.NaN, double.NaN]).ToString());
+    }
+
+    [Fact]
+    public void Table_should_say_why_a_seed_is_left_out_rather_than_print_NaN()
+    {
+        var text = RankBench.Table([.. Results, new("uniform", 3, 100, double.NaN, double.NaN, 0.0, 11, [])], ["uniform"], 0.5);
+
+        Assert.Contains("0.300 ± 0.141 (1 n/a)", text);
+        Assert.Contains("n/a: a seed whose supernet scored every architecture alike has no ranking", text);
+        Assert.DoesNotContain("NaN", text);
+    }
+
+    [Fact]
     public void SeedAgreement_should_average_the_Kendall_tau_of_every_two_seeds_on_the_architectures_both_scored()
     {
         RankBenchResult Seed(int seed, params (string Architecture, double Estimated)[] estimates) =>
@@ -58,6 +80,26 @@ public sealed class RankBenchTableTests
         Assert.Equal(1.0, RankBench.SeedAgreement([first, same])!.Value, 9);
         Assert.Equal(-1.0 / 3, RankBench.SeedAgreement([first, same, reversed])!.Value, 9);  // pairs: 1, -1, -1
         Assert.Null(RankBench.SeedAgreement([first]));
+    }
+
+    [Fact]
+    public void Score_should_rank_the_final_weights_only_not_the_probes_of_earlier_checkpoints()
+    {
+        static ExportedEvaluation Probe(string architecture, double accuracy, long? step = null) =>
+            new($"uniform/{architecture}@{step}", "uniform", architecture, GroundTruthProbe: true, accuracy, null, step);
+        var truth = new Dictionary<string, double> { ["a"] = 0.6, ["b"] = 0.7, ["c"] = 0.8 };
+        // Final weights rank a < b < c as the truth does; the half-trained checkpoint ranks them in reverse.
+        var export = new SearchExport(
+            new SearchStatus("s", "s", RunPhase.Completed, [new StrategyStatus("uniform", "uniform", 100, 100, true, null, 0, 0, 0, 0, null, null, TrainingSeconds: 7)]),
+            new SearchRanking("s", []), "",
+            [Probe("a", 0.9, step: 50), Probe("b", 0.8, step: 50), Probe("c", 0.7, step: 50), Probe("a", 0.1), Probe("b", 0.2), Probe("c", 0.3)]);
+
+        var result = RankBench.Score(export, "uniform", 1, 100, truth);
+
+        Assert.Equal(1.0, result.KendallTau, 9);
+        Assert.Equal([0.1, 0.2, 0.3], result.Estimates.Select(e => e.Estimated));
+        Assert.True(RankBench.ScoresEvery(export, ["uniform"], truth.Keys));
+        Assert.False(RankBench.ScoresEvery(export with { Evaluations = export.Evaluations.Where(e => e.ProbeStep is not null).ToArray() }, ["uniform"], truth.Keys));
     }
 
     [Fact]

@@ -84,17 +84,28 @@ public sealed record RankBenchResult(
     string Strategy, int Seed, int Steps, double KendallTau, double SpearmanRho, double TopOverlap, double TrainingSeconds,
     IReadOnlyList<(string Architecture, double Estimated, double True)> Estimates);
 
-/// <summary>Mean and sample standard deviation over seeds.</summary>
-public sealed record Spread(double Mean, double StandardDeviation)
+/// <summary>Mean and sample standard deviation over the seeds whose value is defined; <paramref name="Undefined"/>
+/// counts those left out (NaN: a seed's supernet scored every architecture alike, so no ranking exists).</summary>
+public sealed record Spread(double Mean, double StandardDeviation, int Defined, int Undefined = 0)
 {
     public static Spread Of(IReadOnlyList<double> values)
     {
-        var mean = values.Average();
-        var sd = values.Count < 2 ? 0 : Math.Sqrt(values.Sum(v => (v - mean) * (v - mean)) / (values.Count - 1));
-        return new Spread(mean, sd);
+        var defined = values.Where(double.IsFinite).ToArray();
+        if (defined.Length == 0) return new Spread(double.NaN, double.NaN, 0, values.Count);
+        var mean = defined.Average();
+        var sd = defined.Length < 2 ? double.NaN : Math.Sqrt(defined.Sum(v => (v - mean) * (v - mean)) / (defined.Length - 1));
+        return new Spread(mean, sd, defined.Length, values.Count - defined.Length);
     }
 
-    public override string ToString() => string.Create(CultureInfo.InvariantCulture, $"{Mean:0.000} ± {StandardDeviation:0.000}");
+    /// <summary>"0.431 ± 0.065"; one seed has no spread ("0.431 ± -"); "n/a" when no seed defines it; a count of
+    /// seeds left out follows the numbers ("0.431 ± 0.065 (1 n/a)").</summary>
+    public override string ToString()
+    {
+        if (Defined == 0) return "n/a";
+        var spread = Defined < 2 ? "-" : StandardDeviation.ToString("0.000", CultureInfo.InvariantCulture);
+        var text = string.Create(CultureInfo.InvariantCulture, $"{Mean:0.000} ± {spread}");
+        return Undefined == 0 ? text : $"{text} ({Undefined} n/a)";
+    }
 }
 
 public static class RankBench
@@ -102,11 +113,12 @@ public static class RankBench
     /// <summary>The top 10% of the table, as the field reports overlap (at least one architecture).</summary>
     public static int TopK(int architectures) => Math.Max(1, (int)Math.Round(architectures / 10.0));
 
-    /// <summary>Scores a finished run's ground-truth probes of one strategy against the table's mean test accuracy.</summary>
+    /// <summary>Scores a finished run's ground-truth probes of one strategy's final weights against the table's mean
+    /// test accuracy.</summary>
     public static RankBenchResult Score(SearchExport export, string strategy, int seed, int steps, IReadOnlyDictionary<string, double> truth)
     {
-        var estimates = export.Evaluations
-            .Where(e => e.Strategy == strategy && e.GroundTruthProbe && e.Accuracy is not null && truth.ContainsKey(e.Architecture))
+        var estimates = FinalProbes(export)
+            .Where(e => e.Strategy == strategy && truth.ContainsKey(e.Architecture))
             .Select(e => (e.Architecture, Estimated: e.Accuracy!.Value, True: truth[e.Architecture]))
             .ToArray();
         if (estimates.Length < 2)
@@ -121,10 +133,14 @@ public static class RankBench
     /// <summary>Whether every strategy of a finished search scored every one of the architectures.</summary>
     public static bool ScoresEvery(SearchExport export, IReadOnlyList<string> strategies, IEnumerable<string> architectures)
     {
-        var scored = export.Evaluations.Where(e => e.GroundTruthProbe && e.Accuracy is not null)
-            .Select(e => (e.Strategy, e.Architecture)).ToHashSet();
+        var scored = FinalProbes(export).Select(e => (e.Strategy, e.Architecture)).ToHashSet();
         return architectures.All(a => strategies.All(s => scored.Contains((s, a))));
     }
+
+    // Probes of earlier checkpoints (evaluation.probe-checkpoints) score the same architectures again; mixing them in
+    // would rank half-trained weights and give an architecture two estimates.
+    static IEnumerable<ExportedEvaluation> FinalProbes(SearchExport export) =>
+        export.Evaluations.Where(e => e.GroundTruthProbe && e.ProbeStep is null && e.Accuracy is not null);
 
     /// <summary>Mean Kendall tau between the estimates of every two seeds of one strategy, on the architectures both
     /// scored: how reproducible its ranking is, measured without the ground truth. Null with fewer than two seeds.</summary>
@@ -160,6 +176,8 @@ public static class RankBench
         }
         if (results.Count > 0)
             text.AppendLine("seeds agree: mean Kendall tau between two seeds' estimates (no ground truth; low means the supernet's seed, not the architecture, sets the ranking)");
+        if (results.Any(r => !double.IsFinite(r.KendallTau)))
+            text.AppendLine("n/a: a seed whose supernet scored every architecture alike has no ranking; it is left out of the mean");
         if (parameterCountTau is { } floor)
             text.AppendLine(double.IsNaN(floor)
                 ? "baseline: parameter count as the estimate (no training) is undefined: every architecture has as many parameters"
