@@ -30,14 +30,26 @@ public static class RankCorrelation
         return Pearson(AverageRanks(x), AverageRanks(y));
     }
 
-    /// <summary>Fraction of the true top-k that is also in the estimated top-k.</summary>
+    /// <summary>Fraction of the true top-k that is also in the estimated top-k. Values tied across the k-th place
+    /// share its remaining slots: the result is the expected overlap when ties are broken at random, so no item wins
+    /// a tie by where it is listed.</summary>
     public static double TopKOverlap(IReadOnlyList<double> estimated, IReadOnlyList<double> truth, int k)
     {
         CheckPaired(estimated, truth);
         if (k < 1 || k > estimated.Count) throw new ArgumentOutOfRangeException(nameof(k), $"k must be in 1..{estimated.Count}");
-        var topEstimated = TopIndices(estimated, k);
-        var topTrue = TopIndices(truth, k);
-        return topEstimated.Intersect(topTrue).Count() / (double)k;
+        var inEstimatedTop = TopKMembership(estimated, k);
+        var inTrueTop = TopKMembership(truth, k);
+        return Enumerable.Range(0, estimated.Count).Sum(i => inEstimatedTop[i] * inTrueTop[i]) / k;
+    }
+
+    /// <summary>Per item, the probability that it is in the top k when ties are broken uniformly at random.</summary>
+    static double[] TopKMembership(IReadOnlyList<double> values, int k)
+    {
+        var kth = values.OrderByDescending(v => v).ElementAt(k - 1);
+        var above = values.Count(v => v > kth);
+        var tied = values.Count(v => v == kth);
+        var shareOfTied = (k - above) / (double)tied;
+        return values.Select(v => v > kth ? 1.0 : v == kth ? shareOfTied : 0.0).ToArray();
     }
 
     /// <summary>Ranks from 1 (smallest); tied values share the mean of their ranks.</summary>
@@ -56,9 +68,6 @@ public static class RankCorrelation
         return ranks;
     }
 
-    static HashSet<int> TopIndices(IReadOnlyList<double> values, int k) =>
-        Enumerable.Range(0, values.Count).OrderByDescending(i => values[i]).ThenBy(i => i).Take(k).ToHashSet();
-
     static double Pearson(double[] x, double[] y)
     {
         double meanX = x.Average(), meanY = y.Average(), sxy = 0, sxx = 0, syy = 0;
@@ -75,5 +84,8 @@ public static class RankCorrelation
     {
         if (x.Count != y.Count) throw new ArgumentException($"rankings differ in length: {x.Count} and {y.Count}");
         if (x.Count < 2) throw new ArgumentException("a rank correlation needs at least 2 items");
+        for (var i = 0; i < x.Count; i++)
+            if (!double.IsFinite(x[i]) || !double.IsFinite(y[i]))
+                throw new ArgumentException($"item {i} is not a finite number ({x[i]}, {y[i]}); drop it before ranking");
     }
 }

@@ -104,6 +104,27 @@ public sealed class RankCorrelationTests
         Assert.Equal(0.0, RankCorrelation.TopKOverlap([5, 4, 3, 2, 1], [10, 20, 30, 40, 50], 2));
     }
 
+    [Fact]
+    public void TopKOverlap_should_share_the_kth_place_among_tied_values_whatever_their_order()
+    {
+        // Truth's top 1 is item 0; the estimate ties items 0 and 1 for first, so item 0 is in its top 1 half the time.
+        Assert.Equal(0.5, RankCorrelation.TopKOverlap([7, 7, 1], [3, 2, 1], 1), Precision);
+        Assert.Equal(0.5, RankCorrelation.TopKOverlap([7, 7, 1], [2, 3, 1], 1), Precision);
+        // Top 2 of [9, 5, 5, 5]: item 0, and each 5 with probability 1/3; truth's top 2 is items 0 and 3.
+        Assert.Equal((1 + 1.0 / 3) / 2, RankCorrelation.TopKOverlap([9, 5, 5, 5], [4, 1, 2, 3], 2), Precision);
+    }
+
+    [Fact]
+    public void Every_measure_should_reject_a_value_that_is_not_a_finite_number_naming_its_item()
+    {
+        double[] withNaN = [1, double.NaN, 3];
+        double[] finite = [1, 2, 3];
+
+        Assert.Contains("item 1", Assert.Throws<ArgumentException>(() => RankCorrelation.KendallTau(withNaN, finite)).Message);
+        Assert.Throws<ArgumentException>(() => RankCorrelation.SpearmanRho(finite, [1, double.PositiveInfinity, 3]));
+        Assert.Throws<ArgumentException>(() => RankCorrelation.TopKOverlap(withNaN, finite, 1));
+    }
+
     [Theory]
     [InlineData(0)]
     [InlineData(5)]
