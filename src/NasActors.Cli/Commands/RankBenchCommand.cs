@@ -3,6 +3,7 @@ using System.Diagnostics;
 using NasActors.Actors.Cluster;
 using NasActors.Actors.Protocol;
 using NasActors.Actors.Runs;
+using NasActors.Actors.Training;
 using NasActors.Cli.Bench;
 using NasActors.Search;
 using NasActors.Search.GroundTruth;
@@ -91,11 +92,23 @@ internal static class RankBenchCommand
     static double AlignWeight(double value) => value is > 0 and <= 100 ? value
         : throw new NasException($"--align-weight must be in (0, 100], got {value.ToString(System.Globalization.CultureInfo.InvariantCulture)}");
 
+    static void WarnOfPadaWithinItsFirstEpoch(RankBenchPlan plan)
+    {
+        var pada = plan.Strategies.Where(s => RankBenchPlan.Parse(s).Sampler == PadaSampler.Name).ToArray();
+        if (pada.Length == 0) return;
+        var data = SearchSpec.Parse(plan.SpecText(1), "rankbench spec").Data;
+        var stepsPerEpoch = TrainingData.For(data).Split.Train.Length / plan.BatchSize;
+        foreach (var strategy in pada)
+            if (PadaSampler.WithinFirstEpochWarning(strategy, plan.StepsOf(strategy), stepsPerEpoch) is { } warning)
+                Console.Error.WriteLine($"warning: {warning}");
+    }
+
     static async Task<int> Run(RankBenchPlan plan, IReadOnlyDictionary<string, double> truth, GroundTruthTable table, NodeSettings settings,
                                string output, CancellationToken cancellation)
     {
         // Every spec is checked before anything trains.
         for (var seed = 1; seed <= plan.Seeds; seed++) SearchSpec.Parse(plan.SpecText(seed), $"rankbench spec (seed {seed})");
+        WarnOfPadaWithinItsFirstEpoch(plan);
         Console.WriteLine($"rankbench: {plan.Strategies.Count} strategies x {plan.Seeds} seeds, {truth.Count} ground-truth architectures " +
                           $"(C={plan.Channels} N={plan.Cells} {plan.ImageSize}px), budget {plan.Steps} path-steps at learning rate {plan.LearningRate.ToString(System.Globalization.CultureInfo.InvariantCulture)} " +
                           $"({string.Join(", ", plan.Strategies.Select(s => $"{s} {plan.StepsOf(s)} steps"))}), {settings.Devices.Count} trainers, {settings.Evaluators} evaluators " +

@@ -55,19 +55,22 @@ public sealed class PadaSampler : IPathSampler
         return [new Architecture(_space, choices)];
     }
 
+    /// <summary>Takes in the gradient norms of the step's path (the trainer measures the first path; PA&amp;DA trains one).</summary>
     public void Observe(StepFeedback feedback)
     {
         if (feedback.OperationGradientNorms is not { } norms)
             throw new InvalidOperationException($"strategy '{Name}' needs operation gradient norms in its feedback");
+        var path = feedback.Paths[0];
+        if (norms.Count != path.DecisionCount)
+            throw new InvalidOperationException($"strategy '{Name}' got {norms.Count} operation gradient norms for a path of {path.DecisionCount} decisions");
         var sums = new double[_options];
         var counts = new int[_options];
-        foreach (var path in feedback.Paths)
-            for (var d = 0; d < path.DecisionCount; d++)
-            {
-                if (!double.IsFinite(norms[d])) continue;
-                sums[path[d]] += norms[d];
-                counts[path[d]]++;
-            }
+        for (var d = 0; d < path.DecisionCount; d++)
+        {
+            if (!double.IsFinite(norms[d])) continue;
+            sums[path[d]] += norms[d];
+            counts[path[d]]++;
+        }
         for (var o = 0; o < _options; o++)
         {
             if (counts[o] == 0 || sums[o] == 0) continue;
@@ -77,6 +80,14 @@ public sealed class PadaSampler : IPathSampler
         _observedSteps++;
         if (_observedSteps % _stepsPerEpoch == 0) EndEpoch(_observedSteps / _stepsPerEpoch);
     }
+
+    /// <summary>Why a run of <paramref name="totalSteps"/> would sample like <c>uniform</c>, or null: importance first
+    /// takes effect at the end of an epoch.</summary>
+    public static string? WithinFirstEpochWarning(string strategy, long totalSteps, int stepsPerEpoch) =>
+        totalSteps <= stepsPerEpoch
+            ? $"strategy '{strategy}' trains {totalSteps} steps, no more than one epoch of {stepsPerEpoch}: PA&DA's path and data importance " +
+              "first take effect after an epoch, so it samples like uniform; give it more steps or a smaller batch"
+            : null;
 
     void EndEpoch(long epochsDone)
     {

@@ -63,6 +63,23 @@ public sealed class PadaSamplerTests
         var path = sampler.NextStep();
         Assert.Throws<InvalidOperationException>(() => sampler.Observe(new StepFeedback(0, path, [2.0])));
     }
+
+    [Fact]
+    public void Norms_that_do_not_fit_the_path_should_be_refused_naming_both_counts()
+    {
+        var sampler = new PadaSampler(Space, 5, 100, 10);
+        var path = sampler.NextStep();
+
+        var refused = Assert.Throws<InvalidOperationException>(() => sampler.Observe(new StepFeedback(0, path, [2.0], [1.0, 1.0])));
+        Assert.Contains($"2 operation gradient norms for a path of {path[0].DecisionCount} decisions", refused.Message);
+    }
+
+    [Fact]
+    public void A_run_within_its_first_epoch_should_be_warned_that_it_samples_like_uniform()
+    {
+        Assert.Contains("samples like uniform", PadaSampler.WithinFirstEpochWarning("pada", totalSteps: 390, stepsPerEpoch: 390));
+        Assert.Null(PadaSampler.WithinFirstEpochWarning("pada", totalSteps: 391, stepsPerEpoch: 390));
+    }
 }
 
 public sealed class ImportanceDataOrderTests
