@@ -166,14 +166,23 @@ public sealed class SgdTrainer : IDisposable
         var path = paths[0];
         var live = Nb201Space.LiveEdges(path);
         var norms = new double[path.DecisionCount];
+        // Every parameter's norm is reduced on the device and read in one transfer: a read per parameter would make a
+        // GPU wait for the host dozens of times a step.
+        var parameterNorms = new List<Tensor>();
+        var decisionOf = new List<int>();
         for (var d = 0; d < norms.Length; d++)
         {
             if (!live[d]) { norms[d] = double.NaN; continue; }
-            double sum = 0;
             foreach (var parameter in _network.OperationParameters(path, d, path[d]))
-                if (parameter.grad is { } grad) sum += grad.norm().item<float>();
-            norms[d] = sum;
+                if (parameter.grad is { } grad)
+                {
+                    parameterNorms.Add(grad.norm().to(float32));
+                    decisionOf.Add(d);
+                }
         }
+        if (parameterNorms.Count == 0) return norms;
+        var values = stack(parameterNorms).cpu().data<float>().ToArray();
+        for (var i = 0; i < values.Length; i++) norms[decisionOf[i]] += values[i];
         return norms;
     }
 

@@ -115,6 +115,8 @@ public sealed class StrategyTrainingTests : IDisposable
         Assert.True(double.IsNaN(norms[1]));                               // 2<-0 dead
         Assert.True(double.IsNaN(norms[2]));                               // 2<-1 dead
         Assert.True(norms[3] > 0);                                         // 3<-0 conv3x3
+        foreach (var decision in new[] { 0, 3 })                           // the sum over cells of each weight's norm
+            Assert.Equal(supernet.OperationParameters(path, decision, path[decision]).Sum(p => (double)p.grad!.norm().item<float>()), norms[decision], 5);
         Assert.Equal(0, norms[4]);                                         // 3<-1 pool
         Assert.True(double.IsNaN(norms[5]));                               // 3<-2 none
         var scores = result.SampleScores!;
