@@ -92,14 +92,14 @@ internal static class RankBenchCommand
     static double AlignWeight(double value) => value is > 0 and <= 100 ? value
         : throw new NasException($"--align-weight must be in (0, 100], got {value.ToString(System.Globalization.CultureInfo.InvariantCulture)}");
 
-    static void WarnOfPadaWithinItsFirstEpoch(RankBenchPlan plan)
+    static void WarnOfPadaThatSamplesLikeUniform(RankBenchPlan plan)
     {
         var pada = plan.Strategies.Where(s => RankBenchPlan.Parse(s).Sampler == PadaSampler.Name).ToArray();
         if (pada.Length == 0) return;
         var data = SearchSpec.Parse(plan.SpecText(1), "rankbench spec").Data;
         var stepsPerEpoch = TrainingData.For(data).Split.Train.Length / plan.BatchSize;
         foreach (var strategy in pada)
-            if (PadaSampler.WithinFirstEpochWarning(strategy, plan.StepsOf(strategy), stepsPerEpoch) is { } warning)
+            if (PadaSampler.SamplesLikeUniformWarning(strategy, plan.StepsOf(strategy), stepsPerEpoch) is { } warning)
                 Console.Error.WriteLine($"warning: {warning}");
     }
 
@@ -108,7 +108,7 @@ internal static class RankBenchCommand
     {
         // Every spec is checked before anything trains.
         for (var seed = 1; seed <= plan.Seeds; seed++) SearchSpec.Parse(plan.SpecText(seed), $"rankbench spec (seed {seed})");
-        WarnOfPadaWithinItsFirstEpoch(plan);
+        WarnOfPadaThatSamplesLikeUniform(plan);
         Console.WriteLine($"rankbench: {plan.Strategies.Count} strategies x {plan.Seeds} seeds, {truth.Count} ground-truth architectures " +
                           $"(C={plan.Channels} N={plan.Cells} {plan.ImageSize}px), budget {plan.Steps} path-steps at learning rate {plan.LearningRate.ToString(System.Globalization.CultureInfo.InvariantCulture)} " +
                           $"({string.Join(", ", plan.Strategies.Select(s => $"{s} {plan.StepsOf(s)} steps"))}), {settings.Devices.Count} trainers, {settings.Evaluators} evaluators " +

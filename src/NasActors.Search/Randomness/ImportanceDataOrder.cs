@@ -6,8 +6,9 @@ namespace NasActors.Search.Randomness;
 /// <summary>PA&amp;DA's data half: samples whose loss gradient is large are drawn more often. A sample's score is the
 /// norm of softmax(logits) - onehot(label), the gradient of its loss with respect to the logits; the first sighting in
 /// an epoch sets it and later ones average in. At the end of each epoch the scores, normalised, are mixed with uniform
-/// by tau = epoch / epochs, and the next epoch draws as many samples as the set holds, with replacement, from that
-/// mix. The first epoch is a plain permutation. As in the reference code, the loss is not reweighted.</summary>
+/// by tau = e / epochs, e the epoch just trained counted from 0, and the next epoch draws as many samples as the set
+/// holds, with replacement, from that mix. The first epoch is a plain permutation. As in the reference code, the loss
+/// is not reweighted.</summary>
 public sealed class ImportanceDataOrder : IDataOrder
 {
     readonly int[] _indices;
@@ -73,7 +74,7 @@ public sealed class ImportanceDataOrder : IDataOrder
         foreach (var s in _scores) total += s;
         if (total > 0)
         {
-            var tau = Math.Min(1.0, (double)Epoch / _epochs);
+            var tau = Math.Min(1.0, (double)(Epoch - 1) / _epochs);  // Epoch - 1: the one just trained, as the reference
             var weights = new double[_scores.Length];
             for (var i = 0; i < weights.Length; i++) weights[i] = tau * _scores[i] / total + (1 - tau) / weights.Length;
             _order = Draw(weights, _order.Length);

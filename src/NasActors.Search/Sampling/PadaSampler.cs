@@ -9,8 +9,9 @@ namespace NasActors.Search.Sampling;
 /// the interference that spoils the ranking. As the reference code does: one distribution over options, shared by
 /// every decision; per step, the gradient norm of each trained option (summed over cells, averaged over the decisions
 /// that chose it) is smoothed into that option's importance (mean with the previous value); at the end of each epoch
-/// the importance, normalised, is mixed with uniform by tau = epoch / epochs, and the accumulators start afresh.
-/// Options without weights have no gradient, so their share decays to zero as tau grows.</summary>
+/// the importance, normalised, is mixed with uniform by tau = e / epochs, e the epoch just trained counted from 0 (so
+/// the first two epochs are uniform), and the accumulators start afresh. Options without weights have no gradient, so
+/// their share decays to zero as tau grows.</summary>
 public sealed class PadaSampler : IPathSampler
 {
     public const string Name = "pada";
@@ -82,11 +83,11 @@ public sealed class PadaSampler : IPathSampler
     }
 
     /// <summary>Why a run of <paramref name="totalSteps"/> would sample like <c>uniform</c>, or null: importance first
-    /// takes effect at the end of an epoch.</summary>
-    public static string? WithinFirstEpochWarning(string strategy, long totalSteps, int stepsPerEpoch) =>
-        totalSteps <= stepsPerEpoch
-            ? $"strategy '{strategy}' trains {totalSteps} steps, no more than one epoch of {stepsPerEpoch}: PA&DA's path and data importance " +
-              "first take effect after an epoch, so it samples like uniform; give it more steps or a smaller batch"
+    /// takes effect in the third epoch (tau is 0 after the first).</summary>
+    public static string? SamplesLikeUniformWarning(string strategy, long totalSteps, int stepsPerEpoch) =>
+        totalSteps <= 2L * stepsPerEpoch
+            ? $"strategy '{strategy}' trains {totalSteps} steps, no more than two epochs of {stepsPerEpoch}: PA&DA's path and data importance " +
+              "first take effect in the third epoch, so it samples like uniform; give it more steps or a smaller batch"
             : null;
 
     void EndEpoch(long epochsDone)
@@ -94,7 +95,8 @@ public sealed class PadaSampler : IPathSampler
         var total = _importance.Sum();
         if (total > 0)
         {
-            var tau = Math.Min(1.0, (double)epochsDone / _epochs);
+            // The reference sets tau = epoch / epochs before training epoch `epoch` (from 0) and mixes with it after.
+            var tau = Math.Min(1.0, (double)(epochsDone - 1) / _epochs);
             for (var o = 0; o < _options; o++)
                 _probabilities[o] = tau * _importance[o] / total + (1 - tau) / _options;
         }

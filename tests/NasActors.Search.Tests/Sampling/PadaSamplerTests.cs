@@ -23,11 +23,15 @@ public sealed class PadaSamplerTests
     }
 
     [Fact]
-    public void The_first_epoch_should_be_uniform()
+    public void The_first_two_epochs_should_be_uniform_as_in_the_reference_code()
     {
         var sampler = new PadaSampler(Space, 1, totalSteps: 1000, stepsPerEpoch: 100);
         var counts = OptionCounts(sampler, 100, 0);
-        Assert.All(counts, c => Assert.InRange(c, 80, 160));  // 120 expected
+        Assert.All(sampler.Probabilities, p => Assert.Equal(0.2, p, 1e-12));  // tau = 0 after epoch 0
+
+        counts = [.. counts.Zip(OptionCounts(sampler, 100, 0), (a, b) => a + b)];
+        Assert.All(counts, c => Assert.InRange(c, 190, 290));  // 240 expected
+        Assert.True(sampler.Probabilities[3] > 0.2, "tau = 1/10 after epoch 1 should favour conv3x3 in epoch 2");
     }
 
     [Fact]
@@ -42,18 +46,18 @@ public sealed class PadaSamplerTests
     }
 
     [Fact]
-    public void The_mix_with_uniform_should_follow_tau_equal_to_epoch_over_epochs()
+    public void The_mix_with_uniform_should_follow_tau_equal_to_the_epoch_just_trained_over_epochs()
     {
         var sampler = new PadaSampler(Space, 3, totalSteps: 1000, stepsPerEpoch: 100);
-        OptionCounts(sampler, 500, 0);  // 5 of 10 epochs: tau = 0.5
+        OptionCounts(sampler, 500, 0);  // epochs 0-4 of 10 trained: tau = 4 / 10 for epoch 5
 
         // Importance: conv1x1 1, conv3x3 3 (normalised 0.25, 0.75); parameter-free options none.
         var p = sampler.Probabilities;
-        Assert.Equal(0.5 / 5, p[0], 1e-12);
-        Assert.Equal(0.5 / 5, p[1], 1e-12);
-        Assert.Equal(0.5 * 0.25 + 0.5 / 5, p[2], 1e-12);
-        Assert.Equal(0.5 * 0.75 + 0.5 / 5, p[3], 1e-12);
-        Assert.Equal(0.5 / 5, p[4], 1e-12);
+        Assert.Equal(0.6 / 5, p[0], 1e-12);
+        Assert.Equal(0.6 / 5, p[1], 1e-12);
+        Assert.Equal(0.4 * 0.25 + 0.6 / 5, p[2], 1e-12);
+        Assert.Equal(0.4 * 0.75 + 0.6 / 5, p[3], 1e-12);
+        Assert.Equal(0.6 / 5, p[4], 1e-12);
     }
 
     [Fact]
@@ -75,10 +79,10 @@ public sealed class PadaSamplerTests
     }
 
     [Fact]
-    public void A_run_within_its_first_epoch_should_be_warned_that_it_samples_like_uniform()
+    public void A_run_within_its_first_two_epochs_should_be_warned_that_it_samples_like_uniform()
     {
-        Assert.Contains("samples like uniform", PadaSampler.WithinFirstEpochWarning("pada", totalSteps: 390, stepsPerEpoch: 390));
-        Assert.Null(PadaSampler.WithinFirstEpochWarning("pada", totalSteps: 391, stepsPerEpoch: 390));
+        Assert.Contains("samples like uniform", PadaSampler.SamplesLikeUniformWarning("pada", totalSteps: 780, stepsPerEpoch: 390));
+        Assert.Null(PadaSampler.SamplesLikeUniformWarning("pada", totalSteps: 781, stepsPerEpoch: 390));
     }
 }
 
@@ -110,7 +114,7 @@ public sealed class ImportanceDataOrderTests
             order.Observe(batch, batch.Select(i => i < 100 ? 1f : 0.1f).ToArray());
         }
         // Uniform would give 10%. By importance alone 1/1.9 = 53% at first, more later (samples not drawn in an epoch
-        // score 0, as in the reference code); tau runs from 0.5 to 0.9 over these epochs.
+        // score 0, as in the reference code); tau runs from 0.4 to 0.8 over these epochs.
         Assert.InRange(hard / (double)total, 0.3, 0.9);
     }
 
