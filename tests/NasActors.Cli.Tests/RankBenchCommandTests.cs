@@ -36,13 +36,13 @@ public sealed class RankBenchCommandTests : IDisposable
         Assert.Contains(" evaluators on cpu; state in ", run.StdoutLines[0]);
         foreach (var strategy in strategies.Split(','))
             Assert.Contains(run.StdoutLines, l => System.Text.RegularExpressions.Regex.IsMatch(l,
-                $@"^{strategy} +\d+ +-?\d\.\d{{3}} ± \d\.\d{{3}} +-?\d\.\d{{3}} ± \d\.\d{{3}} +\d\.\d{{3}} ± \d\.\d{{3}} +(-?\d\.\d{{3}}|-) +\d+ +2$"));
+                $@"^{strategy} +\d+ +-?\d\.\d{{3}} ± \d\.\d{{3}} +(-?\d\.\d{{3}} ± (\d\.\d{{3}}|-)( \(\d n/a\))?|n/a) +-?\d\.\d{{3}} ± \d\.\d{{3}} +\d\.\d{{3}} ± \d\.\d{{3}} +(-?\d\.\d{{3}}|-) +\d+ +2$"));
         Assert.Contains(run.StdoutLines, l => l == "baseline: parameter count as the estimate (no training) is undefined: every architecture has as many parameters");  // the tiny table's all have 1
         Assert.Contains(run.StdoutLines, l => l.StartsWith("ceiling: the ground truth's own seed-to-seed Kendall tau is", StringComparison.Ordinal));
         Assert.Contains(run.StdoutLines, l => l.StartsWith("seed 1 of 2 scored: ", StringComparison.Ordinal) && l.EndsWith("rankbench.csv holds the seeds so far", StringComparison.Ordinal));
 
         var rows = File.ReadAllLines(_temp.File("out/rankbench.csv"));
-        Assert.Equal("strategy,seed,steps,kendall_tau,spearman_rho,top10_overlap,training_seconds", rows[0]);
+        Assert.Equal("strategy,seed,steps,kendall_tau,spearman_rho,top10_overlap,training_seconds,kendall_tau_within_convolutions", rows[0]);
         Assert.Equal(12, rows.Length - 1);
         var estimates = File.ReadAllLines(_temp.File("out/estimates.csv"));
         Assert.Equal(1 + 6 * 2 * 3, estimates.Length);  // every strategy and seed scored all 3 architectures

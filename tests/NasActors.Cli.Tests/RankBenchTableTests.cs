@@ -87,12 +87,15 @@ public sealed class RankBenchTableTests
     {
         static ExportedEvaluation Probe(string architecture, double accuracy, long? step = null) =>
             new($"uniform/{architecture}@{step}", "uniform", architecture, GroundTruthProbe: true, accuracy, null, step);
-        var truth = new Dictionary<string, double> { ["a"] = 0.6, ["b"] = 0.7, ["c"] = 0.8 };
+        const string a = "|skip_connect~0|+|skip_connect~0|skip_connect~1|+|skip_connect~0|skip_connect~1|skip_connect~2|";
+        const string b = "|nor_conv_1x1~0|+|skip_connect~0|skip_connect~1|+|skip_connect~0|skip_connect~1|skip_connect~2|";
+        const string c = "|nor_conv_3x3~0|+|skip_connect~0|skip_connect~1|+|skip_connect~0|skip_connect~1|skip_connect~2|";
+        var truth = new Dictionary<string, double> { [a] = 0.6, [b] = 0.7, [c] = 0.8 };
         // Final weights rank a < b < c as the truth does; the half-trained checkpoint ranks them in reverse.
         var export = new SearchExport(
             new SearchStatus("s", "s", RunPhase.Completed, [new StrategyStatus("uniform", "uniform", 100, 100, true, null, 0, 0, 0, 0, null, null, TrainingSeconds: 7)]),
             new SearchRanking("s", []), "",
-            [Probe("a", 0.9, step: 50), Probe("b", 0.8, step: 50), Probe("c", 0.7, step: 50), Probe("a", 0.1), Probe("b", 0.2), Probe("c", 0.3)]);
+            [Probe(a, 0.9, step: 50), Probe(b, 0.8, step: 50), Probe(c, 0.7, step: 50), Probe(a, 0.1), Probe(b, 0.2), Probe(c, 0.3)]);
 
         var result = RankBench.Score(export, "uniform", 1, 100, truth);
 
@@ -100,6 +103,30 @@ public sealed class RankBenchTableTests
         Assert.Equal([0.1, 0.2, 0.3], result.Estimates.Select(e => e.Estimated));
         Assert.True(RankBench.ScoresEvery(export, ["uniform"], truth.Keys));
         Assert.False(RankBench.ScoresEvery(export with { Evaluations = export.Evaluations.Where(e => e.ProbeStep is not null).ToArray() }, ["uniform"], truth.Keys));
+    }
+
+    [Fact]
+    public void Score_should_rank_within_groups_of_equal_live_convolutions_as_well_as_overall()
+    {
+        // Two cells of no convolution and two of six: the estimate puts the convolution-free ones first (backwards
+        // overall) but orders each pair as the truth does.
+        const string noConv1 = "|skip_connect~0|+|skip_connect~0|skip_connect~1|+|skip_connect~0|skip_connect~1|skip_connect~2|";
+        const string noConv2 = "|avg_pool_3x3~0|+|skip_connect~0|skip_connect~1|+|skip_connect~0|skip_connect~1|skip_connect~2|";
+        const string sixConv1 = "|nor_conv_1x1~0|+|nor_conv_1x1~0|nor_conv_1x1~1|+|nor_conv_1x1~0|nor_conv_1x1~1|nor_conv_1x1~2|";
+        const string sixConv2 = "|nor_conv_3x3~0|+|nor_conv_3x3~0|nor_conv_3x3~1|+|nor_conv_3x3~0|nor_conv_3x3~1|nor_conv_3x3~2|";
+        var truth = new Dictionary<string, double> { [noConv1] = 0.70, [noConv2] = 0.72, [sixConv1] = 0.85, [sixConv2] = 0.88 };
+        var estimates = new Dictionary<string, double> { [noConv1] = 0.50, [noConv2] = 0.55, [sixConv1] = 0.20, [sixConv2] = 0.30 };
+        var export = new SearchExport(
+            new SearchStatus("s", "s", RunPhase.Completed, [new StrategyStatus("uniform", "uniform", 100, 100, true, null, 0, 0, 0, 0, null, null)]),
+            new SearchRanking("s", []), "",
+            estimates.Select(e => new ExportedEvaluation($"uniform/{e.Key}", "uniform", e.Key, GroundTruthProbe: true, e.Value, null)).ToArray());
+
+        var result = RankBench.Score(export, "uniform", 1, 100, truth);
+
+        Assert.True(result.KendallTau < 0);
+        Assert.Equal(1.0, result.WithinConvolutionsTau, 9);
+        Assert.Contains("within convs", RankBench.Table([result], ["uniform"], 0.5));
+        Assert.EndsWith(",1", RankBench.Csv([result]).TrimEnd().Split('\n')[1]);
     }
 
     [Fact]

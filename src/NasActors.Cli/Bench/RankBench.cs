@@ -79,10 +79,11 @@ public sealed record RankBenchPlan(
     static string Invariant(FormattableString text) => text.ToString(CultureInfo.InvariantCulture);
 }
 
-/// <summary>One strategy's result on one seed: ranking quality of its inherited-weight estimates against the ground truth.</summary>
+/// <summary>One strategy's result on one seed: ranking quality of its inherited-weight estimates against the ground
+/// truth; <paramref name="WithinConvolutionsTau"/> counts only pairs with as many live convolutions.</summary>
 public sealed record RankBenchResult(
     string Strategy, int Seed, int Steps, double KendallTau, double SpearmanRho, double TopOverlap, double TrainingSeconds,
-    IReadOnlyList<(string Architecture, double Estimated, double True)> Estimates);
+    IReadOnlyList<(string Architecture, double Estimated, double True)> Estimates, double WithinConvolutionsTau = double.NaN);
 
 /// <summary>Mean and sample standard deviation over the seeds whose value is defined; <paramref name="Undefined"/>
 /// counts those left out (NaN: a seed's supernet scored every architecture alike, so no ranking exists).</summary>
@@ -126,8 +127,10 @@ public static class RankBench
         var estimated = estimates.Select(e => e.Estimated).ToArray();
         var actual = estimates.Select(e => e.True).ToArray();
         var status = export.Status.Strategies.Single(s => s.Strategy == strategy);
+        var convolutions = estimates.Select(e => Nb201Space.LiveConvolutions(Nb201Space.Instance.Parse(e.Architecture))).ToArray();
         return new RankBenchResult(strategy, seed, steps, RankCorrelation.KendallTau(estimated, actual), RankCorrelation.SpearmanRho(estimated, actual),
-            RankCorrelation.TopKOverlap(estimated, actual, TopK(estimates.Length)), status.TrainingSeconds, estimates);
+            RankCorrelation.TopKOverlap(estimated, actual, TopK(estimates.Length)), status.TrainingSeconds, estimates,
+            RankCorrelation.KendallTauWithinGroups(estimated, actual, convolutions));
     }
 
     /// <summary>Whether every strategy of a finished search scored every one of the architectures.</summary>
@@ -165,17 +168,21 @@ public static class RankBench
     {
         var text = new StringBuilder();
         var width = strategies.Append("strategy").Max(s => s.Length);
-        text.AppendLine($"{"strategy".PadRight(width)} {"steps",6} {"Kendall tau",15} {"Spearman rho",15} {"top-10% overlap",15} {"seeds agree",11} {"train s",8}  seeds");
+        text.AppendLine($"{"strategy".PadRight(width)} {"steps",6} {"Kendall tau",15} {"within convs",15} {"Spearman rho",15} {"top-10% overlap",15} {"seeds agree",11} {"train s",8}  seeds");
         foreach (var strategy in strategies)
         {
             var rows = results.Where(r => r.Strategy == strategy).ToArray();
             if (rows.Length == 0) continue;
             text.AppendLine(string.Create(CultureInfo.InvariantCulture,
-                $"{strategy.PadRight(width)} {rows[0].Steps,6} {Spread.Of(rows.Select(r => r.KendallTau).ToArray()),15} {Spread.Of(rows.Select(r => r.SpearmanRho).ToArray()),15} " +
+                $"{strategy.PadRight(width)} {rows[0].Steps,6} {Spread.Of(rows.Select(r => r.KendallTau).ToArray()),15} {Spread.Of(rows.Select(r => r.WithinConvolutionsTau).ToArray()),15} " +
+                $"{Spread.Of(rows.Select(r => r.SpearmanRho).ToArray()),15} " +
                 $"{Spread.Of(rows.Select(r => r.TopOverlap).ToArray()),15} {AgreementText(SeedAgreement(rows)),11} {rows.Average(r => r.TrainingSeconds),8:0}  {rows.Length}"));
         }
         if (results.Count > 0)
+        {
+            text.AppendLine("within convs: Kendall tau over pairs with as many live convolutions (the order that counting convolutions cannot give)");
             text.AppendLine("seeds agree: mean Kendall tau between two seeds' estimates (no ground truth; low means the supernet's seed, not the architecture, sets the ranking)");
+        }
         if (results.Any(r => !double.IsFinite(r.KendallTau)))
             text.AppendLine("n/a: a seed whose supernet scored every architecture alike has no ranking; it is left out of the mean");
         if (parameterCountTau is { } floor)
@@ -197,10 +204,10 @@ public static class RankBench
 
     public static string Csv(IReadOnlyList<RankBenchResult> results)
     {
-        var text = new StringBuilder("strategy,seed,steps,kendall_tau,spearman_rho,top10_overlap,training_seconds\n");
+        var text = new StringBuilder("strategy,seed,steps,kendall_tau,spearman_rho,top10_overlap,training_seconds,kendall_tau_within_convolutions\n");
         foreach (var r in results)
             text.Append(string.Create(CultureInfo.InvariantCulture,
-                $"{r.Strategy},{r.Seed},{r.Steps},{r.KendallTau:0.####},{r.SpearmanRho:0.####},{r.TopOverlap:0.####},{r.TrainingSeconds:0.#}\n"));
+                $"{r.Strategy},{r.Seed},{r.Steps},{r.KendallTau:0.####},{r.SpearmanRho:0.####},{r.TopOverlap:0.####},{r.TrainingSeconds:0.#},{r.WithinConvolutionsTau:0.####}\n"));
         return text.ToString();
     }
 

@@ -7,10 +7,26 @@ public static class RankCorrelation
     public static double KendallTau(IReadOnlyList<double> x, IReadOnlyList<double> y)
     {
         CheckPaired(x, y);
+        return KendallTauOverPairs(x, y, static (_, _) => true);
+    }
+
+    /// <summary>Kendall's tau-b over the pairs of items in the same group only: how well one ranking orders what a
+    /// coarse proxy (the group, e.g. the number of convolutions) cannot tell apart. NaN when no group holds two
+    /// items that differ.</summary>
+    public static double KendallTauWithinGroups(IReadOnlyList<double> x, IReadOnlyList<double> y, IReadOnlyList<int> groups)
+    {
+        CheckPaired(x, y);
+        if (groups.Count != x.Count) throw new ArgumentException($"{groups.Count} groups for {x.Count} items");
+        return KendallTauOverPairs(x, y, (i, j) => groups[i] == groups[j]);
+    }
+
+    static double KendallTauOverPairs(IReadOnlyList<double> x, IReadOnlyList<double> y, Func<int, int, bool> counts)
+    {
         long concordant = 0, discordant = 0, tiedX = 0, tiedY = 0;
         for (var i = 0; i < x.Count; i++)
             for (var j = i + 1; j < x.Count; j++)
             {
+                if (!counts(i, j)) continue;
                 var dx = Math.Sign(x[i] - x[j]);
                 var dy = Math.Sign(y[i] - y[j]);
                 if (dx == 0 && dy == 0) continue;

@@ -86,6 +86,22 @@ public sealed class RankCorrelationTests
     }
 
     [Fact]
+    public void KendallTauWithinGroups_should_count_only_pairs_in_the_same_group()
+    {
+        // Across groups the estimate is backwards (group 1 estimated below group 0, truly above); within each group
+        // it orders items as the truth does.
+        double[] estimated = [0.8, 0.9, 0.1, 0.2, 0.3];
+        double[] truth = [0.1, 0.2, 0.7, 0.8, 0.9];
+        int[] groups = [0, 0, 1, 1, 1];
+
+        Assert.Equal(1.0, RankCorrelation.KendallTauWithinGroups(estimated, truth, groups), Precision);
+        Assert.True(RankCorrelation.KendallTau(estimated, truth) < 0);
+        Assert.Equal(RankCorrelation.KendallTau(estimated, truth), RankCorrelation.KendallTauWithinGroups(estimated, truth, [0, 0, 0, 0, 0]), Precision);
+        Assert.True(double.IsNaN(RankCorrelation.KendallTauWithinGroups(estimated, truth, [0, 1, 2, 3, 4])));
+        Assert.Throws<ArgumentException>(() => RankCorrelation.KendallTauWithinGroups(estimated, truth, [0, 1]));
+    }
+
+    [Fact]
     public void TopKOverlap_should_give_the_fraction_of_the_true_top_k_found()
     {
         double[] estimated = [0.1, 0.9, 0.8, 0.2];
