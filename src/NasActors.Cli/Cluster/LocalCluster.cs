@@ -31,11 +31,14 @@ public sealed partial class LocalCluster
 
     public static string NodeName(int index) => index == 0 ? "coordinator" : $"trainer-{index}";
 
-    /// <summary>The arguments of <c>nas node</c> for node <paramref name="index"/> (0: the coordinator). The coordinator's seed
-    /// list names the trainers too, so that a restarted coordinator joins the cluster they kept rather than founding another.</summary>
-    public string[] NodeArguments(int index, int trainers)
+    /// <summary>The arguments of <c>nas node</c> for node <paramref name="index"/> (0: the coordinator). A coordinator
+    /// started while trainers run joins through them alone, so that a restarted coordinator always rejoins the cluster
+    /// they kept: with itself among its seeds it would found a second cluster whenever they answered later than the
+    /// seed-node timeout (as trainers starved of CPU do). With none running it founds the cluster.</summary>
+    public string[] NodeArguments(int index, IEnumerable<int> runningTrainers)
     {
-        var seeds = string.Join(',', Enumerable.Range(0, trainers + 1).Select(i => $"127.0.0.1:{BasePort + i}"));
+        var joinThrough = runningTrainers.DefaultIfEmpty(0);
+        var seeds = string.Join(',', joinThrough.Select(i => $"127.0.0.1:{BasePort + i}"));
         return index == 0
             ? ["node", "--roles", "coordinator", "--port", $"{BasePort}", "--seed-nodes", seeds, "--state-dir", StateDirectory, "--journal", Postgres.Url, "--poll", "5", "--log-level", "INFO", "--dashboard-port", $"{DashboardPort}"]
             : ["node", "--roles", "trainer,evaluator", "--device", "cpu", "--port", $"{BasePort + index}", "--seed-nodes", $"127.0.0.1:{BasePort}", "--state-dir", StateDirectory];
@@ -78,7 +81,9 @@ public sealed partial class LocalCluster
         start.ArgumentList.Add("sh");
         start.ArgumentList.Add(DotnetHost());
         start.ArgumentList.Add(program);
-        foreach (var argument in NodeArguments(index, trainers)) start.ArgumentList.Add(argument);
+        var running = RunningNodes().Select(n => n.Name).ToHashSet();
+        var runningTrainers = Enumerable.Range(1, trainers).Where(i => running.Contains(NodeName(i)));
+        foreach (var argument in NodeArguments(index, runningTrainers)) start.ArgumentList.Add(argument);
         start.Environment["NAS_NODE_LOG"] = log;
         start.Environment["ONEDNN_MAX_CPU_ISA"] = Environment.GetEnvironmentVariable("ONEDNN_MAX_CPU_ISA") ?? "AVX2";
         using var shell = Process.Start(start) ?? throw new NasException("could not start /bin/sh");
