@@ -92,11 +92,10 @@ internal static class RankBenchCommand
     static double AlignWeight(double value) => value is > 0 and <= 100 ? value
         : throw new NasException($"--align-weight must be in (0, 100], got {value.ToString(System.Globalization.CultureInfo.InvariantCulture)}");
 
-    static void WarnOfPadaThatSamplesLikeUniform(RankBenchPlan plan)
+    static void WarnOfPadaThatSamplesLikeUniform(RankBenchPlan plan, DataSpec data)
     {
         var pada = plan.Strategies.Where(s => RankBenchPlan.Parse(s).Sampler == PadaSampler.Name).ToArray();
         if (pada.Length == 0) return;
-        var data = SearchSpec.Parse(plan.SpecText(1), "rankbench spec").Data;
         var stepsPerEpoch = TrainingData.For(data).Split.Train.Length / plan.BatchSize;
         foreach (var strategy in pada)
             if (PadaSampler.SamplesLikeUniformWarning(strategy, plan.StepsOf(strategy), stepsPerEpoch) is { } warning)
@@ -107,8 +106,8 @@ internal static class RankBenchCommand
                                string output, CancellationToken cancellation)
     {
         // Every spec is checked before anything trains.
-        for (var seed = 1; seed <= plan.Seeds; seed++) SearchSpec.Parse(plan.SpecText(seed), $"rankbench spec (seed {seed})");
-        WarnOfPadaThatSamplesLikeUniform(plan);
+        var specs = Enumerable.Range(1, plan.Seeds).Select(seed => SearchSpec.Parse(plan.SpecText(seed), $"rankbench spec (seed {seed})")).ToArray();
+        WarnOfPadaThatSamplesLikeUniform(plan, specs[0].Data);  // every seed's data is the same
         Console.WriteLine($"rankbench: {plan.Strategies.Count} strategies x {plan.Seeds} seeds, {truth.Count} ground-truth architectures " +
                           $"(C={plan.Channels} N={plan.Cells} {plan.ImageSize}px), budget {plan.Steps} path-steps at learning rate {plan.LearningRate.ToString(System.Globalization.CultureInfo.InvariantCulture)} " +
                           $"({string.Join(", ", plan.Strategies.Select(s => $"{s} {plan.StepsOf(s)} steps"))}), {settings.Devices.Count} trainers, {settings.Evaluators} evaluators " +
