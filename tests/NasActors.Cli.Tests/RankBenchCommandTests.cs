@@ -36,7 +36,7 @@ public sealed class RankBenchCommandTests : IDisposable
         Assert.Contains(" evaluators on cpu; state in ", run.StdoutLines[0]);
         foreach (var strategy in strategies.Split(','))
             Assert.Contains(run.StdoutLines, l => System.Text.RegularExpressions.Regex.IsMatch(l,
-                $@"^{strategy} +\d+ +-?\d\.\d{{3}} ± \d\.\d{{3}} +(-?\d\.\d{{3}} ± (\d\.\d{{3}}|-)( \(\d n/a\))?|n/a) +-?\d\.\d{{3}} ± \d\.\d{{3}} +\d\.\d{{3}} ± \d\.\d{{3}} +(-?\d\.\d{{3}}|-) +\d+ +2$"));
+                $@"^{strategy} +\d+ +-?\d\.\d{{3}} ± \d\.\d{{3}} +(-?\d\.\d{{3}} ± (\d\.\d{{3}}|-)( \(\d n/a\))?|n/a) +-?\d\.\d{{3}} ± \d\.\d{{3}} +\d\.\d{{3}} ± \d\.\d{{3}} +(-?\d\.\d{{3}}|-) +(-?\d\.\d{{3}}|-) +\d+ +2$"));
         Assert.Contains(run.StdoutLines, l => l == "baseline: parameter count as the estimate (no training) is undefined: every architecture has as many parameters");  // the tiny table's all have 1
         Assert.Contains(run.StdoutLines, l => l.StartsWith("ceiling: the ground truth's own seed-to-seed Kendall tau is", StringComparison.Ordinal));
         Assert.Contains(run.StdoutLines, l => l.StartsWith("seed 1 of 2 scored: ", StringComparison.Ordinal) && l.EndsWith("rankbench.csv holds the seeds so far", StringComparison.Ordinal));

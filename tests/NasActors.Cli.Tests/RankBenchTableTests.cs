@@ -64,7 +64,7 @@ public sealed class RankBenchTableTests
         var text = RankBench.Table([.. Results, new("uniform", 3, 100, double.NaN, double.NaN, 0.0, 11, [])], ["uniform"], 0.5);
 
         Assert.Contains("0.300 ± 0.141 (1 n/a)", text);
-        Assert.Contains("n/a: a seed whose supernet scored every architecture alike has no ranking", text);
+        Assert.Contains("n/a: undefined for a seed whose supernet scored every architecture alike", text);
         Assert.DoesNotContain("NaN", text);
     }
 
@@ -80,6 +80,20 @@ public sealed class RankBenchTableTests
         Assert.Equal(1.0, RankBench.SeedAgreement([first, same])!.Value, 9);
         Assert.Equal(-1.0 / 3, RankBench.SeedAgreement([first, same, reversed])!.Value, 9);  // pairs: 1, -1, -1
         Assert.Null(RankBench.SeedAgreement([first]));
+    }
+
+    [Fact]
+    public void SeedMeanTau_should_rank_the_estimates_averaged_over_seeds_on_the_architectures_every_seed_scored()
+    {
+        RankBenchResult Seed(int seed, params (string Architecture, double Estimated)[] estimates) =>
+            new("uniform", seed, 100, 0, 0, 0, 1, estimates.Select(e => (e.Architecture, e.Estimated, e.Architecture[0] - 'a' + 0.5)).ToArray());
+        // Truth a < b < c. Each seed swaps a different neighbouring pair (tau 1/3 each); their mean orders all three.
+        var first = Seed(1, ("a", 0.2), ("b", 0.1), ("c", 0.6));
+        var second = Seed(2, ("a", 0.1), ("b", 0.5), ("c", 0.4), ("d", 0.9));  // d: scored by one seed only, ignored
+
+        Assert.Equal(1.0, RankBench.SeedMeanTau([first, second])!.Value, 9);
+        Assert.Null(RankBench.SeedMeanTau([first]));
+        Assert.Contains(" 1.000 ", RankBench.Table([first, second], ["uniform"], 0.5).ReplaceLineEndings("\n").Split('\n')[1]);
     }
 
     [Fact]

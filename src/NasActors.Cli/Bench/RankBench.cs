@@ -163,12 +163,26 @@ public static class RankBench
         return taus.Count == 0 ? null : taus.Average();
     }
 
+    /// <summary>Kendall tau of the estimates averaged over one strategy's seeds (on the architectures every seed scored)
+    /// against the truth. Above the per-seed mean, the seeds' errors were partly noise that averaging removes; near it,
+    /// they share a bias that more seeds cannot remove. Null with fewer than two seeds.</summary>
+    public static double? SeedMeanTau(IReadOnlyList<RankBenchResult> seedsOfOneStrategy)
+    {
+        if (seedsOfOneStrategy.Count < 2) return null;
+        var perSeed = seedsOfOneStrategy.Select(r => r.Estimates.ToDictionary(e => e.Architecture)).ToArray();
+        var common = seedsOfOneStrategy[0].Estimates.Select(e => e.Architecture).Where(a => perSeed.All(s => s.ContainsKey(a))).ToArray();
+        if (common.Length < 2) return null;
+        var mean = common.Select(a => perSeed.Average(s => s[a].Estimated)).ToArray();
+        var tau = RankCorrelation.KendallTau(mean, common.Select(a => perSeed[0][a].True).ToArray());
+        return double.IsNaN(tau) ? null : tau;
+    }
+
     public static string Table(IReadOnlyList<RankBenchResult> results, IReadOnlyList<string> strategies, double? ceiling,
         SplitHalfAgreement? splitHalf = null, double? parameterCountTau = null)
     {
         var text = new StringBuilder();
         var width = strategies.Append("strategy").Max(s => s.Length);
-        text.AppendLine($"{"strategy".PadRight(width)} {"steps",6} {"Kendall tau",15} {"within convs",15} {"Spearman rho",15} {"top-10% overlap",15} {"seeds agree",11} {"train s",8}  seeds");
+        text.AppendLine($"{"strategy".PadRight(width)} {"steps",6} {"Kendall tau",15} {"within convs",15} {"Spearman rho",15} {"top-10% overlap",15} {"seeds agree",11} {"seeds' mean",11} {"train s",8}  seeds");
         foreach (var strategy in strategies)
         {
             var rows = results.Where(r => r.Strategy == strategy).ToArray();
@@ -176,15 +190,17 @@ public static class RankBench
             text.AppendLine(string.Create(CultureInfo.InvariantCulture,
                 $"{strategy.PadRight(width)} {rows[0].Steps,6} {Spread.Of(rows.Select(r => r.KendallTau).ToArray()),15} {Spread.Of(rows.Select(r => r.WithinConvolutionsTau).ToArray()),15} " +
                 $"{Spread.Of(rows.Select(r => r.SpearmanRho).ToArray()),15} " +
-                $"{Spread.Of(rows.Select(r => r.TopOverlap).ToArray()),15} {AgreementText(SeedAgreement(rows)),11} {rows.Average(r => r.TrainingSeconds),8:0}  {rows.Length}"));
+                $"{Spread.Of(rows.Select(r => r.TopOverlap).ToArray()),15} {AgreementText(SeedAgreement(rows)),11} {AgreementText(SeedMeanTau(rows)),11} {rows.Average(r => r.TrainingSeconds),8:0}  {rows.Length}"));
         }
         if (results.Count > 0)
         {
             text.AppendLine("within convs: Kendall tau over pairs with as many live convolutions (the order that counting convolutions cannot give)");
             text.AppendLine("seeds agree: mean Kendall tau between two seeds' estimates (no ground truth; low means the supernet's seed, not the architecture, sets the ranking)");
+            text.AppendLine("seeds' mean: Kendall tau of the estimates averaged over seeds (above the Kendall tau column: seed noise averaged out; near it: a bias every seed shares)");
         }
-        if (results.Any(r => !double.IsFinite(r.KendallTau)))
-            text.AppendLine("n/a: a seed whose supernet scored every architecture alike has no ranking; it is left out of the mean");
+        if (results.Any(r => !double.IsFinite(r.KendallTau) || !double.IsFinite(r.WithinConvolutionsTau)))
+            text.AppendLine("n/a: undefined for a seed whose supernet scored every architecture alike (within convs: or whose table has no two architectures " +
+                            "with as many convolutions and different accuracies); such a seed is left out of that mean");
         if (parameterCountTau is { } floor)
             text.AppendLine(double.IsNaN(floor)
                 ? "baseline: parameter count as the estimate (no training) is undefined: every architecture has as many parameters"
