@@ -74,7 +74,7 @@ public sealed class MomentumSgd : IDisposable
             _momentum[i] = null;
             if (!reader.ReadBoolean()) continue;
             var buffer = zeros_like(_parameters[i]).DetachFromDisposeScope();
-            TensorExtensionMethods.Load(buffer, reader);
+            Checkpoints.InPlaceLoading.LoadTensor(buffer, reader);
             _momentum[i] = buffer;
         }
     }

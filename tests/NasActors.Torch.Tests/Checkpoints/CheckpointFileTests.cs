@@ -1,3 +1,4 @@
+using NasActors.Search.Spaces;
 using NasActors.Torch.Checkpoints;
 using NasActors.Torch.Supernets;
 using NasActors.Torch.Training;
@@ -63,6 +64,42 @@ public sealed class CheckpointFileTests : IDisposable
         var state = CheckpointFile.LoadWeights(path, info.Sha256, other);
         Assert.Equal(CheckpointFile.WeightsSha256(_network), CheckpointFile.WeightsSha256(other));
         Assert.Equal((9L, "sampler-state"), (state.Step, state.SamplerState));
+    }
+
+    [Fact]
+    public void Load_should_fill_the_networks_own_tensors_so_that_its_trainer_goes_on_training_them()
+    {
+        // TorchSharp's Module.load replaces a GPU module's parameters (it moves the module to the CPU and back); the
+        // trainer, built before a resume, would then step tensors the network no longer uses.
+        var path = Path.Combine(_directory, "resume.ckpt");
+        var info = CheckpointFile.Save(path, _network, _trainer.Optimizer, State(3));
+        using var other = Nb201Network.CreateSupernet(SyntheticData.Shape(), seed: 2);
+        using var otherTrainer = new SgdTrainer(other, SgdSettings.Supernet, 10);
+        var before = other.parameters().ToArray();
+
+        CheckpointFile.Load(path, info.Sha256, other, otherTrainer.Optimizer);
+
+        Assert.Equal(before, other.parameters().ToArray(), ReferenceEqualityComparer.Instance);
+        var loaded = CheckpointFile.WeightsSha256(other);
+        using var data = SyntheticData.Create(16);
+        using (TorchSharp.torch.NewDisposeScope())
+        {
+            var (images, labels) = data.Batch(Enumerable.Range(0, 16).ToArray());
+            otherTrainer.Step(images, labels, [Nb201Space.Instance.Parse("|nor_conv_3x3~0|+|nor_conv_3x3~0|nor_conv_3x3~1|+|nor_conv_3x3~0|nor_conv_3x3~1|nor_conv_3x3~2|")], 3);
+        }
+        Assert.NotEqual(loaded, CheckpointFile.WeightsSha256(other));
+    }
+
+    [Fact]
+    public void A_checkpoint_of_another_network_shape_should_be_refused_naming_the_mismatch()
+    {
+        var path = Path.Combine(_directory, "shape.ckpt");
+        var info = CheckpointFile.Save(path, _network, _trainer.Optimizer, State(1));
+        using var wider = Nb201Network.CreateSupernet(SyntheticData.Shape(channels: 6), seed: 1);
+
+        var error = Assert.Throws<CorruptCheckpointException>(() => CheckpointFile.LoadWeights(path, info.Sha256, wider));
+
+        Assert.Contains("shape", error.Message);
     }
 
     [Fact]
