@@ -25,11 +25,11 @@ public static class InPlaceLoading
     }
 
     /// <summary>Loads one tensor written by <c>Tensor.Save</c> into <paramref name="target"/> (same type and shape).</summary>
-    public static void LoadTensor(Tensor target, BinaryReader reader, string name = "tensor")
+    public static void LoadTensor(Tensor target, BinaryReader reader, string name)
     {
         using var staging = Tensor.Load(reader);  // on the CPU
         if (staging.dtype != target.dtype || !staging.shape.SequenceEqual(target.shape))
-            throw new InvalidDataException($"the weights' {name} is {staging.dtype} of shape [{string.Join(", ", staging.shape)}], " +
+            throw new InvalidDataException($"the saved {name} is {staging.dtype} of shape [{string.Join(", ", staging.shape)}], " +
                                            $"this network's is {target.dtype} of shape [{string.Join(", ", target.shape)}]");
         using var _ = no_grad();
         target.copy_(staging);

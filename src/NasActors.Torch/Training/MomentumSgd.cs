@@ -74,7 +74,7 @@ public sealed class MomentumSgd : IDisposable
             _momentum[i] = null;
             if (!reader.ReadBoolean()) continue;
             var buffer = zeros_like(_parameters[i]).DetachFromDisposeScope();
-            Checkpoints.InPlaceLoading.LoadTensor(buffer, reader);
+            Checkpoints.InPlaceLoading.LoadTensor(buffer, reader, $"momentum of parameter {i}");
             _momentum[i] = buffer;
         }
     }
