@@ -174,11 +174,10 @@ public sealed record StrategySpec(string Id, string Sampler, ulong Seed, int Ste
         return (sampler, alignment);
     }
 
-    /// <summary>The few-shot plan, for a <c>fewshot</c> strategy (the trainer and the evaluators build the same).</summary>
+    /// <summary>The few-shot plan, for a <c>fewshot</c> or <c>fewshot-gm</c> strategy (the trainer and the evaluators
+    /// build the same).</summary>
     public FewShotSplit? FewShotPlan(IChoiceSpace space) =>
-        Sampler == FewShotSampler.Name
-            ? FewShotSplit.From(new SamplerContext(space, 0, new StrategySettings(Settings, Id), Steps, 1))
-            : null;
+        FewShotSplit.Of(Sampler, new SamplerContext(space, 0, new StrategySettings(Settings, Id), Steps, 1));
 }
 
 /// <summary>How evaluations are retried, faults to inject for tests and demos, and whether every committed checkpoint

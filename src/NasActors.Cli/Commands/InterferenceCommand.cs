@@ -104,8 +104,8 @@ internal static class InterferenceCommand
         var context = new SamplerContext(Nb201Space.Instance, Rng.DeriveSeed(seed, "sampler:" + strategy), StrategySettings.Empty(),
                                          steps, Math.Max(1, split.Train.Length / batch));
         var sampler = Samplers.Create(strategy, context);
-        PathNetwork supernet = strategy == FewShotSampler.Name
-            ? new FewShotSupernet(shape, (long)(seed & long.MaxValue), FewShotSplit.From(context))
+        PathNetwork supernet = sampler is FewShotSampler fewShot
+            ? new FewShotSupernet(shape, (long)(seed & long.MaxValue), fewShot.Split)
             : Nb201Network.CreateSupernet(shape, (long)(seed & long.MaxValue));
         var settings = SgdSettings.Supernet with { BatchSize = batch };
         var order = Samplers.DataOrder(strategy, split.Train, batch, Rng.DeriveSeed(seed, "data:" + strategy), steps);

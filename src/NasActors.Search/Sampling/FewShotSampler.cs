@@ -4,13 +4,36 @@ using NasActors.Search.Spaces;
 
 namespace NasActors.Search.Sampling;
 
-/// <summary>Where a few-shot supernet splits: on one decision, after a fraction of training. From that step on there
-/// is one sub-supernet per option of the decision, each starting from the parent's weights.</summary>
-public sealed record FewShotSplit(int Decision, long AtStep, int SubSupernets)
+/// <summary>Where a few-shot supernet splits: on one decision, after a fraction of training, into
+/// <see cref="Groups"/> sub-supernets, each starting from the parent's weights. With one group per option (few-shot
+/// NAS) a child's option on the decision names its sub-supernet; with fewer (GM-NAS), the options are grouped at the
+/// split by how alike the gradients they give the shared weights are, measured on <see cref="MatchingBatches"/>
+/// batches.</summary>
+public sealed record FewShotSplit(int Decision, long AtStep, int Options)
 {
-    /// <summary>Reads <c>split-edge</c> (a decision name such as "3&lt;-0", or its index) and <c>split-at</c> (the
-    /// fraction of steps trained before the split).</summary>
-    public static FewShotSplit From(SamplerContext context)
+    public int Groups { get; init; } = Options;
+
+    public int MatchingBatches { get; init; } = DefaultMatchingBatches;
+
+    /// <summary>GM-NAS averages its gradient distances over 100 batches of 64 on a 50-epoch supernet; ten of 128 cost
+    /// 50 forward and backward passes here, 2.5% of the default 2,000-step budget.</summary>
+    public const int DefaultMatchingBatches = 10;
+
+    /// <summary>Whether the options are grouped by gradient matching rather than one sub-supernet each.</summary>
+    public bool GroupsByGradient => Groups < Options;
+
+    /// <summary>The split of a strategy whose supernet splits (<c>fewshot</c>, <c>fewshot-gm</c>); null for any other.</summary>
+    public static FewShotSplit? Of(string sampler, SamplerContext context) => sampler switch
+    {
+        FewShotSampler.Name => From(context),
+        FewShotSampler.GradientMatchingName => From(context, defaultGroups: 2),
+        _ => null,
+    };
+
+    /// <summary>Reads <c>split-edge</c> (a decision name such as "3&lt;-0", or its index), <c>split-at</c> (the
+    /// fraction of steps trained before the split), <c>groups</c> (sub-supernets: every option by default, 2 for
+    /// <c>fewshot-gm</c>) and <c>matching-batches</c>.</summary>
+    public static FewShotSplit From(SamplerContext context, int? defaultGroups = null)
     {
         var decisions = context.Space.Decisions;
         var names = decisions.Select(d => d.Name).ToArray();
@@ -18,32 +41,37 @@ public sealed record FewShotSplit(int Decision, long AtStep, int SubSupernets)
                                            names.Concat(Enumerable.Range(0, names.Length).Select(i => i.ToString(CultureInfo.InvariantCulture))).ToArray());
         var decision = int.TryParse(edge, NumberStyles.Integer, CultureInfo.InvariantCulture, out var index) ? index : Array.IndexOf(names, edge);
         var fraction = context.Settings.Double("split-at", 0.5, 0, 1);
-        return new FewShotSplit(decision, (long)Math.Round(fraction * context.TotalSteps), decisions[decision].OptionCount);
+        var options = decisions[decision].OptionCount;
+        return new FewShotSplit(decision, (long)Math.Round(fraction * context.TotalSteps), options)
+        {
+            Groups = context.Settings.Int("groups", defaultGroups ?? options, min: 2, max: options),
+            MatchingBatches = context.Settings.Int("matching-batches", DefaultMatchingBatches, min: 1, max: 1000),
+        };
     }
 
     /// <summary>NB201's edge from the cell input to its output (3&lt;-0): every child uses it unless it is 'none', and
     /// its operation changes the cell's function most, so splitting there separates the most dissimilar children.</summary>
     static int DefaultDecision(IChoiceSpace space) => space is Nb201Space ? Nb201Space.EdgeIndex(3, 0) : 0;
-
-    /// <summary>The sub-supernet that trains and scores <paramref name="path"/> at <paramref name="step"/>: 0 (the
-    /// parent) before the split, the path's option on the split decision after it.</summary>
-    public int SubSupernetFor(Architecture path, long step) => step < AtStep ? 0 : path[Decision];
 }
 
-/// <summary>Few-shot NAS (Zhao et al., 2021): the supernet trains uniformly until the split, then splits on one
-/// decision into one sub-supernet per option, each a copy of the parent; sub-supernets take turns, each training
-/// uniform paths that carry its own option on the split decision. A child is scored by the sub-supernet that matches
-/// it, so children that differ on the split decision no longer share, or interfere through, any weight.</summary>
+/// <summary>Few-shot NAS (Zhao et al., 2021), and with fewer groups than options GM-NAS (Hu et al., 2022): the
+/// supernet trains uniformly until the split, then splits on one decision into sub-supernets, each a copy of the
+/// parent. The split decision's options take turns, so every option, and the sub-supernet holding it, trains in
+/// proportion to the children it scores; the other decisions stay uniform. A child is scored by the sub-supernet that
+/// holds its option, so children in different sub-supernets no longer share, or interfere through, any weight.</summary>
 public sealed class FewShotSampler(SamplerContext context, FewShotSplit split) : IPathSampler
 {
     public const string Name = "fewshot";
+
+    /// <summary>GM-NAS: the same split into two sub-supernets, options grouped by gradient matching.</summary>
+    public const string GradientMatchingName = "fewshot-gm";
 
     Rng _rng = new(context.Seed);
     long _step;
 
     public FewShotSplit Split { get; } = split;
 
-    public string Strategy => Name;
+    public string Strategy => Split.GroupsByGradient ? GradientMatchingName : Name;
 
     public int PathsPerStep => 1;
 
@@ -52,7 +80,7 @@ public sealed class FewShotSampler(SamplerContext context, FewShotSplit split) :
         var path = ArchitectureSampling.Uniform(context.Space, _rng);
         var step = _step++;
         if (step < Split.AtStep) return [path];
-        return [path.With(Split.Decision, (int)((step - Split.AtStep) % Split.SubSupernets))];
+        return [path.With(Split.Decision, (int)((step - Split.AtStep) % Split.Options))];
     }
 
     public void Observe(StepFeedback feedback) { }

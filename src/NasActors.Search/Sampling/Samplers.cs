@@ -13,7 +13,8 @@ public static class Samplers
         [FairSampler.Name] = c => new FairSampler(c.Space, c.Seed),
         [MagicTSampler.Name] = c => new MagicTSampler(c.Space, c.Seed),
         [SandwichSampler.Name] = c => new SandwichSampler(c.Space, c.Seed, c.Settings.Int("random-paths", 2, min: 0, max: 32)),
-        [FewShotSampler.Name] = c => new FewShotSampler(c, FewShotSplit.From(c)),
+        [FewShotSampler.Name] = c => new FewShotSampler(c, FewShotSplit.Of(FewShotSampler.Name, c)!),
+        [FewShotSampler.GradientMatchingName] = c => new FewShotSampler(c, FewShotSplit.Of(FewShotSampler.GradientMatchingName, c)!),
         [PadaSampler.Name] = c => new PadaSampler(c.Space, c.Seed, c.TotalSteps, c.StepsPerEpoch),
     };
 

@@ -64,6 +64,7 @@ public static class CheckpointFile
             var state = JsonSerializer.Deserialize<TrainingState>(ReadBlock(reader))
                         ?? throw new CorruptCheckpointException(path, "its training state is empty");
             using (var weights = new BinaryReader(new MemoryStream(ReadBlock(reader)))) InPlaceLoading.LoadStateDict(network, weights);
+            (network as Supernets.PathNetwork)?.WeightsLoaded();
             if (optimizer is null) return state;
             using (var optimizerState = new BinaryReader(new MemoryStream(ReadBlock(reader)))) optimizer.Load(optimizerState);
             return state;  // files written before the generator was left out have its block next: not read

@@ -5,26 +5,37 @@ using static TorchSharp.torch;
 
 namespace NasActors.Torch.Supernets;
 
-/// <summary>A supernet that splits into one sub-supernet per option of one decision (few-shot NAS). Until
-/// <see cref="Split"/> every path runs through sub-supernet 0, the parent; the split copies the parent's weights into
-/// the others, and from then on a path runs through the sub-supernet of its option on the split decision. Whether it
-/// has split is a buffer, so a checkpoint carries it.</summary>
+/// <summary>A supernet that splits on one decision into sub-supernets (few-shot NAS: one per option; GM-NAS: groups
+/// of options). Until <see cref="Split"/> every path runs through sub-supernet 0, the parent; the split copies the
+/// parent's weights into the others, and from then on a path runs through the sub-supernet holding its option on
+/// the split decision. Whether it has split, and the grouping, are buffers, so a checkpoint carries them.</summary>
 public sealed class FewShotSupernet : PathNetwork
 {
     readonly ModuleList<Nb201Network> subSupernets;
     readonly Tensor split;
+    readonly Tensor? groupBuffer;  // each option's sub-supernet; only when options are grouped (one per option needs none)
+    // Mirrors of the buffers, read on every forward pass without waiting for a GPU.
+    bool isSplit;
+    int[] groupOf;
 
     public FewShotSupernet(NetworkShape shape, long seed, FewShotSplit plan) : base("fewshot")
     {
-        if (plan.SubSupernets < 2) throw new NasException($"a few-shot split needs at least 2 sub-supernets, got {plan.SubSupernets}");
+        if (plan.Groups < 2) throw new NasException($"a few-shot split needs at least 2 sub-supernets, got {plan.Groups}");
         Plan = plan;
         Shape = shape;
+        Seed = seed;
         // Sub-supernets other than the parent are overwritten at the split; their seeds only fill them until then.
-        subSupernets = new ModuleList<Nb201Network>(Enumerable.Range(0, plan.SubSupernets)
+        subSupernets = new ModuleList<Nb201Network>(Enumerable.Range(0, plan.Groups)
             .Select(k => Nb201Network.CreateSupernet(shape, seed + k)).ToArray());
+        groupOf = Enumerable.Range(0, plan.Options).ToArray();
         // Owned by the module, whatever dispose scope the supernet happens to be built in.
         split = zeros(1, dtype: ScalarType.Int64).DetachFromDisposeScope();
         register_buffer("split", split);
+        if (plan.GroupsByGradient)
+        {
+            groupBuffer = zeros(plan.Options, dtype: ScalarType.Int64).DetachFromDisposeScope();
+            register_buffer("groups", groupBuffer);
+        }
         RegisterComponents();
     }
 
@@ -32,23 +43,49 @@ public sealed class FewShotSupernet : PathNetwork
 
     public override NetworkShape Shape { get; }
 
+    /// <summary>The seed the parent was initialised from (gradient matching draws its paths from it).</summary>
+    public long Seed { get; }
+
     public override bool IsSupernet => true;
 
-    public bool IsSplit => split.item<long>() != 0;
+    public bool IsSplit => isSplit;
 
-    /// <summary>Copies the parent into every sub-supernet; from now on each trains and scores its own children.</summary>
-    public void Split()
+    /// <summary>The parent: the sub-supernet every path runs through before the split.</summary>
+    public Nb201Network Parent => subSupernets[0];
+
+    /// <summary>Each option's sub-supernet (meaningful once split).</summary>
+    public IReadOnlyList<int> GroupOf => groupOf;
+
+    /// <summary>Copies the parent into every sub-supernet and routes each option to its group (one per option when
+    /// <paramref name="optionGroups"/> is null); from now on each sub-supernet trains and scores its own children.</summary>
+    public void Split(IReadOnlyList<int>? optionGroups = null)
     {
         if (IsSplit) throw new InvalidOperationException("the supernet has already split");
+        var groups = optionGroups?.ToArray() ?? Enumerable.Range(0, Plan.Options).ToArray();
+        if (groups.Length != Plan.Options || groups.Distinct().Count() != Plan.Groups || groups.Any(g => g < 0 || g >= Plan.Groups))
+            throw new ArgumentException($"expected a group in 0..{Plan.Groups - 1} for each of {Plan.Options} options, every group used, got [{string.Join(", ", groups)}]", nameof(optionGroups));
+        if (groupBuffer is null && groups.Where((g, option) => g != option).Any())
+            throw new ArgumentException("one sub-supernet per option routes each option to its own", nameof(optionGroups));
         using var noGrad = no_grad();
-        var parent = subSupernets[0].state_dict();
+        var parent = Parent.state_dict();
         for (var k = 1; k < subSupernets.Count; k++)
-            foreach (var (name, tensor) in subSupernets[k].state_dict()) tensor.copy_(parent[name]);
+            foreach (var (name, weights) in subSupernets[k].state_dict()) weights.copy_(parent[name]);
+        using (var values = tensor(groups.Select(g => (long)g).ToArray())) groupBuffer?.copy_(values);
         split.fill_(Runtime.Scalars.One);
+        WeightsLoaded();
+    }
+
+    /// <summary>Reads the split state back from the buffers that a checkpoint just overwrote.</summary>
+    public override void WeightsLoaded()
+    {
+        isSplit = split.item<long>() != 0;
+        if (groupBuffer is null || !isSplit) return;
+        using var scope = NewDisposeScope();
+        groupOf = Enumerable.Range(0, Plan.Options).Select(option => (int)groupBuffer[option].item<long>()).ToArray();
     }
 
     /// <summary>The sub-supernet that runs <paramref name="path"/> now.</summary>
-    public Nb201Network For(Architecture path) => subSupernets[IsSplit ? path[Plan.Decision] : 0];
+    public Nb201Network For(Architecture path) => subSupernets[isSplit ? groupOf[path[Plan.Decision]] : 0];
 
     public override Tensor Forward(Tensor input, Architecture path, List<Tensor>? cellOutputs = null) =>
         For(path).Forward(input, path, cellOutputs);

@@ -23,6 +23,10 @@ public abstract class PathNetwork(string name) : nn.Module<Tensor, Tensor>(name)
     /// <summary>Multiply-accumulates of one image's forward pass along <paramref name="path"/>.</summary>
     public abstract long Flops(Architecture path);
 
+    /// <summary>Called after a checkpoint's weights and buffers were copied into this network, for state kept beside
+    /// them.</summary>
+    public virtual void WeightsLoaded() { }
+
     /// <summary>Number of trainable values.</summary>
     public long ParameterCount() => parameters().Sum(p => p.numel());
 }

@@ -67,25 +67,9 @@ public sealed class InterferenceProbe(PathNetwork supernet, ImageDataset data, I
         using var scope = NewDisposeScope();
         var (x, y) = data.Batch(batch, device);
         var shared = supernet.OperationParameters(a, decision, option);
-        Tensor Gradient(Architecture child)
-        {
-            // oneDNN's intermittent NaN gradients (see SgdTrainer) are recomputed here too: the same batch gives the true one.
-            for (var attempt = 1; ; attempt++)
-            {
-                foreach (var parameter in supernet.parameters()) parameter.grad = null;
-                nn.functional.cross_entropy(supernet.Forward(x, child), y).backward();
-                // A child routed to another few-shot sub-supernet leaves these weights without a gradient: it shares
-                // nothing with the other, and the zero vector gives a cosine of 0.
-                var gradient = cat(shared.Select(p => p.grad is { } grad ? grad.flatten() : zeros_like(p).flatten()).ToArray()).clone();
-                if (gradient.isfinite().all().item<bool>()) return gradient;
-                if (attempt == SgdTrainer.MaxAttempts)
-                    throw new NasException($"the gradient of {child} stayed non-finite over {attempt} computations; the supernet may have diverged");
-            }
-        }
         supernet.train();
-        var ga = Gradient(a);
-        var gb = Gradient(b);
-        foreach (var parameter in supernet.parameters()) parameter.grad = null;
-        return nn.functional.cosine_similarity(ga.unsqueeze(0), gb.unsqueeze(0)).item<float>();
+        // A child routed to another few-shot sub-supernet leaves these weights without a gradient: it shares nothing
+        // with the other, and the zero vector gives a cosine of 0.
+        return PathGradient.CosineSimilarity(PathGradient.Of(supernet, a, x, y, shared), PathGradient.Of(supernet, b, x, y, shared));
     }
 }

@@ -66,7 +66,8 @@ public sealed class SupernetTraining : IDisposable
     public SupernetStep TrainStep()
     {
         if (IsComplete) throw new InvalidOperationException($"training is complete ({TotalSteps} steps)");
-        if (Supernet is FewShotSupernet { IsSplit: false } fewShot && Step >= fewShot.Plan.AtStep) fewShot.Split();
+        if (Supernet is FewShotSupernet { IsSplit: false } fewShot && Step >= fewShot.Plan.AtStep)
+            fewShot.Split(fewShot.Plan.GroupsByGradient ? GroupByGradients(fewShot) : null);
         _anchor?.BeforeStep(Supernet, _data, Step, _device);
         var batch = _dataOrder.NextBatch();
         var paths = Sampler.NextStep();
@@ -86,6 +87,22 @@ public sealed class SupernetTraining : IDisposable
         Step++;
         return new SupernetStep(Step - 1, paths, result.Losses, batch.Length * paths.Count);
     }
+
+    /// <summary>GM-NAS: the options' gradient distances on the parent, then the balanced grouping of the most alike.
+    /// The batches come from the data order (resumed from a checkpoint, it gives the same ones again); the paths from
+    /// the supernet's seed.</summary>
+    int[] GroupByGradients(FewShotSupernet fewShot)
+    {
+        var plan = fewShot.Plan;
+        var rng = new Rng(Rng.DeriveSeed((ulong)fewShot.Seed, "gradient-matching"));
+        OptionDistances = GradientMatching.OptionDistances(fewShot.Parent, plan.Decision, plan.Options, plan.MatchingBatches,
+            () => _data.Batch(_dataOrder.NextBatch(), _device), () => ArchitectureSampling.Uniform(Nb201Space.Instance, rng));
+        return OptionGrouping.LeastWithinGroupDistance(OptionDistances, plan.Groups);
+    }
+
+    /// <summary>The gradient distances between the split decision's options that grouped them (GM-NAS), once measured
+    /// by this training; null otherwise (a resumed training reads the grouping from its checkpoint).</summary>
+    public double[,]? OptionDistances { get; private set; }
 
     public CheckpointInfo SaveCheckpoint(string path, IReadOnlyDictionary<string, string>? metadata = null) =>
         CheckpointFile.Save(path, Supernet, _trainer.Optimizer,

@@ -90,12 +90,23 @@ public sealed class PathStrategyTests
         var paths = Enumerable.Range(0, 100).Select(_ => Assert.Single(sampler.NextStep())).ToArray();
 
         Assert.Equal(5, paths.Take(40).Select(p => p[2]).Distinct().Count());
-        for (var step = 40; step < 100; step++)
-        {
-            Assert.Equal((step - 40) % 5, paths[step][2]);
-            Assert.Equal((step - 40) % 5, sampler.Split.SubSupernetFor(paths[step], step));
-        }
-        Assert.Equal(0, sampler.Split.SubSupernetFor(paths[10], 10));
+        for (var step = 40; step < 100; step++) Assert.Equal((step - 40) % 5, paths[step][2]);
+    }
+
+    [Fact]
+    public void FewShot_gm_should_split_into_two_groups_by_gradient_while_every_option_takes_its_turn()
+    {
+        var context = new SamplerContext(Space, 6, StrategySettings.Empty(), 100, 10);
+        var sampler = (FewShotSampler)Samplers.Create(FewShotSampler.GradientMatchingName, context);
+        Assert.Equal(new FewShotSplit(Nb201Space.EdgeIndex(3, 0), 50, 5) { Groups = 2 }, sampler.Split);
+        Assert.True(sampler.Split.GroupsByGradient);
+        Assert.Equal(FewShotSampler.GradientMatchingName, sampler.Strategy);
+
+        var paths = Enumerable.Range(0, 100).Select(_ => Assert.Single(sampler.NextStep())).ToArray();
+
+        // Each option trains as often as the others, so a group trains in proportion to the children it scores.
+        for (var step = 50; step < 100; step++) Assert.Equal((step - 50) % 5, paths[step][Nb201Space.EdgeIndex(3, 0)]);
+        Assert.False(((FewShotSampler)Samplers.Create(FewShotSampler.Name, context)).Split.GroupsByGradient);
     }
 
     [Fact]
@@ -108,6 +119,9 @@ public sealed class PathStrategyTests
     [Theory]
     [InlineData("split-edge", "4<-0", "split-edge = 4<-0 is invalid")]
     [InlineData("split-at", "1.5", "split-at = 1.5 is invalid: expected 0 to 1")]
+    [InlineData("groups", "1", "groups = 1 is invalid: expected 2 to 5")]
+    [InlineData("groups", "6", "groups = 6 is invalid: expected 2 to 5")]
+    [InlineData("matching-batches", "0", "matching-batches = 0 is invalid: expected 1 to 1000")]
     [InlineData("split-on", "3", "unknown setting split-on")]
     public void Bad_few_shot_settings_should_name_the_setting(string key, string value, string expected)
     {

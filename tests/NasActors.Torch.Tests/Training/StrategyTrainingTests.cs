@@ -35,12 +35,12 @@ public sealed class StrategyTrainingTests : IDisposable
     {
         // Few-shot splits at step 6 of 12; MAGIC-A picks an anchor every 4 steps.
         var settings = new Dictionary<string, string>();
-        if (strategy == FewShotSampler.Name) settings["split-at"] = "0.5";
+        if (strategy is FewShotSampler.Name or FewShotSampler.GradientMatchingName) (settings["split-at"], settings["matching-batches"]) = ("0.5", "2");
         var context = new SamplerContext(Space, (ulong)seed, new StrategySettings(settings, "test"), Steps, StepsPerEpoch: 4);
         var sampler = Samplers.Create(strategy, context);
         var shape = SyntheticData.Shape();
-        PathNetwork supernet = strategy == FewShotSampler.Name
-            ? new FewShotSupernet(shape, seed, FewShotSplit.From(context))
+        PathNetwork supernet = sampler is FewShotSampler fewShot
+            ? new FewShotSupernet(shape, seed, fewShot.Split)
             : Nb201Network.CreateSupernet(shape, seed);
         var batch = 32;
         var train = Enumerable.Range(0, 128).ToArray();
@@ -151,7 +151,7 @@ public sealed class StrategyTrainingTests : IDisposable
     public void A_few_shot_supernet_should_copy_the_parent_at_the_split_and_route_children_by_their_split_option()
     {
         TorchRuntime.SetThreads(1);
-        var plan = new FewShotSplit(Nb201Space.EdgeIndex(3, 0), AtStep: 2, SubSupernets: 5);
+        var plan = new FewShotSplit(Nb201Space.EdgeIndex(3, 0), AtStep: 2, Options: 5);
         using var supernet = new FewShotSupernet(SyntheticData.Shape(), 4, plan);
         var withConv = Space.Parse("|nor_conv_1x1~0|+|skip_connect~0|nor_conv_3x3~1|+|nor_conv_3x3~0|avg_pool_3x3~1|nor_conv_1x1~2|");
         var withSkip = withConv.With(Nb201Space.EdgeIndex(3, 0), Nb201Space.OperationIndex(Nb201Space.SkipConnect));
@@ -187,6 +187,67 @@ public sealed class StrategyTrainingTests : IDisposable
         Assert.False(loaded.IsSplit);
         CheckpointFile.LoadWeights(checkpoint.Path, checkpoint.Sha256, loaded);
         Assert.True(loaded.IsSplit);
+    }
+
+    [Fact]
+    public void A_gradient_matching_split_should_group_alike_options_and_a_checkpoint_should_carry_the_groups()
+    {
+        TorchRuntime.SetThreads(1);
+        CheckpointInfo checkpoint;
+        IReadOnlyList<int> groups;
+        var conv = Space.Parse("|nor_conv_1x1~0|+|skip_connect~0|nor_conv_3x3~1|+|nor_conv_3x3~0|avg_pool_3x3~1|nor_conv_1x1~2|");
+        var split = Nb201Space.EdgeIndex(3, 0);
+        using (var training = NewTraining(FewShotSampler.GradientMatchingName, align: false))
+        {
+            for (var s = 0; s < 7; s++) training.TrainStep();
+            var supernet = (FewShotSupernet)training.Supernet;
+            Assert.True(supernet.IsSplit);
+            groups = supernet.GroupOf.ToArray();
+            var distances = training.OptionDistances!;
+            Assert.Equal(groups, OptionGrouping.LeastWithinGroupDistance(distances, 2));
+            Assert.Equal([2, 3], groups.GroupBy(g => g).Select(g => g.Count()).Order());
+            for (var i = 0; i < 5; i++)
+            {
+                Assert.Equal(0, distances[i, i]);
+                for (var j = 0; j < 5; j++) Assert.InRange(distances[i, j], 0, 2);
+            }
+            // Children are routed by their option's group: same group, same weights.
+            for (var option = 0; option < 5; option++)
+            {
+                var same = groups[option] == groups[Nb201Space.OperationIndex(Nb201Space.SkipConnect)];
+                var child = conv.With(split, option);
+                var skip = conv.With(split, Nb201Space.OperationIndex(Nb201Space.SkipConnect));
+                Assert.Equal(same, ReferenceEquals(supernet.For(child), supernet.For(skip)));
+            }
+            checkpoint = training.SaveCheckpoint(Path.Combine(_directory, "fewshot-gm.ckpt"));
+        }
+        var plan = new FewShotSplit(split, 6, 5) { Groups = 2 };
+        using var loaded = new FewShotSupernet(SyntheticData.Shape(), 99, plan);
+        CheckpointFile.LoadWeights(checkpoint.Path, checkpoint.Sha256, loaded);
+        Assert.True(loaded.IsSplit);
+        Assert.Equal(groups, loaded.GroupOf);
+    }
+
+    [Fact]
+    public void Gradient_matching_should_compare_only_the_weights_that_the_options_share()
+    {
+        TorchRuntime.SetThreads(1);
+        using var supernet = Nb201Network.CreateSupernet(SyntheticData.Shape(), seed: 5);
+        var split = Nb201Space.EdgeIndex(3, 0);
+        var path = Space.Parse("|nor_conv_3x3~0|+|nor_conv_1x1~0|skip_connect~1|+|skip_connect~0|nor_conv_3x3~1|avg_pool_3x3~2|");
+        using var scope = NewDisposeScope();
+        var (images, labels) = _data.Batch(Enumerable.Range(0, 32).ToArray());
+
+        var distances = GradientMatching.OptionDistances(supernet, split, 5, batches: 1, () => (images, labels), () => path);
+
+        var own = Enumerable.Range(0, 5).SelectMany(o => supernet.OperationParameters(path, split, o)).ToHashSet(ReferenceEqualityComparer.Instance);
+        var shared = supernet.parameters().Where(p => !own.Contains(p)).ToArray();
+        var conv3 = PathGradient.Of(supernet, path.With(split, Nb201Space.OperationIndex(Nb201Space.Conv3x3)), images, labels, shared);
+        var pool = PathGradient.Of(supernet, path.With(split, Nb201Space.OperationIndex(Nb201Space.AvgPool3x3)), images, labels, shared);
+        var expected = 1 - PathGradient.CosineSimilarity(conv3, pool);
+        Assert.Equal(expected, distances[Nb201Space.OperationIndex(Nb201Space.Conv3x3), Nb201Space.OperationIndex(Nb201Space.AvgPool3x3)], 1e-6);
+        Assert.True(expected is > 0.001 and < 1.5, $"distance {expected}");
+        Assert.All(supernet.parameters(), p => Assert.Null(p.grad));  // left for the next training step to set
     }
 
     [Fact]
