@@ -91,7 +91,7 @@ public sealed class FewShotSampler(SamplerContext context, FewShotSplit split) :
     {
         var parts = state.Split(' ');
         if (parts.Length != 2 || !long.TryParse(parts[1], NumberStyles.Integer, CultureInfo.InvariantCulture, out var step))
-            throw new NasException($"malformed {Name} sampler state '{state}'");
+            throw new NasException($"malformed {Strategy} sampler state '{state}'");
         (_rng, _step) = (Rng.FromState(parts[0]), step);
     }
 }
