@@ -25,6 +25,24 @@ public sealed class RankBenchCommandTests : IDisposable
     ];
 
     [Fact]
+    public async Task Rankbench_should_say_how_each_gradient_matched_few_shot_supernet_grouped_its_split_edge()
+    {
+        var run = await NasProcess.RunAsync(TimeSpan.FromMinutes(3), Command("fewshot,fewshot-gm"));
+
+        NasAssert.Succeeded(run);
+        var lines = run.StdoutLines.Where(l => l.Contains(" split 3<-0 into ", StringComparison.Ordinal)).ToArray();
+        Assert.Equal(2, lines.Length);  // one a seed; fewshot, one sub-supernet per operation, has nothing to say
+        foreach (var (line, seed) in lines.Select((l, i) => (l, i + 1)))
+        {
+            var match = System.Text.RegularExpressions.Regex.Match(line, $@"^seed {seed}: fewshot-gm split 3<-0 into \{{([a-z0-9_, ]+)\}} \{{([a-z0-9_, ]+)\}}$");
+            Assert.True(match.Success, line);
+            var groups = new[] { match.Groups[1].Value, match.Groups[2].Value }.Select(g => g.Split(", ")).ToArray();
+            Assert.Equal([2, 3], groups.Select(g => g.Length).Order());  // balanced, as GM-NAS splits NAS-Bench-201's five operations
+            Assert.Equal(["avg_pool_3x3", "none", "nor_conv_1x1", "nor_conv_3x3", "skip_connect"], groups.SelectMany(g => g).Order(StringComparer.Ordinal));
+        }
+    }
+
+    [Fact]
     public async Task Rankbench_should_rank_every_strategy_over_seeds_write_csv_and_svg_and_reuse_finished_searches()
     {
         const string strategies = "uniform,fair,magic-t,sandwich,fewshot,pada";

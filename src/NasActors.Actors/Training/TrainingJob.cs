@@ -119,10 +119,10 @@ internal sealed class TrainingJob
 
     void Checkpoint(SupernetTraining training, double meanLoss, double imagesPerSecond)
     {
-        var path = Path.Combine(_checkpointDirectory, _work.SearchId, _work.Strategy, $"step-{training.Step:D7}.ckpt");
+        var path = CheckpointLayout.PathOf(_checkpointDirectory, _work.SearchId, _work.Strategy, training.Step);
         var metadata = new Dictionary<string, string> { ["strategy"] = _work.Strategy, ["search"] = _work.SearchId };
         if (training.Supernet is FewShotSupernet { IsSplit: true } fewShot)  // which options share a sub-supernet, for whoever reads the file
-            metadata["split-groups"] = string.Join(" ", fewShot.GroupOf);
+            metadata[CheckpointLayout.SplitGroupsKey] = string.Join(" ", fewShot.GroupOf);
         var info = training.SaveCheckpoint(path, metadata);
         _run.Tell(new CheckpointSaved(_work.SearchId, _work.Strategy, training.Step, info.Path, info.Sha256, training.IsComplete,
             training.IsComplete ? CheckpointFile.WeightsSha256(training.Supernet) : "", meanLoss, imagesPerSecond,

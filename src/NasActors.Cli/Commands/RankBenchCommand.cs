@@ -8,6 +8,8 @@ using NasActors.Cli.Bench;
 using NasActors.Search;
 using NasActors.Search.GroundTruth;
 using NasActors.Search.Sampling;
+using NasActors.Search.Spaces;
+using NasActors.Torch.Checkpoints;
 using NasActors.Torch.Runtime;
 
 namespace NasActors.Cli.Commands;
@@ -125,6 +127,7 @@ internal static class RankBenchCommand
             var searchId = reused.TryGetValue(seed, out var found) ? found : await Start(node, plan, seed);
             var export = await WaitForCompletion(node, searchId, seed, clock, bar, cancellation);
             results.AddRange(plan.Strategies.Select(s => RankBench.Score(export, s, seed, plan.StepsOf(s), truth)));
+            foreach (var line in SplitGroupings(specs[seed - 1], searchId, settings.CheckpointDirectory)) bar.WriteLine($"seed {seed}: {line}");
             // A run of hours leaves its finished seeds' results behind even if it is stopped before the last.
             await WriteOutputs(results, plan.Strategies, output, cancellation);
             if (seed < plan.Seeds) bar.WriteLine($"seed {seed} of {plan.Seeds} scored: {Path.Combine(output, "rankbench.csv")} holds the seeds so far");
@@ -134,6 +137,25 @@ internal static class RankBenchCommand
         Console.WriteLine(RankBench.Table(results, plan.Strategies, table.SeedToSeedTau(1, 2), table.SplitHalfTau(), table.ParameterCountTau()));
         Console.WriteLine($"wrote {Path.Combine(output, "rankbench.csv")}, estimates.csv and rankbench.svg ({clock.Elapsed.TotalMinutes:0.0} min)");
         return 0;
+    }
+
+    /// <summary>How each gradient-matched few-shot supernet grouped its split edge's operations, read from its final
+    /// checkpoint: the grouping is measured during training, so only the trainer knows it.</summary>
+    static IEnumerable<string> SplitGroupings(SearchSpec spec, string searchId, string checkpointDirectory)
+    {
+        var space = SearchSpaces.Get(spec.Space);
+        foreach (var strategy in spec.Strategies)
+        {
+            if (strategy.FewShotPlan(space) is not { GroupsByGradient: true } plan) continue;
+            var path = CheckpointLayout.PathOf(checkpointDirectory, searchId, strategy.Id, strategy.Steps);
+            string? groups = null;
+            try { CheckpointFile.ReadState(path).Metadata.TryGetValue(CheckpointLayout.SplitGroupsKey, out groups); }
+            catch (CorruptCheckpointException e) { Console.Error.WriteLine($"warning: {e.Message}"); }
+            var groupOf = groups?.Split(' ').Select(g => int.Parse(g, System.Globalization.CultureInfo.InvariantCulture)).ToArray();
+            yield return groupOf?.Length == plan.Options
+                ? $"{strategy.Id} split {plan.Describe(space, groupOf)}"
+                : $"{strategy.Id}: its final checkpoint {path} does not say how it split";
+        }
     }
 
     static async Task WriteOutputs(IReadOnlyList<RankBenchResult> results, IReadOnlyList<string> strategies, string output, CancellationToken cancellation)

@@ -49,6 +49,15 @@ public sealed record FewShotSplit(int Decision, long AtStep, int Options)
         };
     }
 
+    /// <summary>The grouping as people read it: "3&lt;-0 into {none, nor_conv_1x1} {skip_connect, ...}".</summary>
+    public string Describe(IChoiceSpace space, IReadOnlyList<int> groupOf)
+    {
+        var decision = space.Decisions[Decision];
+        var groups = Enumerable.Range(0, Groups).Select(g =>
+            "{" + string.Join(", ", Enumerable.Range(0, Options).Where(o => groupOf[o] == g).Select(o => decision.Options[o])) + "}");
+        return $"{decision.Name} into {string.Join(" ", groups)}";
+    }
+
     /// <summary>NB201's edge from the cell input to its output (3&lt;-0): every child uses it unless it is 'none', and
     /// its operation changes the cell's function most, so splitting there separates the most dissimilar children.</summary>
     static int DefaultDecision(IChoiceSpace space) => space is Nb201Space ? Nb201Space.EdgeIndex(3, 0) : 0;

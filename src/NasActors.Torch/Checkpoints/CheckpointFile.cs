@@ -47,6 +47,23 @@ public static class CheckpointFile
     public static TrainingState LoadWeights(string path, string expectedSha256, nn.Module network) =>
         Read(path, expectedSha256, network, optimizer: null);
 
+    /// <summary>The training state alone (step, strategy states, metadata), without reading any weights.</summary>
+    public static TrainingState ReadState(string path)
+    {
+        if (!File.Exists(path)) throw new CorruptCheckpointException(path, "the file does not exist");
+        try
+        {
+            using var reader = new BinaryReader(File.OpenRead(path));
+            if (!reader.ReadBytes(Magic.Length).AsSpan().SequenceEqual(Magic))
+                throw new CorruptCheckpointException(path, "it is not a NasActors checkpoint (bad magic)");
+            return JsonSerializer.Deserialize<TrainingState>(ReadBlock(reader)) ?? throw new CorruptCheckpointException(path, "its training state is empty");
+        }
+        catch (Exception e) when (e is EndOfStreamException or JsonException)
+        {
+            throw new CorruptCheckpointException(path, e.Message);
+        }
+    }
+
     /// <summary>Verifies the file's hash and restores the weights; the optimizer and torch's generator only when
     /// <paramref name="optimizer"/> is given.</summary>
     static TrainingState Read(string path, string expectedSha256, nn.Module network, Training.MomentumSgd? optimizer)

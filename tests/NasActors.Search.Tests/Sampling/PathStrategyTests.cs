@@ -107,6 +107,7 @@ public sealed class PathStrategyTests
         // Each option trains as often as the others, so a group trains in proportion to the children it scores.
         for (var step = 50; step < 100; step++) Assert.Equal((step - 50) % 5, paths[step][Nb201Space.EdgeIndex(3, 0)]);
         Assert.False(((FewShotSampler)Samplers.Create(FewShotSampler.Name, context)).Split.GroupsByGradient);
+        Assert.Equal("3<-0 into {none, nor_conv_1x1, nor_conv_3x3} {skip_connect, avg_pool_3x3}", sampler.Split.Describe(Space, [0, 1, 0, 0, 1]));
     }
 
     [Fact]
