@@ -12,8 +12,10 @@ namespace NasActors.Torch.Supernets;
 public sealed class FewShotSupernet : PathNetwork
 {
     readonly ModuleList<Nb201Network> subSupernets;
+    // Fields named as their buffers: TorchSharp's Module.to replaces a buffer moved to another device and updates only
+    // the field of that name, so any other field would go on pointing at the old tensor.
     readonly Tensor split;
-    readonly Tensor? groupBuffer;  // each option's sub-supernet; only when options are grouped (one per option needs none)
+    readonly Tensor? groups;  // each option's sub-supernet; only when options are grouped (one per option needs none)
     // Mirrors of the buffers, read on every forward pass without waiting for a GPU.
     bool isSplit;
     int[] groupOf;
@@ -33,8 +35,8 @@ public sealed class FewShotSupernet : PathNetwork
         register_buffer("split", split);
         if (plan.GroupsByGradient)
         {
-            groupBuffer = zeros(plan.Options, dtype: ScalarType.Int64).DetachFromDisposeScope();
-            register_buffer("groups", groupBuffer);
+            groups = zeros(plan.Options, dtype: ScalarType.Int64).DetachFromDisposeScope();
+            register_buffer("groups", groups);
         }
         RegisterComponents();
     }
@@ -61,16 +63,16 @@ public sealed class FewShotSupernet : PathNetwork
     public void Split(IReadOnlyList<int>? optionGroups = null)
     {
         if (IsSplit) throw new InvalidOperationException("the supernet has already split");
-        var groups = optionGroups?.ToArray() ?? Enumerable.Range(0, Plan.Options).ToArray();
-        if (groups.Length != Plan.Options || groups.Distinct().Count() != Plan.Groups || groups.Any(g => g < 0 || g >= Plan.Groups))
-            throw new ArgumentException($"expected a group in 0..{Plan.Groups - 1} for each of {Plan.Options} options, every group used, got [{string.Join(", ", groups)}]", nameof(optionGroups));
-        if (groupBuffer is null && groups.Where((g, option) => g != option).Any())
+        var groupOfOption = optionGroups?.ToArray() ?? Enumerable.Range(0, Plan.Options).ToArray();
+        if (groupOfOption.Length != Plan.Options || groupOfOption.Distinct().Count() != Plan.Groups || groupOfOption.Any(g => g < 0 || g >= Plan.Groups))
+            throw new ArgumentException($"expected a group in 0..{Plan.Groups - 1} for each of {Plan.Options} options, every group used, got [{string.Join(", ", groupOfOption)}]", nameof(optionGroups));
+        if (groups is null && groupOfOption.Where((g, option) => g != option).Any())
             throw new ArgumentException("one sub-supernet per option routes each option to its own", nameof(optionGroups));
         using var noGrad = no_grad();
         var parent = Parent.state_dict();
         for (var k = 1; k < subSupernets.Count; k++)
             foreach (var (name, weights) in subSupernets[k].state_dict()) weights.copy_(parent[name]);
-        using (var values = tensor(groups.Select(g => (long)g).ToArray())) groupBuffer?.copy_(values);
+        using (var values = tensor(groupOfOption.Select(g => (long)g).ToArray())) groups?.copy_(values);
         split.fill_(Runtime.Scalars.One);
         WeightsLoaded();
     }
@@ -79,9 +81,9 @@ public sealed class FewShotSupernet : PathNetwork
     public override void WeightsLoaded()
     {
         isSplit = split.item<long>() != 0;
-        if (groupBuffer is null || !isSplit) return;
+        if (groups is null || !isSplit) return;
         using var scope = NewDisposeScope();
-        groupOf = Enumerable.Range(0, Plan.Options).Select(option => (int)groupBuffer[option].item<long>()).ToArray();
+        groupOf = Enumerable.Range(0, Plan.Options).Select(option => (int)groups[option].item<long>()).ToArray();
     }
 
     /// <summary>The sub-supernet that runs <paramref name="path"/> now.</summary>

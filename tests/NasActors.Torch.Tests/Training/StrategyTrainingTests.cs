@@ -6,6 +6,7 @@ using NasActors.Torch.Data;
 using NasActors.Torch.Runtime;
 using NasActors.Torch.Supernets;
 using NasActors.Torch.Training;
+using TorchSharp;
 using static TorchSharp.torch;
 
 namespace NasActors.Torch.Tests.Training;
@@ -202,6 +203,7 @@ public sealed class StrategyTrainingTests : IDisposable
             for (var s = 0; s < 7; s++) training.TrainStep();
             var supernet = (FewShotSupernet)training.Supernet;
             Assert.True(supernet.IsSplit);
+            Assert.Equal(["groups", "split"], supernet.named_buffers().Select(b => b.name).Where(n => !n.Contains('.')).Order(StringComparer.Ordinal));
             groups = supernet.GroupOf.ToArray();
             var distances = training.OptionDistances!;
             Assert.Equal(groups, OptionGrouping.LeastWithinGroupDistance(distances, 2));
@@ -226,6 +228,22 @@ public sealed class StrategyTrainingTests : IDisposable
         CheckpointFile.LoadWeights(checkpoint.Path, checkpoint.Sha256, loaded);
         Assert.True(loaded.IsSplit);
         Assert.Equal(groups, loaded.GroupOf);
+    }
+
+    [Fact]
+    public void A_few_shot_supernet_moved_by_Module_to_should_still_record_its_split_in_the_buffers_it_saves()
+    {
+        // Module.to replaces each buffer it moves (to a GPU; here, the nearest the CPU has, a dtype change) and updates
+        // only the field named as the buffer: the split must reach the tensors state_dict (and so a checkpoint) holds.
+        using var supernet = new FewShotSupernet(SyntheticData.Shape(), 4, new FewShotSplit(Nb201Space.EdgeIndex(3, 0), 2, 5) { Groups = 2 });
+        var before = supernet.state_dict()["groups"].Handle;
+        supernet.to(ScalarType.Float64);
+        Assert.NotEqual(before, supernet.state_dict()["groups"].Handle);
+
+        supernet.Split([1, 0, 1, 1, 0]);
+
+        Assert.Equal([1L, 0, 1, 1, 0], supernet.state_dict()["groups"].data<long>().ToArray());
+        Assert.Equal(1L, supernet.state_dict()["split"].item<long>());
     }
 
     [Fact]
