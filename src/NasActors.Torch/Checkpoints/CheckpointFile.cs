@@ -54,9 +54,7 @@ public static class CheckpointFile
         try
         {
             using var reader = new BinaryReader(File.OpenRead(path));
-            if (!reader.ReadBytes(Magic.Length).AsSpan().SequenceEqual(Magic))
-                throw new CorruptCheckpointException(path, "it is not a NasActors checkpoint (bad magic)");
-            return JsonSerializer.Deserialize<TrainingState>(ReadBlock(reader)) ?? throw new CorruptCheckpointException(path, "its training state is empty");
+            return ReadHeader(reader, path);
         }
         catch (Exception e) when (e is EndOfStreamException or JsonException)
         {
@@ -76,10 +74,7 @@ public static class CheckpointFile
         try
         {
             using var reader = new BinaryReader(new MemoryStream(bytes));
-            if (!reader.ReadBytes(Magic.Length).AsSpan().SequenceEqual(Magic))
-                throw new CorruptCheckpointException(path, "it is not a NasActors checkpoint (bad magic)");
-            var state = JsonSerializer.Deserialize<TrainingState>(ReadBlock(reader))
-                        ?? throw new CorruptCheckpointException(path, "its training state is empty");
+            var state = ReadHeader(reader, path);
             using (var weights = new BinaryReader(new MemoryStream(ReadBlock(reader)))) InPlaceLoading.LoadStateDict(network, weights);
             (network as Supernets.PathNetwork)?.WeightsLoaded();
             if (optimizer is null) return state;
@@ -112,6 +107,14 @@ public static class CheckpointFile
     {
         writer.Write((long)block.Length);
         writer.Write(block);
+    }
+
+    /// <summary>The magic and the training state: what every checkpoint starts with.</summary>
+    static TrainingState ReadHeader(BinaryReader reader, string path)
+    {
+        if (!reader.ReadBytes(Magic.Length).AsSpan().SequenceEqual(Magic))
+            throw new CorruptCheckpointException(path, "it is not a NasActors checkpoint (bad magic)");
+        return JsonSerializer.Deserialize<TrainingState>(ReadBlock(reader)) ?? throw new CorruptCheckpointException(path, "its training state is empty");
     }
 
     static byte[] ReadBlock(BinaryReader reader)
