@@ -31,6 +31,7 @@ public sealed class RegularizedEvolution
     readonly List<(Architecture Architecture, double Fitness)> _history = [];
     // In proposal order; a repeat accepted after the retries is here twice and must be reported twice.
     readonly List<Architecture> _outstanding = [];
+    // Functions proposed so far (canonical forms where the space has them): two strings of one function are one child.
     readonly HashSet<Architecture> _proposed = [];
     (Architecture Architecture, double Fitness)? _best;
 
@@ -80,16 +81,19 @@ public sealed class RegularizedEvolution
     int PopulationStart => Math.Max(0, _history.Count - Settings.PopulationSize);
 
     /// <summary>The next architecture to evaluate, or null once <see cref="EvolutionSettings.Budget"/> architectures
-    /// have been proposed. A repeat of an earlier proposal is given only when 100 tries found nothing new.</summary>
+    /// have been proposed. A repeat of an earlier proposal's function (its canonical form, where the space has them) is
+    /// given only when 100 tries found nothing new.</summary>
     public Architecture? Propose()
     {
         if (BudgetSpent) return null;
         var child = Candidate();
-        for (var attempt = 1; attempt < DuplicateAttempts && _proposed.Contains(child); attempt++) child = Candidate();
-        _proposed.Add(child);
+        for (var attempt = 1; attempt < DuplicateAttempts && _proposed.Contains(FunctionOf(child)); attempt++) child = Candidate();
+        _proposed.Add(FunctionOf(child));
         _outstanding.Add(child);
         return child;
     }
+
+    Architecture FunctionOf(Architecture architecture) => _space.HasCanonicalForms ? _space.Canonicalize(architecture) : architecture;
 
     Architecture Candidate()
     {
@@ -149,7 +153,7 @@ public sealed class RegularizedEvolution
     void Record(Architecture architecture, double fitness)
     {
         _history.Add((architecture, fitness));
-        _proposed.Add(architecture);
+        _proposed.Add(FunctionOf(architecture));
         if (_best is null || fitness > _best.Value.Fitness) _best = (architecture, fitness);
     }
 
@@ -193,7 +197,7 @@ public sealed class RegularizedEvolution
             {
                 var architecture = Architecture.FromIndex(space, index);
                 evolution._outstanding.Add(architecture);
-                evolution._proposed.Add(architecture);
+                evolution._proposed.Add(evolution.FunctionOf(architecture));
             }
             return evolution;
         }

@@ -113,6 +113,11 @@ public sealed class GroundTruthTable
     public IReadOnlyDictionary<string, double> MeanTestAccuracy() =>
         Rows.GroupBy(r => r.Architecture).ToDictionary(g => g.Key, g => g.Average(r => r.TestAccuracy));
 
+    /// <summary>Mean validation accuracy per architecture over its seeds: what settings are chosen on, so that the test
+    /// accuracies stay unseen until the choice is made.</summary>
+    public IReadOnlyDictionary<string, double> MeanValidationAccuracy() =>
+        Rows.GroupBy(r => r.Architecture).ToDictionary(g => g.Key, g => g.Average(r => r.ValidationAccuracy));
+
     /// <summary>Kendall tau between the rankings that two seeds give the architectures trained with both:
     /// the ceiling any estimate of this table can reach.</summary>
     public double? SeedToSeedTau(int seedA, int seedB)

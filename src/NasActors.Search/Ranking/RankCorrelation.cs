@@ -58,6 +58,18 @@ public static class RankCorrelation
         return Enumerable.Range(0, estimated.Count).Sum(i => inEstimatedTop[i] * inTrueTop[i]) / k;
     }
 
+    /// <summary>Where the estimate's top k stand in the truth: the mean true percentile (0 the worst item, 1 the best,
+    /// ties in the truth sharing their mean) of the k items the estimate ranks highest, expected over a random tie-break
+    /// of the estimate. With k = 1: how good the single child a search would hand back is.</summary>
+    public static double TopKTruePercentile(IReadOnlyList<double> estimated, IReadOnlyList<double> truth, int k)
+    {
+        CheckPaired(estimated, truth);
+        if (k < 1 || k > estimated.Count) throw new ArgumentOutOfRangeException(nameof(k), $"k must be in 1..{estimated.Count}");
+        var inEstimatedTop = TopKMembership(estimated, k);
+        var trueRanks = AverageRanks(truth);
+        return Enumerable.Range(0, estimated.Count).Sum(i => inEstimatedTop[i] * (trueRanks[i] - 1) / (estimated.Count - 1)) / k;
+    }
+
     /// <summary>Per item, the probability that it is in the top k when ties are broken uniformly at random.</summary>
     static double[] TopKMembership(IReadOnlyList<double> values, int k)
     {

@@ -68,13 +68,14 @@ public sealed record FewShotSplit(int Decision, long AtStep, int Options)
 /// parent. The split decision's options take turns, so every option, and the sub-supernet holding it, trains in
 /// proportion to the children it scores; the other decisions stay uniform. A child is scored by the sub-supernet that
 /// holds its option, so children in different sub-supernets no longer share, or interfere through, any weight.</summary>
-public sealed class FewShotSampler(SamplerContext context, FewShotSplit split) : IPathSampler
+public sealed class FewShotSampler(SamplerContext context, FewShotSplit split, PathDistribution? paths = null) : IPathSampler
 {
     public const string Name = "fewshot";
 
     /// <summary>GM-NAS: the same split into two sub-supernets, options grouped by gradient matching.</summary>
     public const string GradientMatchingName = "fewshot-gm";
 
+    readonly PathDistribution _paths = paths ?? PathDistribution.Uniform(context.Space);
     Rng _rng = new(context.Seed);
     long _step;
 
@@ -86,7 +87,7 @@ public sealed class FewShotSampler(SamplerContext context, FewShotSplit split) :
 
     public IReadOnlyList<Architecture> NextStep()
     {
-        var path = ArchitectureSampling.Uniform(context.Space, _rng);
+        var path = _paths.Draw(_rng);
         var step = _step++;
         if (step < Split.AtStep) return [path];
         return [path.With(Split.Decision, (int)((step - Split.AtStep) % Split.Options))];

@@ -9,16 +9,26 @@ public static class Samplers
 {
     static readonly Dictionary<string, Func<SamplerContext, IPathSampler>> ByName = new(StringComparer.Ordinal)
     {
-        [UniformSampler.Name] = c => new UniformSampler(c.Space, c.Seed),
+        [UniformSampler.Name] = c => new UniformSampler(c.Space, c.Seed, PathDistribution.Read(c.Space, c.Settings)),
         [FairSampler.Name] = c => new FairSampler(c.Space, c.Seed),
-        [MagicTSampler.Name] = c => new MagicTSampler(c.Space, c.Seed),
-        [SandwichSampler.Name] = c => new SandwichSampler(c.Space, c.Seed, c.Settings.Int("random-paths", 2, min: 0, max: 32)),
-        [FewShotSampler.Name] = c => new FewShotSampler(c, FewShotSplit.Of(FewShotSampler.Name, c)!),
-        [FewShotSampler.GradientMatchingName] = c => new FewShotSampler(c, FewShotSplit.Of(FewShotSampler.GradientMatchingName, c)!),
+        [MagicTSampler.Name] = c => new MagicTSampler(c.Space, c.Seed, SingleEdgeMoves(c)),
+        [SandwichSampler.Name] = c => new SandwichSampler(c.Space, c.Seed, c.Settings.Int("random-paths", 2, min: 0, max: 32), PathDistribution.Read(c.Space, c.Settings)),
+        [FewShotSampler.Name] = c => new FewShotSampler(c, FewShotSplit.Of(FewShotSampler.Name, c)!, PathDistribution.Read(c.Space, c.Settings)),
+        [FewShotSampler.GradientMatchingName] = c => new FewShotSampler(c, FewShotSplit.Of(FewShotSampler.GradientMatchingName, c)!, PathDistribution.Read(c.Space, c.Settings)),
         [PadaSampler.Name] = c => new PadaSampler(c.Space, c.Seed, c.TotalSteps, c.StepsPerEpoch),
     };
 
     public static IReadOnlyCollection<string> Names => ByName.Keys;
+
+    /// <summary>MAGIC-T's walk moves one edge at a time: it takes deiso, but a weight over whole paths would only shape its
+    /// first one.</summary>
+    static PathDistribution SingleEdgeMoves(SamplerContext context)
+    {
+        var paths = PathDistribution.Read(context.Space, context.Settings);
+        return paths.ConvolutionWeight == 1 ? paths
+            : throw new NasException($"{context.Settings.Source}.{PathDistribution.ConvolutionWeightSetting} is invalid for strategy '{MagicTSampler.Name}': " +
+                                     "it walks one edge at a time, so a weight over whole paths would shape only its first path; use uniform or sandwich for weighted paths");
+    }
 
     public static bool IsKnown(string name) => ByName.ContainsKey(name);
 

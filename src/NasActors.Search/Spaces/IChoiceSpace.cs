@@ -22,6 +22,10 @@ public interface IChoiceSpace
     /// <summary>The form shared by all architectures that compute the same function (for de-duplication).</summary>
     Architecture Canonicalize(Architecture architecture);
 
+    /// <summary>Whether <see cref="Canonicalize"/> merges architectures that compute the same function; a space
+    /// without canonical forms returns each architecture as it is, and cannot sample over distinct functions.</summary>
+    bool HasCanonicalForms => false;
+
     /// <summary>The child with the most computation: the upper end of sandwich sampling.</summary>
     Architecture Largest { get; }
 

@@ -29,6 +29,8 @@ public sealed class Nb201Space : IChoiceSpace
     public IReadOnlyList<Decision> Decisions { get; }
     public long Size => 15_625;
 
+    public bool HasCanonicalForms => true;
+
     /// <summary>A 3x3 convolution on every edge.</summary>
     public Architecture Largest => new(this, Enumerable.Repeat(OperationIndex(Conv3x3), Edges.Count).ToArray());
 

@@ -166,4 +166,20 @@ public sealed class RankCorrelationTests
         Assert.Throws<ArgumentException>(() => RankCorrelation.KendallTau([1], [1]));
         Assert.Throws<ArgumentException>(() => RankCorrelation.SpearmanRho([], []));
     }
+
+    [Fact]
+    public void Top_k_true_percentile_should_say_where_the_estimates_best_stand_in_the_truth()
+    {
+        double[] truth = [0.1, 0.2, 0.3, 0.4, 0.5];
+        // The estimate's best is the truth's best (percentile 1), its second the truth's worst (0).
+        double[] estimated = [4, 1, 2, 3, 5];
+        Assert.Equal(1.0, RankCorrelation.TopKTruePercentile(estimated, truth, 1));
+        Assert.Equal(0.5, RankCorrelation.TopKTruePercentile(estimated, truth, 2));
+        Assert.Equal(0.5, RankCorrelation.TopKTruePercentile(estimated, truth, 5));
+        // All tied: the expected percentile of a random pick, the mean.
+        Assert.Equal(0.5, RankCorrelation.TopKTruePercentile([1, 1, 1, 1, 1], truth, 1), 12);
+        // Two tied at the top, the worst and the best: 0.5 expected.
+        Assert.Equal(0.5, RankCorrelation.TopKTruePercentile([9, 1, 2, 3, 9], truth, 1), 12);
+        Assert.Throws<ArgumentOutOfRangeException>(() => RankCorrelation.TopKTruePercentile(estimated, truth, 6));
+    }
 }
