@@ -140,7 +140,7 @@ public sealed class RankBenchTableTests
         Assert.True(result.KendallTau < 0);
         Assert.Equal(1.0, result.WithinConvolutionsTau, 9);
         Assert.Contains("within convs", RankBench.Table([result], ["uniform"], 0.5));
-        Assert.EndsWith(",1", RankBench.Csv([result]).TrimEnd().Split('\n')[1]);
+        Assert.EndsWith(",1,0.3333,0.5", RankBench.Csv([result]).TrimEnd().Split('\n')[1]);  // within convs, then top-1 and top-5 percentiles
     }
 
     [Fact]
@@ -180,9 +180,38 @@ public sealed class RankBenchPlanTests
     public void An_unaligned_strategy_should_keep_the_spec_line_it_had_so_that_finished_searches_are_still_reused()
     {
         Assert.Contains("    uniform { sampler = uniform, seed = 0, steps = 1000 }", Plan("uniform").SpecText(1).Split('\n'));
-        Assert.Equal(("magic-t", false), RankBenchPlan.Parse("magic-t"));
-        Assert.Equal(("uniform", true), RankBenchPlan.Parse("uniform-align"));
+        Assert.Equal(("magic-t", false), (RankBenchPlan.Parse("magic-t").Sampler, RankBenchPlan.Parse("magic-t").Aligned));
+        Assert.Equal(("uniform", true), (RankBenchPlan.Parse("uniform-align").Sampler, RankBenchPlan.Parse("uniform-align").Aligned));
         Assert.False(RankBenchPlan.IsKnown("darts-align"));
         Assert.False(RankBenchPlan.IsKnown("-align"));
+    }
+
+    [Fact]
+    public void A_strategy_with_settings_should_get_an_id_hocon_reads_and_its_settings_in_the_spec()
+    {
+        var plan = Plan("uniform/deiso=on/conv-weight=2.5") with { Estimators = ["params", "naswot"], TableCells = 5 };
+        var lines = plan.SpecText(1).Split('\n');
+        Assert.Contains("    uniform-deiso-on-conv-weight-2p5 { sampler = uniform, seed = 0, steps = 1000, deiso = on, conv-weight = 2.5 }", lines);
+        Assert.Contains("    naswot { estimator = naswot, seed = 0, channels = 8, cells = 5 }", lines);
+        var spec = NasActors.Actors.Runs.SearchSpec.Parse(plan.SpecText(1), "plan");
+        Assert.Equal(["naswot", "params", "uniform-deiso-on-conv-weight-2p5"], spec.Strategies.Select(s => s.Id));
+        var error = Assert.Throws<NasActors.Search.NasException>(() => RankBenchPlan.Parse("uniform/deiso"));
+        Assert.Contains("'deiso' must look like SETTING=VALUE", error.Message);
+    }
+
+    [Fact]
+    public void The_combined_estimator_should_be_the_mean_of_the_supernets_rank_and_the_zero_cost_votes()
+    {
+        string[] architectures = ["a", "b", "c", "d"];
+        double[] truth = [1, 2, 3, 4];
+        RankBenchResult Result(string strategy, params double[] estimates) => new(strategy, 1, 0, 0, 0, 0, 0,
+            architectures.Select((a, i) => (a, estimates[i], truth[i])).ToArray());
+        // Architecture names are not NB201 strings: only the combined rule is under test, built by hand.
+        var supernet = Result("uniform", 4, 3, 2, 1);                 // ranks 4 3 2 1
+        var sameSeed = new[] { supernet, Result("synflow", 1, 2, 3, 4), Result("jacob-cov", 1, 2, 4, 3), Result("snip", 2, 1, 3, 4) };
+        var combined = RankBench.CombinedEstimates(supernet, sameSeed)!;
+        // Vote sums 4, 5, 10, 11 -> ranks 1 2 3 4; the mean with the supernet's ranks is 2.5 for every architecture.
+        Assert.Equal([2.5, 2.5, 2.5, 2.5], combined.Select(e => e.Estimated));
+        Assert.Null(RankBench.CombinedEstimates(supernet, sameSeed.Take(3).ToArray()));
     }
 }

@@ -2,7 +2,10 @@ using NasActors.Actors.Protocol;
 using NasActors.Actors.Runs;
 using NasActors.Actors.Training;
 using NasActors.Search.Spaces;
+using NasActors.Search.Randomness;
 using NasActors.Torch.Checkpoints;
+using NasActors.Torch.Data;
+using NasActors.Torch.Estimators;
 using NasActors.Torch.Runtime;
 using NasActors.Torch.Supernets;
 using TorchSharp;
@@ -11,7 +14,8 @@ using TorchEvaluation = NasActors.Torch.Training.Evaluation;
 
 namespace NasActors.Actors.Evaluation;
 
-/// <summary>Scores a child model with the weights it inherits from a supernet checkpoint, on the first
+/// <summary>Scores a child model with the weights it inherits from a supernet checkpoint (or, for an estimator strategy,
+/// with a zero-cost estimator on a freshly initialised child), on the first
 /// <see cref="DataSpec.EvaluationImages"/> images of the validation split, on its device (the node's first: on a GPU node
 /// the GPU, where scoring would otherwise take most of a search's time). Keeps the last few supernets it loaded (by
 /// checkpoint file and hash). Thread-safe: one evaluation at a time.</summary>
@@ -54,10 +58,24 @@ public sealed class SupernetChildEvaluator : IChildEvaluator, IDisposable
             var shape = new NetworkShape(spec.Supernet.Channels, spec.Supernet.CellsPerStage, train.Channels, train.Height, train.ClassCount);
             var strategy = spec.Strategies.SingleOrDefault(s => s.Id == request.Strategy)
                            ?? throw new NasException($"the search has no strategy '{request.Strategy}'");
+            if (strategy.IsEstimator) return EstimatorScore(path, spec, strategy, train, split, device);
             var supernet = Supernet(request.CheckpointPath, request.CheckpointSha256, shape, spec, strategy, device);
             var indices = split.Validation[..Math.Min(spec.Data.EvaluationImages, split.Validation.Length)];
             return TorchEvaluation.Accuracy(supernet, path, train, indices, device);
         }
+    }
+
+    /// <summary>A zero-cost estimator's score of a freshly initialised child. Every child of a run is initialised
+    /// from the same seed and sees the same training images, so that the scores differ by architecture alone.</summary>
+    static double EstimatorScore(Architecture path, SearchSpec spec, StrategySpec strategy, ImageDataset train, DataSplit split, Device device)
+    {
+        var estimator = strategy.EstimatorSettings($"search.strategies.{strategy.Id}");
+        var shape = new NetworkShape(estimator.Channels ?? spec.Supernet.Channels, estimator.Cells ?? spec.Supernet.CellsPerStage,
+                                     train.Channels, train.Height, train.ClassCount);
+        var seed = Rng.DeriveSeed(spec.Seed ^ strategy.Seed, "estimator:" + strategy.Id);
+        var order = new Rng(seed).Permutation(split.Train.Length);
+        var rows = order.Take(estimator.Settings.BatchSize * estimator.Settings.Batches).Select(i => split.Train[i]).ToArray();
+        return ZeroCostEstimators.Score(strategy.Sampler, path, shape, train, rows, estimator.Settings, (long)(seed >> 2), device);
     }
 
     PathNetwork Supernet(string checkpointPath, string sha256, NetworkShape shape, SearchSpec spec, StrategySpec strategy, Device device)

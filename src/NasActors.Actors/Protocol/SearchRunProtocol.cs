@@ -39,12 +39,16 @@ public sealed record ExportedEvaluation(string EvaluationId, string Strategy, st
 public sealed record SearchRanking(string SearchId, IReadOnlyList<StrategyRanking> Strategies);
 
 /// <summary>One strategy's leaderboard and, when the run has a ground truth, Kendall tau, Spearman rho and top-10 overlap
-/// between its inherited-weight estimates and stand-alone test accuracy, over <paramref name="Probed"/> architectures.</summary>
+/// between its inherited-weight estimates and stand-alone test accuracy, over <paramref name="Probed"/> architectures.
+/// <paramref name="Estimator"/> names the zero-cost estimator of a strategy that trains nothing (its scores are not
+/// accuracies).</summary>
 public sealed record StrategyRanking(
-    string Strategy, IReadOnlyList<RankedChild> Leaderboard, int Probed, double? KendallTau, double? SpearmanRho, double? TopOverlap);
+    string Strategy, IReadOnlyList<RankedChild> Leaderboard, int Probed, double? KendallTau, double? SpearmanRho, double? TopOverlap,
+    string? Estimator = null);
 
-/// <summary>A child model with its inherited-weight accuracy (and its stand-alone accuracy when the ground truth has it).</summary>
-public sealed record RankedChild(string Architecture, double Accuracy, double? TrueAccuracy);
+/// <summary>A child model with its inherited-weight accuracy (or estimator score), its stand-alone accuracy when the
+/// ground truth has it, and how many architectures of the space compute the same function (<paramref name="Aliases"/>).</summary>
+public sealed record RankedChild(string Architecture, double Accuracy, double? TrueAccuracy, int Aliases = 1);
 
 /// <summary>Published on the event stream whenever a run's ranking changes (its top 10 per strategy).</summary>
 public sealed record RankingUpdated(SearchRanking Ranking);

@@ -11,15 +11,18 @@ namespace NasActors.Actors.Runs;
 public sealed class RankingActor : ReceiveActor
 {
     /// <summary>Everything scored so far (after a start or a recovery): replaces what the actor held.</summary>
-    public sealed record Reset(IReadOnlyList<string> Strategies, IReadOnlyList<ScoredChild> Scored);
+    public sealed record Reset(IReadOnlyList<string> Strategies, IReadOnlyList<ScoredChild> Scored, IReadOnlyDictionary<string, string>? Estimators = null);
 
     readonly List<ScoredChild> _scored = [];
+    readonly IChoiceSpace _space;
     IReadOnlyList<string> _strategies = [];
+    IReadOnlyDictionary<string, string>? _estimators;
     IReadOnlyDictionary<string, double>? _truth;
     string? _truthError;
 
     public RankingActor(string searchId, string? groundTruth, string space)
     {
+        _space = SearchSpaces.Get(space);
         if (groundTruth is not null)
         {
             try
@@ -34,6 +37,7 @@ public sealed class RankingActor : ReceiveActor
         Receive<Reset>(reset =>
         {
             _strategies = reset.Strategies;
+            _estimators = reset.Estimators;
             _scored.Clear();
             _scored.AddRange(reset.Scored);
             Publish(searchId);
@@ -47,12 +51,12 @@ public sealed class RankingActor : ReceiveActor
         {
             if (_truthError is not null) Sender.Tell(new CommandRejected(searchId, _truthError));
             else if (get.TopK < 1) Sender.Tell(new CommandRejected(searchId, $"--k must be positive, got {get.TopK}"));
-            else Sender.Tell(Ranking.Compute(searchId, _strategies, _scored, _truth, get.TopK));
+            else Sender.Tell(Ranking.Compute(searchId, _strategies, _scored, _truth, get.TopK, _space, _estimators));
         });
     }
 
     void Publish(string searchId) =>
-        Context.System.EventStream.Publish(new RankingUpdated(Ranking.Compute(searchId, _strategies, _scored, _truth, 10)));
+        Context.System.EventStream.Publish(new RankingUpdated(Ranking.Compute(searchId, _strategies, _scored, _truth, 10, _space, _estimators)));
 
     public static Props Props(string searchId, string? groundTruth, string space) =>
         Akka.Actor.Props.Create(() => new RankingActor(searchId, groundTruth, space));

@@ -46,7 +46,7 @@ public sealed class SearchRun : ReceivePersistentActor
             // The job goes back to the queue with every checkpoint committed so far; another trainer resumes it.
             if (!_active || _state.Phase != RunPhase.Running || !_state.Strategies.Any(s => s.Id == lost.Strategy)) return;
             var strategy = _state.Strategy(lost.Strategy);
-            if (strategy.Trained is null && strategy.FailureReason is null) Train(strategy);
+            if (!strategy.IsReady && strategy.FailureReason is null) Train(strategy);
         });
         Command<CheckpointUnusable>(unusable =>
         {
@@ -209,7 +209,7 @@ public sealed class SearchRun : ReceivePersistentActor
     {
         var spec = _state.Spec!;
         _ranking ??= Context.ActorOf(RankingActor.Props(_searchId, spec.GroundTruth, spec.Space), "ranking");
-        _ranking.Tell(new RankingActor.Reset(_state.Strategies.Select(s => s.Id).ToArray(), _state.ScoredChildren()));
+        _ranking.Tell(new RankingActor.Reset(_state.Strategies.Select(s => s.Id).ToArray(), _state.ScoredChildren(), Ranking.EstimatorsOf(spec)));
     }
 
     /// <summary>After a start, a resume or a recovery: hand out training that is not done, send again evaluations
@@ -217,10 +217,10 @@ public sealed class SearchRun : ReceivePersistentActor
     void Continue()
     {
         if (!_active) return;
-        foreach (var strategy in _state.Strategies.Where(s => s.Trained is null && s.FailureReason is null)) Train(strategy);
+        foreach (var strategy in _state.Strategies.Where(s => !s.IsReady && s.FailureReason is null)) Train(strategy);
         foreach (var pending in _state.PendingEvaluations())
             _evaluations.Tell(new EvaluateChild(_searchId, pending, _state.Spec!.Text));
-        foreach (var strategy in _state.Strategies.Where(s => s.Trained is not null || _state.Spec!.Evaluation.ProbeCheckpoints))
+        foreach (var strategy in _state.Strategies.Where(s => s.IsReady || _state.Spec!.Evaluation.ProbeCheckpoints))
             DispatchEvaluations(strategy.Id);
         CompleteIfDone();
     }
@@ -255,7 +255,7 @@ public sealed class SearchRun : ReceivePersistentActor
         var evaluations = _state.Evaluations.Values.Where(e => e.Request.Strategy == s.Id).ToArray();
         var searched = evaluations.Where(e => !e.Request.Probe).ToArray();
         var best = s.Evolution.Best;
-        return new StrategyStatus(s.Id, s.Spec.Sampler, s.LatestCheckpoint?.Step ?? 0, s.Spec.Steps, s.Trained is not null,
+        return new StrategyStatus(s.Id, s.Spec.Sampler, s.LatestCheckpoint?.Step ?? 0, s.Spec.Steps, s.IsReady,
             s.FailureReason, searched.Count(e => e.Accuracy is not null), evaluations.Count(e => e.FailureReason is not null),
             evaluations.Count(e => e.IsPending), _state.Spec!.Evolution.Budget, best?.Architecture.ToString(), best?.Fitness,
             s.LatestCheckpoint?.MeanLoss ?? double.NaN, s.LatestCheckpoint?.ImagesPerSecond ?? 0,

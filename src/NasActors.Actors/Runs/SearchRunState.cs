@@ -91,8 +91,9 @@ public sealed class SearchRunState
                 _evaluations[failedEvaluation.EvaluationId] = failedRecord with { FailureReason = failedEvaluation.Reason };
                 if (failedRecord.Request.Probe) break;
                 var failedStrategy = Strategy(failedRecord.Request.Strategy);
-                // A child that cannot be scored ranks below every accuracy rather than stalling the evolution.
-                failedStrategy.Evolution.Report(_space.Parse(failedRecord.Request.Architecture), FailedEvaluationFitness);
+                // A child that cannot be scored ranks below every accuracy (every estimator's score) rather than stalling the evolution.
+                failedStrategy.Evolution.Report(_space.Parse(failedRecord.Request.Architecture),
+                                                failedStrategy.Spec.IsEstimator ? double.MinValue : FailedEvaluationFitness);
                 break;
             case EvaluationCompleted or EvaluationFailed:
                 break;  // a duplicate result: the first one counts
@@ -120,8 +121,9 @@ public sealed class SearchRunState
         var strategy = Strategy(strategyId);
         if (strategy.FailureReason is not null) return null;
         if (Spec!.Evaluation.ProbeCheckpoints && StepProbe(strategy) is { } stepProbe) return stepProbe;
-        var checkpoint = strategy.LatestCheckpoint;
-        if (strategy.Trained is null || checkpoint is null) return null;
+        // An estimator scores freshly initialised children: it has nothing to wait for and no checkpoint to name.
+        var checkpoint = strategy.Spec.IsEstimator ? NoCheckpoint : strategy.LatestCheckpoint;
+        if (!strategy.IsReady || checkpoint is null) return null;
         if (!strategy.Evolution.BudgetSpent)
         {
             // Propose on a copy: the state itself changes only when the event is applied.
@@ -137,6 +139,8 @@ public sealed class SearchRunState
         }
         return null;
     }
+
+    static readonly CheckpointCommitted NoCheckpoint = new("", 0, "", "");
 
     /// <summary>The next ground-truth architecture to score with a committed checkpoint before the final one (oldest
     /// first), or null when every such checkpoint has scored all of them.</summary>
@@ -165,7 +169,7 @@ public sealed class SearchRunState
 
     /// <summary>True when every strategy has failed or finished both training and its evaluation budget.</summary>
     public bool AllStrategiesDone =>
-        _strategies.Count > 0 && _strategies.Values.All(s => s.FailureReason is not null || (s.Trained is not null && s.Evolution.IsComplete
+        _strategies.Count > 0 && _strategies.Values.All(s => s.FailureReason is not null || (s.IsReady && s.Evolution.IsComplete
             && s.ProbesRequested == GroundTruthArchitectures.Count && !PendingEvaluations().Any(e => e.Strategy == s.Id)));
 }
 
@@ -177,6 +181,9 @@ public sealed class StrategyState(StrategySpec spec, RegularizedEvolution evolut
     public List<CheckpointCommitted> Checkpoints { get; } = [];
     public CheckpointCommitted? LatestCheckpoint => Checkpoints.Count == 0 ? null : Checkpoints[^1];
     public StrategyTrained? Trained { get; set; }
+
+    /// <summary>Whether the strategy can score children: its supernet trained, or it is an estimator (nothing to train).</summary>
+    public bool IsReady => Trained is not null || Spec.IsEstimator;
     public string? FailureReason { get; set; }
     public RegularizedEvolution Evolution { get; } = evolution;
     public int ProbesRequested { get; set; }

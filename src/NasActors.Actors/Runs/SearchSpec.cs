@@ -3,6 +3,7 @@ using NasActors.Search.Evolution;
 using NasActors.Search.Sampling;
 using NasActors.Search.Spaces;
 using NasActors.Torch.Data;
+using NasActors.Torch.Estimators;
 
 namespace NasActors.Actors.Runs;
 
@@ -121,7 +122,9 @@ public sealed record SearchSpec(
         }
 
         /// <summary>search.strategies { ID { sampler = NAME, seed = N, steps = S, SETTING = VALUE ... } ... }: one supernet per
-        /// entry, ordered by id. Every other key is a setting of the strategy (or MAGIC-A's), checked here.</summary>
+        /// entry, ordered by id. Every other key is a setting of the strategy (or MAGIC-A's), checked here. An entry
+        /// <c>ID { estimator = NAME, seed = N, SETTING = VALUE }</c> trains nothing: its evolution and ground-truth
+        /// probes are scored by a zero-cost estimator on freshly initialised children.</summary>
         public IReadOnlyList<StrategySpec> Strategies(int defaultSteps, string space)
         {
             if (!search.HasPath("strategies"))
@@ -130,21 +133,30 @@ public sealed record SearchSpec(
             if (ids.Length == 0) throw new NasException($"{source}: search.strategies is empty: name at least one strategy");
             return ids.Select((id, index) =>
             {
-                var sampler = String($"strategies.{id}.sampler", id);
-                if (!Samplers.IsKnown(sampler))
-                    throw Invalid($"strategies.{id}.sampler", sampler, $"a known strategy ({string.Join(", ", Samplers.Names)})");
+                var estimator = OptionalString($"strategies.{id}.estimator");
+                if (estimator is not null && search.HasPath($"strategies.{id}.sampler"))
+                    throw Invalid($"strategies.{id}", "{ sampler, estimator }", "either a sampler (a supernet to train) or an estimator (no training), not both");
+                var sampler = estimator ?? String($"strategies.{id}.sampler", id);
+                if (estimator is not null && !ZeroCostEstimators.IsKnown(estimator))
+                    throw Invalid($"strategies.{id}.estimator", estimator, $"a known zero-cost estimator ({string.Join(", ", ZeroCostEstimators.Names)})");
+                if (estimator is null && !Samplers.IsKnown(sampler))
+                    throw Invalid($"strategies.{id}.sampler", sampler, $"a known strategy ({string.Join(", ", Samplers.Names)}) or, as estimator = NAME, " +
+                                                                       $"a zero-cost estimator ({string.Join(", ", ZeroCostEstimators.Names)})");
                 var items = search.GetConfig($"strategies.{id}").Root.GetObject().Items;
                 var settings = new Dictionary<string, string>(StringComparer.Ordinal);
-                foreach (var (key, value) in items.Where(i => i.Key is not ("sampler" or "seed" or "steps")))
+                foreach (var (key, value) in items.Where(i => i.Key is not ("sampler" or "estimator" or "seed" or "steps")))
                 {
                     if (value.IsObject() || value.IsArray())
                         throw Invalid($"strategies.{id}.{key}", "{...}", "a plain value (a number or a word), not a block or a list");
                     settings[key] = value.GetString();
                 }
+                if (estimator is not null && search.HasPath($"strategies.{id}.steps"))
+                    throw Invalid($"strategies.{id}.steps", search.GetString($"strategies.{id}.steps"), "no steps: an estimator trains nothing");
                 var strategy = new StrategySpec(id, sampler, (ulong)Int($"strategies.{id}.seed", index + 1, min: 0),
-                                                Int($"strategies.{id}.steps", defaultSteps, min: 1), settings);
-                // Built once here so that a bad setting fails the spec, not a trainer later.
-                strategy.CreateSampler(SearchSpaces.Get(space), seed: 0, stepsPerEpoch: 1, $"{source}: search.strategies.{id}");
+                                                estimator is null ? Int($"strategies.{id}.steps", defaultSteps, min: 1) : 0, settings) { IsEstimator = estimator is not null };
+                // Built once here so that a bad setting fails the spec, not a trainer or an evaluator later.
+                if (strategy.IsEstimator) strategy.EstimatorSettings($"{source}: search.strategies.{id}");
+                else strategy.CreateSampler(SearchSpaces.Get(space), seed: 0, stepsPerEpoch: 1, $"{source}: search.strategies.{id}");
                 return strategy;
             }).ToArray();
         }
@@ -161,9 +173,29 @@ public sealed record NetworkSpec(int Channels, int CellsPerStage);
 public sealed record TrainingSpec(int Steps, int BatchSize, int CheckpointEvery, double LearningRate, int Threads);
 
 /// <summary>One strategy of a run: its id in the run, the sampler it uses, that sampler's seed, the steps its supernet
-/// trains and its own settings (see <see cref="Samplers"/> and <see cref="AlignmentSettings"/>).</summary>
+/// trains and its own settings (see <see cref="Samplers"/> and <see cref="AlignmentSettings"/>). An estimator strategy
+/// (<see cref="IsEstimator"/>) names a zero-cost estimator in <see cref="Sampler"/> and trains nothing.</summary>
 public sealed record StrategySpec(string Id, string Sampler, ulong Seed, int Steps, IReadOnlyDictionary<string, string> Settings)
 {
+    /// <summary>True when the strategy scores children with a zero-cost estimator instead of a trained supernet.</summary>
+    public bool IsEstimator { get; init; }
+
+    /// <summary>The estimator's batch size, batches and initialisations, and the child models' shape when it differs
+    /// from the supernet's (<c>channels</c>, <c>cells</c>: a benchmark may train a shallower supernet than the children
+    /// it ranks); an unknown or out-of-range setting throws, naming it.</summary>
+    public EstimatorSpec EstimatorSettings(string source)
+    {
+        var settings = new StrategySettings(Settings, source);
+        var defaults = new ZeroCostSettings();
+        var estimator = new EstimatorSpec(new ZeroCostSettings(settings.Int("batch-size", defaults.BatchSize, min: 2, max: 4096),
+                                                               settings.Int("batches", defaults.Batches, min: 1, max: 64),
+                                                               settings.Int("initialisations", defaults.Initialisations, min: 1, max: 16)),
+                                          settings.Values.ContainsKey("channels") ? settings.Int("channels", 0, min: 1, max: 1024) : null,
+                                          settings.Values.ContainsKey("cells") ? settings.Int("cells", 0, min: 1, max: 64) : null);
+        settings.RejectUnknown(Sampler);
+        return estimator;
+    }
+
     /// <summary>The strategy's sampler and MAGIC-A settings; an unknown or out-of-range setting throws, naming it.</summary>
     public (IPathSampler Sampler, AlignmentSettings Alignment) CreateSampler(IChoiceSpace space, ulong seed, int stepsPerEpoch, string source)
     {
@@ -179,6 +211,9 @@ public sealed record StrategySpec(string Id, string Sampler, ulong Seed, int Ste
     public FewShotSplit? FewShotPlan(IChoiceSpace space) =>
         FewShotSplit.Of(Sampler, new SamplerContext(space, 0, new StrategySettings(Settings, Id), Steps, 1));
 }
+
+/// <summary>A zero-cost estimator's settings, and the child models' C and N when they are not the supernet's.</summary>
+public sealed record EstimatorSpec(ZeroCostSettings Settings, int? Channels, int? Cells);
 
 /// <summary>How evaluations are retried, faults to inject for tests and demos, and whether every committed checkpoint
 /// (not only the final weights) scores the ground-truth architectures, for ranking quality over training time.</summary>

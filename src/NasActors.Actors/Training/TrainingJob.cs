@@ -64,7 +64,7 @@ internal sealed class TrainingJob
             var (train, split) = TrainingData.For(_spec.Data);
             var shape = new NetworkShape(_spec.Supernet.Channels, _spec.Supernet.CellsPerStage, train.Channels, train.Height, train.ClassCount);
             var seed = _spec.Seed ^ _strategy.Seed;
-            using var supernet = StrategySupernet.Create(_spec, _strategy, shape, (long)(seed & long.MaxValue));
+            using var supernet = StrategySupernet.Create(_spec, _strategy, shape, CheckpointLayout.SupernetSeed(_spec, _strategy));
             // Weights are drawn on the CPU (the same for every device), then moved before the optimizer sees them.
             supernet.to(device);
             var settings = SgdSettings.Supernet with { LearningRate = _spec.Training.LearningRate, BatchSize = _spec.Training.BatchSize };

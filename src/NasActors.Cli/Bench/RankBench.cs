@@ -10,8 +10,11 @@ using NasActors.Search.Spaces;
 namespace NasActors.Cli.Bench;
 
 /// <summary>What a ranking-consistency benchmark compares: strategies, the budget each gets, seeds and data, with the
-/// supernet shaped like the ground truth's child models. A strategy named <c>SAMPLER-align</c> is that sampler with
-/// MAGIC-A's alignment at <see cref="AlignWeight"/> (<c>magic-t-align</c> is the paper's MAGIC-AT).</summary>
+/// supernet shaped like the ground truth's child models (or shallower: <see cref="Cells"/> against
+/// <see cref="TableCells"/>), and zero-cost estimators scored in the same runs. A strategy is written
+/// <c>SAMPLER[-align][/SETTING=VALUE...]</c>: <c>-align</c> adds MAGIC-A's alignment at <see cref="AlignWeight"/>
+/// (<c>magic-t-align</c> is the paper's MAGIC-AT), and each <c>/SETTING=VALUE</c> is a setting of the sampler
+/// (<c>uniform/deiso=on/conv-weight=2</c>).</summary>
 public sealed record RankBenchPlan(
     IReadOnlyList<string> Strategies, int Steps, bool EqualCompute, int Seeds, string GroundTruthPath, string Dataset, string? DataDirectory,
     int ValidationSize, int BatchSize, int Channels, int Cells, int ImageSize, int EvaluationImages, int Threads, double LearningRate,
@@ -19,13 +22,30 @@ public sealed record RankBenchPlan(
 {
     public const string AlignedSuffix = "-align";
 
-    /// <summary>The sampler a strategy of the benchmark runs, and whether MAGIC-A's alignment is on.</summary>
-    public static (string Sampler, bool Aligned) Parse(string strategy) =>
-        strategy.EndsWith(AlignedSuffix, StringComparison.Ordinal) && Samplers.IsKnown(strategy[..^AlignedSuffix.Length])
-            ? (strategy[..^AlignedSuffix.Length], true)
-            : (strategy, false);
+    /// <summary>Zero-cost estimators scored beside the strategies, on children shaped like the table's.</summary>
+    public IReadOnlyList<string> Estimators { get; init; } = [];
+
+    /// <summary>The table's cells per stage (the children estimators score); the supernet's is <see cref="Cells"/>.</summary>
+    public int TableCells { get; init; } = Cells;
+
+    /// <summary>The sampler a strategy of the benchmark runs, whether MAGIC-A's alignment is on, and its settings.</summary>
+    public static (string Sampler, bool Aligned, IReadOnlyList<(string Key, string Value)> Settings) Parse(string strategy)
+    {
+        var parts = strategy.Split('/');
+        var settings = parts.Skip(1).Select(part => part.Split('=', 2) is [var key, var value] && key.Length > 0 && value.Length > 0
+            ? (key, value)
+            : throw new NasException($"strategy '{strategy}': '{part}' must look like SETTING=VALUE, e.g. uniform/deiso=on/conv-weight=2")).ToArray();
+        var name = parts[0];
+        return name.EndsWith(AlignedSuffix, StringComparison.Ordinal) && Samplers.IsKnown(name[..^AlignedSuffix.Length])
+            ? (name[..^AlignedSuffix.Length], true, settings)
+            : (name, false, settings);
+    }
 
     public static bool IsKnown(string strategy) => Samplers.IsKnown(Parse(strategy).Sampler);
+
+    /// <summary>The strategy's id in the spec: its name with every character HOCON would read as syntax made a dash.</summary>
+    public static string IdOf(string strategy) =>
+        new(strategy.Select(c => char.IsAsciiLetterOrDigit(c) || c == '-' ? c : c == '.' ? 'p' : '-').ToArray());
 
     /// <summary>Optimizer steps of one strategy: with equal compute, a strategy that trains m paths per step gets 1/m
     /// of the steps, so every strategy trains as many path-batches (alignment's anchor passes are not counted).</summary>
@@ -39,14 +59,17 @@ public sealed record RankBenchPlan(
     public string SearchName(int seed) => $"rankbench-seed{seed}";
 
     /// <summary>The search spec of one seed: every strategy in one run (so they train concurrently), evolution at its
-    /// minimum, and every architecture of the ground truth scored with inherited weights.</summary>
+    /// minimum, and every architecture of the ground truth scored with inherited weights (by estimators: on fresh children).</summary>
     public string SpecText(int seed)
     {
         // Strategy seed 0: the run's seed alone then sets every strategy's supernet initialisation (the same for all, so
         // they start from one point) and, mixed with the strategy's id, its sampler and data order.
-        var strategies = string.Join("\n", Strategies.Select(s => Parse(s) is var (sampler, aligned) && aligned
-            ? Invariant($"    {s} {{ sampler = {sampler}, seed = 0, steps = {StepsOf(s)}, align = {AlignWeight} }}")
-            : Invariant($"    {s} {{ sampler = {sampler}, seed = 0, steps = {StepsOf(s)} }}")));
+        var strategies = string.Join("\n", Strategies.Select(s =>
+        {
+            var (sampler, aligned, settings) = Parse(s);
+            var extra = string.Concat(settings.Select(kv => $", {kv.Key} = {kv.Value}")) + (aligned ? Invariant($", align = {AlignWeight}") : "");
+            return Invariant($"    {IdOf(s)} {{ sampler = {sampler}, seed = 0, steps = {StepsOf(s)}{extra} }}");
+        }).Concat(Estimators.Select(e => Invariant($"    {IdOf(e)} {{ estimator = {e}, seed = 0, channels = {Channels}, cells = {TableCells} }}"))));
         var checkpointEvery = Math.Max(1, Steps / 4);
         var dataDirectory = DataDirectory is null ? "" : $", data-dir = \"{DataDirectory.Replace("\\", "/")}\"";
         return Invariant($$"""
@@ -79,11 +102,30 @@ public sealed record RankBenchPlan(
     static string Invariant(FormattableString text) => text.ToString(CultureInfo.InvariantCulture);
 }
 
-/// <summary>One strategy's result on one seed: ranking quality of its inherited-weight estimates against the ground
-/// truth; <paramref name="WithinConvolutionsTau"/> counts only pairs with as many live convolutions.</summary>
+/// <summary>One strategy's result on one seed: ranking quality of its inherited-weight estimates (or estimator scores)
+/// against the ground truth; <paramref name="WithinConvolutionsTau"/> counts only pairs with as many live convolutions;
+/// <paramref name="Top1Percentile"/> and <paramref name="Top5Percentile"/> say where the estimate's best one and best
+/// five stand in the truth (1 = the table's best).</summary>
 public sealed record RankBenchResult(
     string Strategy, int Seed, int Steps, double KendallTau, double SpearmanRho, double TopOverlap, double TrainingSeconds,
-    IReadOnlyList<(string Architecture, double Estimated, double True)> Estimates, double WithinConvolutionsTau = double.NaN);
+    IReadOnlyList<(string Architecture, double Estimated, double True)> Estimates, double WithinConvolutionsTau = double.NaN,
+    double Top1Percentile = double.NaN, double Top5Percentile = double.NaN)
+{
+    /// <summary>Scores estimates of the table's architectures against their truth.</summary>
+    public static RankBenchResult Of(string strategy, int seed, int steps, double trainingSeconds,
+                                     IReadOnlyList<(string Architecture, double Estimated, double True)> estimates)
+    {
+        if (estimates.Count < 2)
+            throw new NasException($"strategy {strategy} (seed {seed}) scored {estimates.Count} ground-truth architectures; at least 2 are needed");
+        var estimated = estimates.Select(e => e.Estimated).ToArray();
+        var actual = estimates.Select(e => e.True).ToArray();
+        var convolutions = estimates.Select(e => Nb201Space.LiveConvolutions(Nb201Space.Instance.Parse(e.Architecture))).ToArray();
+        return new RankBenchResult(strategy, seed, steps, RankCorrelation.KendallTau(estimated, actual), RankCorrelation.SpearmanRho(estimated, actual),
+            RankCorrelation.TopKOverlap(estimated, actual, RankBench.TopK(estimates.Count)), trainingSeconds, estimates,
+            RankCorrelation.KendallTauWithinGroups(estimated, actual, convolutions),
+            RankCorrelation.TopKTruePercentile(estimated, actual, 1), RankCorrelation.TopKTruePercentile(estimated, actual, Math.Min(5, estimates.Count)));
+    }
+}
 
 /// <summary>Mean and sample standard deviation over the seeds whose value is defined; <paramref name="Undefined"/>
 /// counts those left out (NaN: a seed's supernet scored every architecture alike, so no ranking exists).</summary>
@@ -118,26 +160,53 @@ public static class RankBench
     /// test accuracy.</summary>
     public static RankBenchResult Score(SearchExport export, string strategy, int seed, int steps, IReadOnlyDictionary<string, double> truth)
     {
+        var id = RankBenchPlan.IdOf(strategy);
         var estimates = FinalProbes(export)
-            .Where(e => e.Strategy == strategy && truth.ContainsKey(e.Architecture))
+            .Where(e => e.Strategy == id && truth.ContainsKey(e.Architecture))
             .Select(e => (e.Architecture, Estimated: e.Accuracy!.Value, True: truth[e.Architecture]))
             .ToArray();
-        if (estimates.Length < 2)
-            throw new NasException($"strategy {strategy} (seed {seed}) scored {estimates.Length} ground-truth architectures; at least 2 are needed");
-        var estimated = estimates.Select(e => e.Estimated).ToArray();
-        var actual = estimates.Select(e => e.True).ToArray();
-        var status = export.Status.Strategies.Single(s => s.Strategy == strategy);
-        var convolutions = estimates.Select(e => Nb201Space.LiveConvolutions(Nb201Space.Instance.Parse(e.Architecture))).ToArray();
-        return new RankBenchResult(strategy, seed, steps, RankCorrelation.KendallTau(estimated, actual), RankCorrelation.SpearmanRho(estimated, actual),
-            RankCorrelation.TopKOverlap(estimated, actual, TopK(estimates.Length)), status.TrainingSeconds, estimates,
-            RankCorrelation.KendallTauWithinGroups(estimated, actual, convolutions));
+        var status = export.Status.Strategies.Single(s => s.Strategy == id);
+        return RankBenchResult.Of(strategy, seed, steps, status.TrainingSeconds, estimates);
+    }
+
+    /// <summary>The zero-cost vote of Abdelfattah et al. (ICLR 2021, "Zero-Cost Proxies for Lightweight NAS"): the mean
+    /// rank under synflow, jacob-cov and snip. Taken from the paper, not chosen on any table of ours.</summary>
+    public static IReadOnlyList<string> VoteEstimators { get; } = ["synflow", "jacob-cov", "snip"];
+
+    public const string CombinedSuffix = "+zc";
+
+    /// <summary>The combined estimator, a rule fixed before it was measured: the mean of an architecture's rank under
+    /// the supernet and its rank under the zero-cost vote (<see cref="VoteEstimators"/>), so that the supernet and the
+    /// free proxies weigh alike. Null when a vote estimator is missing from this seed.</summary>
+    public static RankBenchResult? Combined(RankBenchResult supernet, IReadOnlyList<RankBenchResult> sameSeed) =>
+        CombinedEstimates(supernet, sameSeed) is { Count: >= 2 } estimates
+            ? RankBenchResult.Of(supernet.Strategy + CombinedSuffix, supernet.Seed, supernet.Steps, supernet.TrainingSeconds, estimates)
+            : null;
+
+    /// <summary>The combined estimator's estimate of each architecture every input scored; null when a vote estimator
+    /// is missing.</summary>
+    public static IReadOnlyList<(string Architecture, double Estimated, double True)>? CombinedEstimates(RankBenchResult supernet, IReadOnlyList<RankBenchResult> sameSeed)
+    {
+        var votes = VoteEstimators.Select(e => sameSeed.FirstOrDefault(r => r.Strategy == e)).ToArray();
+        if (votes.Any(v => v is null)) return null;
+        var common = supernet.Estimates.Select(e => e.Architecture)
+            .Where(a => votes.All(v => v!.Estimates.Any(e => e.Architecture == a))).ToArray();
+        double[] RanksOf(RankBenchResult result)
+        {
+            var byArchitecture = result.Estimates.ToDictionary(e => e.Architecture, e => e.Estimated);
+            return RankCorrelation.AverageRanks(common.Select(a => byArchitecture[a]).ToArray());
+        }
+        var supernetRanks = RanksOf(supernet);
+        var voteRanks = RankCorrelation.AverageRanks(votes.Select(v => RanksOf(v!)).Aggregate((x, y) => x.Zip(y, (p, q) => p + q).ToArray()));
+        var truth = supernet.Estimates.ToDictionary(e => e.Architecture, e => e.True);
+        return common.Select((a, i) => (a, (supernetRanks[i] + voteRanks[i]) / 2, truth[a])).ToArray();
     }
 
     /// <summary>Whether every strategy of a finished search scored every one of the architectures.</summary>
     public static bool ScoresEvery(SearchExport export, IReadOnlyList<string> strategies, IEnumerable<string> architectures)
     {
         var scored = FinalProbes(export).Select(e => (e.Strategy, e.Architecture)).ToHashSet();
-        return architectures.All(a => strategies.All(s => scored.Contains((s, a))));
+        return architectures.All(a => strategies.All(s => scored.Contains((RankBenchPlan.IdOf(s), a))));
     }
 
     // Probes of earlier checkpoints (evaluation.probe-checkpoints) score the same architectures again; mixing them in
@@ -182,7 +251,7 @@ public static class RankBench
     {
         var text = new StringBuilder();
         var width = strategies.Append("strategy").Max(s => s.Length);
-        text.AppendLine($"{"strategy".PadRight(width)} {"steps",6} {"Kendall tau",15} {"within convs",15} {"Spearman rho",15} {"top-10% overlap",15} {"seeds agree",11} {"seeds' mean",11} {"train s",8}  seeds");
+        text.AppendLine($"{"strategy".PadRight(width)} {"steps",6} {"Kendall tau",15} {"within convs",15} {"Spearman rho",15} {"top-10% overlap",15} {"top-1 pct",15} {"top-5 pct",15} {"seeds agree",11} {"seeds' mean",11} {"train s",8}  seeds");
         foreach (var strategy in strategies)
         {
             var rows = results.Where(r => r.Strategy == strategy).ToArray();
@@ -190,11 +259,12 @@ public static class RankBench
             text.AppendLine(string.Create(CultureInfo.InvariantCulture,
                 $"{strategy.PadRight(width)} {rows[0].Steps,6} {Spread.Of(rows.Select(r => r.KendallTau).ToArray()),15} {Spread.Of(rows.Select(r => r.WithinConvolutionsTau).ToArray()),15} " +
                 $"{Spread.Of(rows.Select(r => r.SpearmanRho).ToArray()),15} " +
-                $"{Spread.Of(rows.Select(r => r.TopOverlap).ToArray()),15} {AgreementText(SeedAgreement(rows)),11} {AgreementText(SeedMeanTau(rows)),11} {rows.Average(r => r.TrainingSeconds),8:0}  {rows.Length}"));
+                $"{Spread.Of(rows.Select(r => r.TopOverlap).ToArray()),15} {Spread.Of(rows.Select(r => r.Top1Percentile).ToArray()),15} {Spread.Of(rows.Select(r => r.Top5Percentile).ToArray()),15} {AgreementText(SeedAgreement(rows)),11} {AgreementText(SeedMeanTau(rows)),11} {rows.Average(r => r.TrainingSeconds),8:0}  {rows.Length}"));
         }
         if (results.Count > 0)
         {
             text.AppendLine("within convs: Kendall tau over pairs with as many live convolutions (the order that counting convolutions cannot give)");
+            text.AppendLine("top-10% overlap: share of the estimate's top 10% in the true top 10% (precision at 10%); top-1/top-5 pct: mean true percentile of the estimate's best 1 and 5 (1 = the table's best)");
             text.AppendLine("seeds agree: mean Kendall tau between two seeds' estimates (no ground truth; low means the supernet's seed, not the architecture, sets the ranking)");
             text.AppendLine("seeds' mean: Kendall tau of the estimates averaged over seeds (above the Kendall tau column: seed noise averaged out; near it: a bias every seed shares)");
         }
@@ -220,10 +290,10 @@ public static class RankBench
 
     public static string Csv(IReadOnlyList<RankBenchResult> results)
     {
-        var text = new StringBuilder("strategy,seed,steps,kendall_tau,spearman_rho,top10_overlap,training_seconds,kendall_tau_within_convolutions\n");
+        var text = new StringBuilder("strategy,seed,steps,kendall_tau,spearman_rho,top10_overlap,training_seconds,kendall_tau_within_convolutions,top1_percentile,top5_percentile\n");
         foreach (var r in results)
             text.Append(string.Create(CultureInfo.InvariantCulture,
-                $"{r.Strategy},{r.Seed},{r.Steps},{r.KendallTau:0.####},{r.SpearmanRho:0.####},{r.TopOverlap:0.####},{r.TrainingSeconds:0.#},{r.WithinConvolutionsTau:0.####}\n"));
+                $"{r.Strategy},{r.Seed},{r.Steps},{r.KendallTau:0.####},{r.SpearmanRho:0.####},{r.TopOverlap:0.####},{r.TrainingSeconds:0.#},{r.WithinConvolutionsTau:0.####},{r.Top1Percentile:0.####},{r.Top5Percentile:0.####}\n"));
         return text.ToString();
     }
 

@@ -10,6 +10,7 @@ using NasActors.Search.GroundTruth;
 using NasActors.Search.Sampling;
 using NasActors.Search.Spaces;
 using NasActors.Torch.Checkpoints;
+using NasActors.Torch.Estimators;
 using NasActors.Torch.Runtime;
 
 namespace NasActors.Cli.Commands;
@@ -23,7 +24,10 @@ internal static class RankBenchCommand
     public static Command Create()
     {
         var groundTruth = new Option<string>("--groundtruth") { Description = "ground-truth table (CSV from nas groundtruth)", Required = true };
-        var strategies = new Option<string>("--strategies") { Description = "comma-separated strategies; NAME-align adds MAGIC-A's alignment (magic-t-align: MAGIC-AT)", DefaultValueFactory = _ => string.Join(",", Samplers.Names) };
+        var strategies = new Option<string>("--strategies") { Description = "comma-separated strategies; NAME-align adds MAGIC-A's alignment (magic-t-align: MAGIC-AT); NAME/SETTING=VALUE sets a sampler setting (uniform/deiso=on/conv-weight=2)", DefaultValueFactory = _ => string.Join(",", Samplers.Names) };
+        var estimators = new Option<string>("--estimators") { Description = $"comma-separated zero-cost estimators scored in the same runs ({string.Join(", ", ZeroCostEstimators.Names)}; none: no estimator)", DefaultValueFactory = _ => string.Join(",", ZeroCostEstimators.Names) };
+        var supernetCells = new Option<int?>("--supernet-cells") { Description = "cells per stage of the supernets (default: the table's)" };
+        var truthColumn = new Option<string>("--truth") { Description = "test: rank against the table's test accuracy; validation: against its validation accuracy (for choosing settings without seeing the test accuracies)", DefaultValueFactory = _ => "test" };
         var steps = new Option<int>("--steps") { Description = "training budget per strategy, in single-path steps", DefaultValueFactory = _ => 2000 };
         var budget = new Option<string>("--budget") { Description = "compute: a strategy training m paths per step gets steps/m steps; steps: every strategy gets --steps", DefaultValueFactory = _ => "compute" };
         var seeds = new Option<int>("--seeds") { Description = "seeds (one search each)", DefaultValueFactory = _ => 3 };
@@ -43,31 +47,39 @@ internal static class RankBenchCommand
         var output = new Option<string>("--out") { Description = "folder for rankbench.csv, estimates.csv and rankbench.svg", DefaultValueFactory = _ => "rankbench" };
         var command = new Command("rankbench", "ranking consistency per strategy: supernet estimates against stand-alone ground truth")
         {
-            groundTruth, strategies, steps, budget, seeds, dataset, dataDirectory, validationSize, batchSize, learningRate, alignWeight, evaluationImages, trainers, evaluators, threads, device, stateDirectory, output,
+            groundTruth, strategies, estimators, supernetCells, truthColumn, steps, budget, seeds, dataset, dataDirectory, validationSize, batchSize, learningRate, alignWeight, evaluationImages, trainers, evaluators, threads, device, stateDirectory, output,
         };
         command.SetAction((parsed, cancellation) =>
         {
             var names = parsed.GetValue(strategies)!.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries);
-            if (names.Length == 0) throw new NasException("--strategies is empty: name at least one, e.g. --strategies uniform,fair");
+            var estimatorNames = parsed.GetValue(estimators)! is "none" or "" ? []
+                : parsed.GetValue(estimators)!.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries);
+            if (names.Length == 0 && estimatorNames.Length == 0) throw new NasException("--strategies is empty: name at least one, e.g. --strategies uniform,fair");
+            if (estimatorNames.FirstOrDefault(e => !ZeroCostEstimators.IsKnown(e)) is { } unknownEstimator)
+                throw new NasException($"unknown estimator '{unknownEstimator}' in --estimators; known: {string.Join(", ", ZeroCostEstimators.Names)} (or none)");
+            if (estimatorNames.Distinct().Count() != estimatorNames.Length) throw new NasException($"--estimators names an estimator twice: {string.Join(",", estimatorNames)}");
+            if (parsed.GetValue(truthColumn) is not ("test" or "validation") and var column) throw new NasException($"--truth '{column}' is unknown: use test or validation");
             var unknown = names.Where(n => !RankBenchPlan.IsKnown(n)).ToArray();
             if (unknown.Length > 0)
                 throw new NasException($"unknown strateg{(unknown.Length > 1 ? "ies" : "y")} {string.Join(", ", unknown)} in --strategies; known: {string.Join(", ", Samplers.Names)}, " +
                                        $"each also as NAME{RankBenchPlan.AlignedSuffix} (with MAGIC-A's alignment)");
-            if (names.Distinct().Count() != names.Length) throw new NasException($"--strategies names a strategy twice: {string.Join(",", names)}");
+            if (names.Select(RankBenchPlan.IdOf).Distinct().Count() != names.Length) throw new NasException($"--strategies names a strategy twice: {string.Join(",", names)}");
             var budgetKind = parsed.GetValue(budget)!;
             if (budgetKind is not ("compute" or "steps")) throw new NasException($"--budget '{budgetKind}' is unknown: use compute or steps");
             var groundTruthPath = Path.GetFullPath(parsed.GetValue(groundTruth)!);
             var (table, truth) = RankBench.ReadGroundTruth(groundTruthPath);
+            if (parsed.GetValue(truthColumn) == "validation") truth = table.MeanValidationAccuracy();
             var first = table.Rows[0];
+            var cells = parsed.GetValue(supernetCells) is { } c ? CommonOptions.Positive("--supernet-cells", c) : first.Cells;
             var validationImages = CommonOptions.Positive("--validation-size", parsed.GetValue(validationSize));
             var plan = new RankBenchPlan(names, CommonOptions.Positive("--steps", parsed.GetValue(steps)), budgetKind == "compute",
                 CommonOptions.Positive("--seeds", parsed.GetValue(seeds)), groundTruthPath, parsed.GetValue(dataset)!,
                 parsed.GetValue(dataDirectory) is { } directory ? Path.GetFullPath(directory) : null,
                 validationImages, CommonOptions.Positive("--batch-size", parsed.GetValue(batchSize)),
-                first.Channels, first.Cells, first.ImageSize, EvaluationImages(parsed.GetValue(evaluationImages), validationImages),
+                first.Channels, cells, first.ImageSize, EvaluationImages(parsed.GetValue(evaluationImages), validationImages),
                 CommonOptions.Positive("--threads", parsed.GetValue(threads)), PositiveLearningRate(parsed.GetValue(learningRate)),
-                AlignWeight(parsed.GetValue(alignWeight)));
-            var trainerCount = parsed.GetValue(trainers) is var t && t != 0 ? CommonOptions.Positive("--trainers", t) : names.Length;
+                AlignWeight(parsed.GetValue(alignWeight))) { Estimators = estimatorNames, TableCells = first.Cells };
+            var trainerCount = parsed.GetValue(trainers) is var t && t != 0 ? CommonOptions.Positive("--trainers", t) : Math.Max(1, names.Length);
             // Scoring is one thread an evaluation: once the supernets are trained, one evaluator would leave cores idle.
             var evaluatorCount = parsed.GetValue(evaluators) is { } e ? CommonOptions.Positive("--evaluators", e) : Environment.ProcessorCount;
             var deviceName = parsed.GetValue(device)!;
@@ -112,7 +124,8 @@ internal static class RankBenchCommand
         WarnOfPadaThatSamplesLikeUniform(plan, specs[0].Data);  // every seed's data is the same
         Console.WriteLine($"rankbench: {plan.Strategies.Count} strategies x {plan.Seeds} seeds, {truth.Count} ground-truth architectures " +
                           $"(C={plan.Channels} N={plan.Cells} {plan.ImageSize}px), budget {plan.Steps} path-steps at learning rate {plan.LearningRate.ToString(System.Globalization.CultureInfo.InvariantCulture)} " +
-                          $"({string.Join(", ", plan.Strategies.Select(s => $"{s} {plan.StepsOf(s)} steps"))}), {settings.Devices.Count} trainers, {settings.Evaluators} evaluators " +
+                          $"({string.Join(", ", plan.Strategies.Select(s => $"{s} {plan.StepsOf(s)} steps"))}; supernets of {plan.Cells} cells a stage), " +
+                          $"{plan.Estimators.Count} zero-cost estimators, {settings.Devices.Count} trainers, {settings.Evaluators} evaluators " +
                           $"on {settings.EvaluatorDevice}; state in {Path.GetDirectoryName(settings.CheckpointDirectory)}");
         await using var node = NasNode.Start(settings);
         var reused = new Dictionary<int, string>();
@@ -126,18 +139,29 @@ internal static class RankBenchCommand
         {
             var searchId = reused.TryGetValue(seed, out var found) ? found : await Start(node, plan, seed);
             var export = await WaitForCompletion(node, searchId, seed, clock, bar, cancellation);
-            results.AddRange(plan.Strategies.Select(s => RankBench.Score(export, s, seed, plan.StepsOf(s), truth)));
+            var seedResults = plan.Strategies.Select(s => RankBench.Score(export, s, seed, plan.StepsOf(s), truth))
+                .Concat(plan.Estimators.Select(e => RankBench.Score(export, e, seed, 0, truth))).ToList();
+            seedResults.AddRange(plan.Strategies.Select(s => RankBench.Combined(seedResults.First(r => r.Strategy == s), seedResults)).OfType<RankBenchResult>().ToArray());
+            results.AddRange(seedResults);
             foreach (var line in SplitGroupings(specs[seed - 1], searchId, settings.CheckpointDirectory)) bar.WriteLine($"seed {seed}: {line}");
             // A run of hours leaves its finished seeds' results behind even if it is stopped before the last.
-            await WriteOutputs(results, plan.Strategies, output, cancellation);
+            await WriteOutputs(results, Rows(plan), output, cancellation);
             if (seed < plan.Seeds) bar.WriteLine($"seed {seed} of {plan.Seeds} scored: {Path.Combine(output, "rankbench.csv")} holds the seeds so far");
         }
         bar.Dispose();
         Console.WriteLine();
-        Console.WriteLine(RankBench.Table(results, plan.Strategies, table.SeedToSeedTau(1, 2), table.SplitHalfTau(), table.ParameterCountTau()));
+        Console.WriteLine(RankBench.Table(results, Rows(plan), table.SeedToSeedTau(1, 2), table.SplitHalfTau(), table.ParameterCountTau()));
+        if (plan.Strategies.Count > 0 && plan.Estimators.Count > 0)
+            Console.WriteLine(plan.Estimators.Intersect(RankBench.VoteEstimators).Count() == RankBench.VoteEstimators.Count
+                ? $"STRATEGY{RankBench.CombinedSuffix}: the mean of the supernet's rank and the zero-cost vote's (mean rank under {string.Join(", ", RankBench.VoteEstimators)}), a rule fixed in advance"
+                : $"no combined estimator: it needs {string.Join(", ", RankBench.VoteEstimators)} in --estimators");
         Console.WriteLine($"wrote {Path.Combine(output, "rankbench.csv")}, estimates.csv and rankbench.svg ({clock.Elapsed.TotalMinutes:0.0} min)");
         return 0;
     }
+
+    /// <summary>The table's rows: each strategy, then each strategy combined with the zero-cost vote, then the estimators.</summary>
+    static IReadOnlyList<string> Rows(RankBenchPlan plan) =>
+        plan.Strategies.Concat(plan.Strategies.Select(s => s + RankBench.CombinedSuffix)).Concat(plan.Estimators).ToArray();
 
     /// <summary>How each gradient-matched few-shot supernet grouped its split edge's operations, read from its final
     /// checkpoint: the grouping is measured during training, so only the trainer knows it.</summary>
@@ -198,7 +222,7 @@ internal static class RankBenchCommand
             return same.SearchId;
         }
         if (finished.Where(c => RankBenchPlan.SameSearch(RankBenchPlan.WithoutGroundTruth(c.Export.Spec), RankBenchPlan.WithoutGroundTruth(spec))
-                                         && RankBench.ScoresEvery(c.Export, plan.Strategies, truth.Keys)).Select(c => c.Search).FirstOrDefault() is { } rescored)
+                                         && RankBench.ScoresEvery(c.Export, plan.Strategies.Concat(plan.Estimators).ToArray(), truth.Keys)).Select(c => c.Search).FirstOrDefault() is { } rescored)
         {
             Console.WriteLine($"seed {seed}: re-scoring finished search {rescored.SearchId} (trained beside another table of the same architectures)");
             return rescored.SearchId;

@@ -1,4 +1,5 @@
 using System.CommandLine;
+using System.Globalization;
 using System.Text.Json;
 using NasActors.Actors.Cluster;
 using NasActors.Actors.Protocol;
@@ -159,14 +160,37 @@ internal static class SearchCommands
         foreach (var strategy in ranking.Strategies)
         {
             Console.WriteLine();
-            Console.WriteLine($"{strategy.Strategy}: top {strategy.Leaderboard.Count} child models (inherited-weight validation accuracy; stand-alone test accuracy where the ground truth has it)");
+            Console.WriteLine(strategy.Estimator is null
+                ? $"{strategy.Strategy}: top {strategy.Leaderboard.Count} child models, one per function (inherited-weight validation accuracy; stand-alone test accuracy where the ground truth has it; strings that compute it)"
+                : $"{strategy.Strategy}: top {strategy.Leaderboard.Count} child models, one per function ({strategy.Estimator} score of a fresh child, no training; stand-alone test accuracy where the ground truth has it; strings that compute it)");
             foreach (var child in strategy.Leaderboard)
-                Console.WriteLine($"  {CommonOptions.Accuracy(child.Accuracy),7}  {(child.TrueAccuracy is { } truth ? CommonOptions.Accuracy(truth) : "   -   "),7}  {child.Architecture}");
+                Console.WriteLine($"  {(strategy.Estimator is null ? CommonOptions.Accuracy(child.Accuracy) : child.Accuracy.ToString("G4", CultureInfo.InvariantCulture)),9}  " +
+                                  $"{(child.TrueAccuracy is { } truth ? CommonOptions.Accuracy(truth) : "   -   "),7}  {child.Aliases,5}  {child.Architecture}");
             Console.WriteLine(strategy.KendallTau is null
                 ? "  ranking quality: no ground truth (the spec names no table, or it has fewer than 2 architectures)"
                 : $"  ranking quality over {strategy.Probed} ground-truth architectures: Kendall tau {strategy.KendallTau:0.000}, " +
                   $"Spearman rho {strategy.SpearmanRho:0.000}, top-10 overlap " +
                   (strategy.TopOverlap is { } overlap ? $"{overlap:P0}" : "n/a (10 or fewer architectures)"));
         }
+        if (Floor(ranking) is { } floor) Console.WriteLine($"\n{floor}");
+    }
+
+    /// <summary>What ranking costs nothing in this run: the parameter count's and the best zero-cost estimator's Kendall
+    /// tau, the floor a trained supernet must clear. Null when the run scored no estimator against a ground truth.</summary>
+    internal static string? Floor(SearchRanking ranking)
+    {
+        var free = ranking.Strategies.Where(s => s.Estimator is not null && s.KendallTau is not null).ToArray();
+        if (free.Length == 0) return null;
+        var parameters = free.FirstOrDefault(s => s.Estimator == "params");
+        var best = free.Where(s => s.Estimator is not ("params" or "flops")).MaxBy(s => s.KendallTau);
+        var parts = new List<string>();
+        if (parameters is not null) parts.Add($"parameter count Kendall tau {parameters.KendallTau:0.000}");
+        if (best is not null) parts.Add($"best zero-cost estimator {best.Estimator} {best.KendallTau:0.000}");
+        if (parts.Count == 0) parts.AddRange(free.Select(s => $"{s.Estimator} {s.KendallTau:0.000}"));
+        var supernets = ranking.Strategies.Where(s => s.Estimator is null && s.KendallTau is not null).ToArray();
+        var bar = free.Max(s => s.KendallTau!.Value);
+        var verdict = supernets.Length == 0 ? "" : "; " + string.Join(", ", supernets.Select(s =>
+            $"{s.Strategy} {s.KendallTau:0.000} {(s.KendallTau > bar ? "clears it" : "does not clear it")}"));
+        return $"floor (no training): {string.Join(", ", parts)}{verdict}";
     }
 }

@@ -46,6 +46,26 @@ public sealed class RankingActorTests : Akka.TestKit.Xunit2.TestKit
     }
 
     [Fact]
+    public async Task A_leaderboard_should_hold_one_row_per_function_in_its_canonical_form()
+    {
+        var ranking = Sys.ActorOf(RankingActor.Props("s3", _truth, "nb201"));
+        // Two strings of the identity cell (ops on edges that never reach the output differ) and one other cell.
+        string[] identity = ["|none~0|+|none~0|none~1|+|skip_connect~0|none~1|none~2|", "|nor_conv_1x1~0|+|avg_pool_3x3~0|avg_pool_3x3~1|+|skip_connect~0|none~1|none~2|"];
+        ranking.Tell(new RankingActor.Reset(["a"], [
+            new ScoredChild("a", identity[1], 0.727, Probe: false),
+            new ScoredChild("a", identity[0], 0.727, Probe: false),
+            new ScoredChild("a", Architectures[0], 0.5, Probe: false),
+        ]));
+        ranking.Tell(new GetRanking("s3", 10), TestActor);
+        var leaderboard = (await ExpectMsgAsync<SearchRanking>()).Strategies[0].Leaderboard;
+        Assert.Equal([identity[0], Architectures[0]], leaderboard.Select(c => c.Architecture));
+        var aliases = Enumerable.Range(0, 15_625).Count(i =>
+            Search.Spaces.Nb201Space.Instance.Canonicalize(Search.Spaces.Architecture.FromIndex(Search.Spaces.Nb201Space.Instance, i)).ToString() == identity[0]);
+        Assert.Equal((aliases, 1), (leaderboard[0].Aliases, leaderboard[1].Aliases));
+        Assert.True(aliases > 1);
+    }
+
+    [Fact]
     public async Task An_unreadable_ground_truth_should_be_named_when_the_ranking_is_asked_for()
     {
         var ranking = Sys.ActorOf(RankingActor.Props("s2", "/nowhere/truth.csv", "nb201"));

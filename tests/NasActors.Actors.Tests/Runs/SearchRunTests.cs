@@ -234,4 +234,35 @@ public sealed class SearchRunTests : JournalTestKit
         Assert.Contains("unknown search id 'ghost'", (await ExpectMsgAsync<CommandRejected>()).Reason);
     }
 
+
+    [Fact]
+    public async Task Run_should_score_an_estimator_strategy_at_once_without_training_it()
+    {
+        var run = Run("zc");
+        run.Tell(new StartSearch("zc", SearchSpecTests.WithEstimator("b { estimator = params, seed = 2 }"), Threads: 1), TestActor);
+        await ExpectMsgAsync<CommandAccepted>();
+        // Only the supernet strategy trains; the estimator's evaluations go out before any checkpoint exists.
+        Assert.Equal("a", (await Training.ExpectMsgAsync<TrainStrategy>()).Strategy);
+        await Training.ExpectNoMsgAsync(TimeSpan.FromMilliseconds(200));
+        var requests = new[] { await Evaluations.ExpectMsgAsync<EvaluateChild>(), await Evaluations.ExpectMsgAsync<EvaluateChild>() };
+        Assert.All(requests, r => Assert.Equal(("b", "", ""), (r.Request.Strategy, r.Request.CheckpointPath, r.Request.CheckpointSha256)));
+        foreach (var request in requests) run.Tell(new EvaluationSucceeded("zc", request.Request.EvaluationId, -3.5));
+        var third = await Evaluations.ExpectMsgAsync<EvaluateChild>();
+        run.Tell(new EvaluationGaveUp("zc", third.Request.EvaluationId, "broken"));
+        run.Tell(new GetSearchStatus("zc"), TestActor);
+        var status = (await ExpectMsgAsync<SearchStatus>()).Strategies.Single(s => s.Strategy == "b");
+        // A negative score is a score; the failed child ranks below it.
+        Assert.Equal((true, 2, 1, -3.5), (status.Trained, status.EvaluationsCompleted, status.EvaluationsFailed, status.BestAccuracy!.Value));
+        run.Tell(new GetRanking("zc"), TestActor);
+        var ranking = (await ExpectMsgAsync<SearchRanking>()).Strategies.Single(s => s.Strategy == "b");
+        Assert.Equal("params", ranking.Estimator);
+        Assert.Null((await RecoveredStatus(run, "zc")).Strategies.Single(s => s.Strategy == "b").FailureReason);
+    }
+
+    async Task<SearchStatus> RecoveredStatus(IActorRef run, string id)
+    {
+        var recovered = await Restart(run, id);
+        recovered.Tell(new GetSearchStatus(id), TestActor);
+        return await ExpectMsgAsync<SearchStatus>();
+    }
 }

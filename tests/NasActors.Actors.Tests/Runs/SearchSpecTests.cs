@@ -126,4 +126,33 @@ public class SearchSpecTests
         var error = Assert.Throws<NasException>(() => SearchSpec.Load("/nonexistent/spec.conf"));
         Assert.Contains("/nonexistent/spec.conf", error.Message);
     }
+
+    internal static string WithEstimator(string entry) =>
+        Minimal.Replace("b { sampler = uniform, seed = 2 }", entry);
+
+    [Fact]
+    public void An_estimator_strategy_should_train_nothing_and_keep_its_settings()
+    {
+        var spec = SearchSpec.Parse(WithEstimator("b { estimator = naswot, seed = 2, batch-size = 16, cells = 3 }"));
+        var estimator = spec.Strategies.Single(s => s.Id == "b");
+        Assert.True(estimator.IsEstimator);
+        Assert.Equal(("naswot", 0), (estimator.Sampler, estimator.Steps));
+        var settings = estimator.EstimatorSettings("b");
+        Assert.Equal((16, 3, (int?)null), (settings.Settings.BatchSize, settings.Cells!.Value, settings.Channels));
+        Assert.False(spec.Strategies.Single(s => s.Id == "a").IsEstimator);
+    }
+
+    [Theory]
+    [InlineData("b { estimator = nosuch }", "search.strategies.b.estimator = nosuch is invalid: expected a known zero-cost estimator (params, ")]
+    [InlineData("b { estimator = synflow, sampler = uniform }", "search.strategies.b = { sampler, estimator } is invalid")]
+    [InlineData("b { estimator = synflow, steps = 10 }", "search.strategies.b.steps = 10 is invalid: expected no steps")]
+    [InlineData("b { estimator = synflow, batch-size = 1 }", "search.strategies.b.batch-size = 1 is invalid: expected 2 to 4096")]
+    [InlineData("b { estimator = zico, initialisations = 99 }", "search.strategies.b.initialisations = 99 is invalid: expected 1 to 16")]
+    [InlineData("b { estimator = params, deiso = on }", "unknown setting deiso for strategy 'params'")]
+    [InlineData("b { sampler = nosuch }", "a zero-cost estimator (params, ")]
+    public void A_bad_estimator_entry_should_be_refused_naming_the_setting(string entry, string message)
+    {
+        var error = Assert.Throws<NasException>(() => SearchSpec.Parse(WithEstimator(entry)));
+        Assert.Contains(message, error.Message);
+    }
 }
