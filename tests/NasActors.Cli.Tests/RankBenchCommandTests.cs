@@ -21,7 +21,8 @@ public sealed class RankBenchCommandTests : IDisposable
     [
         "rankbench", "--groundtruth", _truth, "--strategies", strategies, "--steps", "10", "--seeds", "2", "--data-dir", _data,
         "--validation-size", "100", "--batch-size", "32", "--evaluation-images", "100", "--state-dir", _temp.File("state"), "--out", _temp.File("out"),
-        .. extra,
+        // The strategies are under test here; estimators only where a test names them.
+        .. extra.Contains("--estimators") ? extra : [.. extra, "--estimators", "none"],
     ];
 
     [Fact]
@@ -50,17 +51,17 @@ public sealed class RankBenchCommandTests : IDisposable
 
         NasAssert.Succeeded(run);
         // Equal compute: fair trains 5 paths per step and sandwich 4, so they get 2 and 3 of the 10 path-steps' steps.
-        Assert.Contains("uniform 10 steps, fair 2 steps, magic-t 10 steps, sandwich 3 steps, fewshot 10 steps, pada 10 steps), 6 trainers, ", run.StdoutLines[0]);
+        Assert.Contains("uniform 10 steps, fair 2 steps, magic-t 10 steps, sandwich 3 steps, fewshot 10 steps, pada 10 steps; supernets of 1 cells a stage), 0 zero-cost estimators, 6 trainers, ", run.StdoutLines[0]);
         Assert.Contains(" evaluators on cpu; state in ", run.StdoutLines[0]);
         foreach (var strategy in strategies.Split(','))
             Assert.Contains(run.StdoutLines, l => System.Text.RegularExpressions.Regex.IsMatch(l,
-                $@"^{strategy} +\d+ +-?\d\.\d{{3}} ± \d\.\d{{3}} +(-?\d\.\d{{3}} ± (\d\.\d{{3}}|-)( \(\d n/a\))?|n/a) +-?\d\.\d{{3}} ± \d\.\d{{3}} +\d\.\d{{3}} ± \d\.\d{{3}} +(-?\d\.\d{{3}}|-) +(-?\d\.\d{{3}}|-) +\d+ +2$"));
+                $@"^{strategy} +\d+ +-?\d\.\d{{3}} ± \d\.\d{{3}} +(-?\d\.\d{{3}} ± (\d\.\d{{3}}|-)( \(\d n/a\))?|n/a) +-?\d\.\d{{3}} ± \d\.\d{{3}} +\d\.\d{{3}} ± \d\.\d{{3}} +\d\.\d{{3}} ± \d\.\d{{3}} +\d\.\d{{3}} ± \d\.\d{{3}} +(-?\d\.\d{{3}}|-) +(-?\d\.\d{{3}}|-) +\d+ +2$"));
         Assert.Contains(run.StdoutLines, l => l == "baseline: parameter count as the estimate (no training) is undefined: every architecture has as many parameters");  // the tiny table's all have 1
         Assert.Contains(run.StdoutLines, l => l.StartsWith("ceiling: the ground truth's own seed-to-seed Kendall tau is", StringComparison.Ordinal));
         Assert.Contains(run.StdoutLines, l => l.StartsWith("seed 1 of 2 scored: ", StringComparison.Ordinal) && l.EndsWith("rankbench.csv holds the seeds so far", StringComparison.Ordinal));
 
         var rows = File.ReadAllLines(_temp.File("out/rankbench.csv"));
-        Assert.Equal("strategy,seed,steps,kendall_tau,spearman_rho,top10_overlap,training_seconds,kendall_tau_within_convolutions", rows[0]);
+        Assert.Equal("strategy,seed,steps,kendall_tau,spearman_rho,top10_overlap,training_seconds,kendall_tau_within_convolutions,top1_percentile,top5_percentile", rows[0]);
         Assert.Equal(12, rows.Length - 1);
         var estimates = File.ReadAllLines(_temp.File("out/estimates.csv"));
         Assert.Equal(1 + 6 * 2 * 3, estimates.Length);  // every strategy and seed scored all 3 architectures
@@ -189,6 +190,35 @@ public sealed class RankBenchCommandTests : IDisposable
         var run = await NasProcess.RunAsync(Command("uniform"));
         NasAssert.UsageError(run, "truth.csv:4", "sep_conv_5x5");
     }
+
+    [Fact]
+    public async Task Rankbench_should_score_zero_cost_estimators_and_the_combined_estimator_in_the_same_table()
+    {
+        var run = await NasProcess.RunAsync(TimeSpan.FromMinutes(3),
+            Command("uniform/deiso=on/conv-weight=2", "--estimators", "params,synflow,jacob-cov,snip", "--supernet-cells", "1", "--truth", "validation"));
+
+        NasAssert.Succeeded(run);
+        Assert.Contains("4 zero-cost estimators", run.StdoutLines[0]);
+        foreach (var row in new[] { "uniform/deiso=on/conv-weight=2 ", "uniform/deiso=on/conv-weight=2+zc ", "params ", "synflow ", "jacob-cov ", "snip " })
+            Assert.Contains(run.StdoutLines, l => l.StartsWith(row, StringComparison.Ordinal));
+        Assert.Contains(run.StdoutLines, l => l.StartsWith("STRATEGY+zc: the mean of the supernet's rank and the zero-cost vote's", StringComparison.Ordinal));
+        var csv = File.ReadAllLines(_temp.File("out/rankbench.csv"));
+        // 2 seeds x (1 strategy + its combination + 4 estimators); estimators cost their scoring time, not training.
+        Assert.Equal(1 + 2 * 6, csv.Length);
+        Assert.All(csv.Skip(1).Where(l => l.StartsWith("params,", StringComparison.Ordinal)), l => Assert.Equal("0", l.Split(',')[2]));
+    }
+
+    [Fact]
+    public async Task Rankbench_should_refuse_an_unknown_estimator_and_a_supernet_of_no_cells()
+    {
+        NasAssert.UsageError(await NasProcess.RunAsync(TimeSpan.FromMinutes(1), Command("uniform", "--estimators", "params,nosuch")),
+                             "unknown estimator 'nosuch' in --estimators", "synflow");
+        NasAssert.UsageError(await NasProcess.RunAsync(TimeSpan.FromMinutes(1), Command("uniform", "--supernet-cells", "0", "--estimators", "none")),
+                             "--supernet-cells");
+        NasAssert.UsageError(await NasProcess.RunAsync(TimeSpan.FromMinutes(1), Command("uniform/deiso=sometimes", "--estimators", "none")),
+                             "deiso = sometimes is invalid");
+        Assert.False(Directory.Exists(_temp.File("out")));
+    }
 }
 
 public sealed class InterferenceCommandTests : IDisposable
@@ -220,4 +250,5 @@ public sealed class InterferenceCommandTests : IDisposable
         var run = await NasProcess.RunAsync("interference", "--groundtruth", _temp.File("truth.csv"), "--operation", "skip_connect");
         NasAssert.UsageError(run, "--operation", "skip_connect", "nor_conv_3x3");
     }
+
 }

@@ -153,7 +153,7 @@ public sealed class EvaluationSupervisor : ReceiveActor, IWithTimers
         if (!Release(succeeded.Run)) return;
         var key = KeyOf(succeeded.Run);
         if (_jobs.Remove(key, out var job))
-            Answer(key, job.ReplyTo, new EvaluationSucceeded(key.SearchId, key.EvaluationId, succeeded.Accuracy));
+            Answer(key, job.ReplyTo, new EvaluationSucceeded(key.SearchId, key.EvaluationId, succeeded.Accuracy, succeeded.Seconds));
         Dispatch();
     }
 

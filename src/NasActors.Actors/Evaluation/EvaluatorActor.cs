@@ -100,11 +100,13 @@ public sealed class EvaluatorActor : ReceiveActor, IWithUnboundedStash, IWithTim
             try
             {
                 if (delay > TimeSpan.Zero) await Task.Delay(delay);
-                return new EvaluationFinished(run, evaluator.Evaluate(run.Work.Request, spec), null);
+                var clock = System.Diagnostics.Stopwatch.StartNew();
+                var accuracy = evaluator.Evaluate(run.Work.Request, spec);
+                return new EvaluationFinished(run, accuracy, null, clock.Elapsed.TotalSeconds);
             }
             catch (Exception e)
             {
-                return new EvaluationFinished(run, double.NaN, e);
+                return new EvaluationFinished(run, double.NaN, e, 0);
             }
         }).PipeTo(self);
         Become(Busy);
@@ -116,7 +118,7 @@ public sealed class EvaluatorActor : ReceiveActor, IWithUnboundedStash, IWithTim
         switch (finished.Error)
         {
             case null:
-                current.ReplyTo.Tell(new EvaluationAttemptSucceeded(current.Run, finished.Accuracy));
+                current.ReplyTo.Tell(new EvaluationAttemptSucceeded(current.Run, finished.Accuracy, finished.Seconds));
                 break;
             case NasException unusable:  // a corrupt checkpoint or a bad architecture: another attempt would fail the same way
                 current.ReplyTo.Tell(new EvaluationAttemptFailed(current.Run, unusable.Message, Retryable: false));
@@ -156,5 +158,5 @@ public sealed class EvaluatorActor : ReceiveActor, IWithUnboundedStash, IWithTim
 
     sealed record InFlight(RunEvaluation Run, IActorRef ReplyTo);
 
-    sealed record EvaluationFinished(RunEvaluation Run, double Accuracy, Exception? Error);
+    sealed record EvaluationFinished(RunEvaluation Run, double Accuracy, Exception? Error, double Seconds);
 }

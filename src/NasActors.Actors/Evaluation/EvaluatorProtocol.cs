@@ -10,8 +10,8 @@ public sealed record RunEvaluation(EvaluateChild Work, int Attempt, int Sequence
     public string EvaluationId => Work.Request.EvaluationId;
 }
 
-/// <summary>An evaluator scored the child of <paramref name="Run"/>.</summary>
-public sealed record EvaluationAttemptSucceeded(RunEvaluation Run, double Accuracy);
+/// <summary>An evaluator scored the child of <paramref name="Run"/>, in <paramref name="Seconds"/> of its own work.</summary>
+public sealed record EvaluationAttemptSucceeded(RunEvaluation Run, double Accuracy, double Seconds = 0);
 
 /// <summary>An attempt failed: the evaluator crashed (retryable), or the work itself is unusable (not retryable).</summary>
 public sealed record EvaluationAttemptFailed(RunEvaluation Run, string Reason, bool Retryable);

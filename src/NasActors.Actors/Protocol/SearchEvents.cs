@@ -29,8 +29,8 @@ public sealed record EvaluationRequested(
     string EvaluationId, string Strategy, string Architecture, string CheckpointPath, string CheckpointSha256, bool Probe = false,
     long? ProbeStep = null) : ISearchEvent;
 
-/// <summary>An evaluation's result; a second result for the same id is ignored.</summary>
-public sealed record EvaluationCompleted(string EvaluationId, double Accuracy) : ISearchEvent;
+/// <summary>An evaluation's result, and the evaluator's seconds on it; a second result for the same id is ignored.</summary>
+public sealed record EvaluationCompleted(string EvaluationId, double Accuracy, double Seconds = 0) : ISearchEvent;
 
 /// <summary>An evaluation that failed after its last attempt, with the reason.</summary>
 public sealed record EvaluationFailed(string EvaluationId, string Reason) : ISearchEvent;

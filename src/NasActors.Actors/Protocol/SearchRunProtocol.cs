@@ -32,8 +32,9 @@ public sealed record SearchExport(SearchStatus Status, SearchRanking Ranking, st
 /// <summary>A committed checkpoint: the step, and the mean loss and throughput since the one before.</summary>
 public sealed record ExportedCheckpoint(string Strategy, long Step, double MeanLoss, double ImagesPerSecond);
 
+/// <summary>One evaluation of a run; <paramref name="Seconds"/> is the evaluator's time on it (0 in journals from before it was kept).</summary>
 public sealed record ExportedEvaluation(string EvaluationId, string Strategy, string Architecture, bool GroundTruthProbe, double? Accuracy, string? FailureReason,
-                                        long? ProbeStep = null);
+                                        long? ProbeStep = null, double Seconds = 0);
 
 /// <summary>Per strategy: the best child models found and how well the supernet ranks the ground-truth architectures.</summary>
 public sealed record SearchRanking(string SearchId, IReadOnlyList<StrategyRanking> Strategies);
@@ -92,6 +93,6 @@ public sealed record TrainingFailed(string SearchId, string Strategy, string Rea
 /// <summary>Score one journaled evaluation request; answered with <see cref="EvaluationSucceeded"/> or <see cref="EvaluationGaveUp"/>.</summary>
 public sealed record EvaluateChild(string SearchId, EvaluationRequested Request, string SpecText);
 
-public sealed record EvaluationSucceeded(string SearchId, string EvaluationId, double Accuracy);
+public sealed record EvaluationSucceeded(string SearchId, string EvaluationId, double Accuracy, double Seconds = 0);
 
 public sealed record EvaluationGaveUp(string SearchId, string EvaluationId, string Reason);

@@ -55,7 +55,7 @@ public sealed class SearchRun : ReceivePersistentActor
             Persist(new CheckpointRejected(unusable.Strategy, unusable.Step, unusable.Reason), _state.Apply);
         });
         Command<EvaluationSucceeded>(succeeded =>
-            Record(succeeded.EvaluationId, new EvaluationCompleted(succeeded.EvaluationId, succeeded.Accuracy)));
+            Record(succeeded.EvaluationId, new EvaluationCompleted(succeeded.EvaluationId, succeeded.Accuracy, succeeded.Seconds)));
         Command<EvaluationGaveUp>(gaveUp => Record(gaveUp.EvaluationId, new EvaluationFailed(gaveUp.EvaluationId, gaveUp.Reason)));
         Command<PauseSearch>(_ => ChangePhase("pause", RunPhase.Running, new SearchPaused(DateTimeOffset.UtcNow), resume: false));
         Command<ResumeSearch>(_ => ChangePhase("resume", RunPhase.Paused, new SearchResumed(DateTimeOffset.UtcNow), resume: true));
@@ -67,7 +67,7 @@ public sealed class SearchRun : ReceivePersistentActor
                 ? new CommandRejected(_searchId, $"unknown search id '{_searchId}'; list the searches with: nas search list")
                 : new SearchExport(Status(), Ranking.Compute(_state, int.MaxValue), _state.Spec!.Text,
                     _state.Evaluations.Values.OrderBy(e => e.Request.EvaluationId, StringComparer.Ordinal).Select(e => new ExportedEvaluation(
-                        e.Request.EvaluationId, e.Request.Strategy, e.Request.Architecture, e.Request.Probe, e.Accuracy, e.FailureReason, e.Request.ProbeStep)).ToArray(),
+                        e.Request.EvaluationId, e.Request.Strategy, e.Request.Architecture, e.Request.Probe, e.Accuracy, e.FailureReason, e.Request.ProbeStep, e.Seconds)).ToArray(),
                     _state.Strategies.SelectMany(s => s.Checkpoints.Select(c => new ExportedCheckpoint(s.Id, c.Step, c.MeanLoss, c.ImagesPerSecond))).ToArray()));
         });
         Command<GetRanking>(get =>

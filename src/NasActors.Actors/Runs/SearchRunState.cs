@@ -82,7 +82,7 @@ public sealed class SearchRunState
                 _evaluations[requested.EvaluationId] = new EvaluationRecord(requested, null, null);
                 break;
             case EvaluationCompleted completed when _evaluations.TryGetValue(completed.EvaluationId, out var record) && record.IsPending:
-                _evaluations[completed.EvaluationId] = record with { Accuracy = completed.Accuracy };
+                _evaluations[completed.EvaluationId] = record with { Accuracy = completed.Accuracy, Seconds = completed.Seconds };
                 if (record.Request.Probe) break;
                 var strategyState = Strategy(record.Request.Strategy);
                 strategyState.Evolution.Report(_space.Parse(record.Request.Architecture), completed.Accuracy);
@@ -196,5 +196,8 @@ public sealed class StrategyState(StrategySpec spec, RegularizedEvolution evolut
 /// <summary>An evaluation as the journal knows it: requested, then completed with an accuracy or failed with a reason.</summary>
 public sealed record EvaluationRecord(EvaluationRequested Request, double? Accuracy, string? FailureReason)
 {
+    /// <summary>The evaluator's seconds on a completed evaluation.</summary>
+    public double Seconds { get; init; }
+
     public bool IsPending => Accuracy is null && FailureReason is null;
 }

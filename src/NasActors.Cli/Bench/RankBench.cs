@@ -166,7 +166,11 @@ public static class RankBench
             .Select(e => (e.Architecture, Estimated: e.Accuracy!.Value, True: truth[e.Architecture]))
             .ToArray();
         var status = export.Status.Strategies.Single(s => s.Strategy == id);
-        return RankBenchResult.Of(strategy, seed, steps, status.TrainingSeconds, estimates);
+        // An estimator trains nothing: what it costs is its scoring of the table.
+        var seconds = status.Trained && status.Steps == 0
+            ? FinalProbes(export).Where(e => e.Strategy == id).Sum(e => e.Seconds)
+            : status.TrainingSeconds;
+        return RankBenchResult.Of(strategy, seed, steps, seconds, estimates);
     }
 
     /// <summary>The zero-cost vote of Abdelfattah et al. (ICLR 2021, "Zero-Cost Proxies for Lightweight NAS"): the mean
@@ -180,7 +184,8 @@ public static class RankBench
     /// free proxies weigh alike. Null when a vote estimator is missing from this seed.</summary>
     public static RankBenchResult? Combined(RankBenchResult supernet, IReadOnlyList<RankBenchResult> sameSeed) =>
         CombinedEstimates(supernet, sameSeed) is { Count: >= 2 } estimates
-            ? RankBenchResult.Of(supernet.Strategy + CombinedSuffix, supernet.Seed, supernet.Steps, supernet.TrainingSeconds, estimates)
+            ? RankBenchResult.Of(supernet.Strategy + CombinedSuffix, supernet.Seed, supernet.Steps,
+                                 supernet.TrainingSeconds + sameSeed.Where(r => VoteEstimators.Contains(r.Strategy)).Sum(r => r.TrainingSeconds), estimates)
             : null;
 
     /// <summary>The combined estimator's estimate of each architecture every input scored; null when a vote estimator
@@ -241,7 +246,8 @@ public static class RankBench
         var perSeed = seedsOfOneStrategy.Select(r => r.Estimates.ToDictionary(e => e.Architecture)).ToArray();
         var common = seedsOfOneStrategy[0].Estimates.Select(e => e.Architecture).Where(a => perSeed.All(s => s.ContainsKey(a))).ToArray();
         if (common.Length < 2) return null;
-        var mean = common.Select(a => perSeed.Average(s => s[a].Estimated)).ToArray();
+        // Divided before adding: an estimator's floor score (double.MinValue) would overflow a plain sum.
+        var mean = common.Select(a => perSeed.Sum(s => s[a].Estimated / perSeed.Length)).ToArray();
         var tau = RankCorrelation.KendallTau(mean, common.Select(a => perSeed[0][a].True).ToArray());
         return double.IsNaN(tau) ? null : tau;
     }
@@ -251,7 +257,7 @@ public static class RankBench
     {
         var text = new StringBuilder();
         var width = strategies.Append("strategy").Max(s => s.Length);
-        text.AppendLine($"{"strategy".PadRight(width)} {"steps",6} {"Kendall tau",15} {"within convs",15} {"Spearman rho",15} {"top-10% overlap",15} {"top-1 pct",15} {"top-5 pct",15} {"seeds agree",11} {"seeds' mean",11} {"train s",8}  seeds");
+        text.AppendLine($"{"strategy".PadRight(width)} {"steps",6} {"Kendall tau",15} {"within convs",15} {"Spearman rho",15} {"top-10% overlap",15} {"top-1 pct",15} {"top-5 pct",15} {"seeds agree",11} {"seeds' mean",11} {"seconds",8}  seeds");
         foreach (var strategy in strategies)
         {
             var rows = results.Where(r => r.Strategy == strategy).ToArray();
@@ -265,6 +271,7 @@ public static class RankBench
         {
             text.AppendLine("within convs: Kendall tau over pairs with as many live convolutions (the order that counting convolutions cannot give)");
             text.AppendLine("top-10% overlap: share of the estimate's top 10% in the true top 10% (precision at 10%); top-1/top-5 pct: mean true percentile of the estimate's best 1 and 5 (1 = the table's best)");
+            text.AppendLine("seconds: a supernet's training (its trainer's time), an estimator's scoring of the table (evaluators' time)");
             text.AppendLine("seeds agree: mean Kendall tau between two seeds' estimates (no ground truth; low means the supernet's seed, not the architecture, sets the ranking)");
             text.AppendLine("seeds' mean: Kendall tau of the estimates averaged over seeds (above the Kendall tau column: seed noise averaged out; near it: a bias every seed shares)");
         }

@@ -39,7 +39,8 @@ internal static class DemoCommand
         if (resume && !File.Exists(Path.Combine(stateDirectory, "journal.db")))
             throw new NasException($"nothing to resume in {stateDirectory}: start a demo with ./nas demo");
         await using var node = NasNode.Start(NodeSettings.Embedded(stateDirectory, trainers));
-        await using var dashboard = await Dashboard.DashboardServer.StartAsync(node, dashboardPort, AdminToken.ForNode(null, null, stateDirectory));
+        await using var dashboard = await Dashboard.DashboardServer.StartAsync(node, dashboardPort, AdminToken.ForNode(null, null, stateDirectory),
+                                                                                 Path.Combine(stateDirectory, "checkpoints"));
         string searchId;
         if (spec is not null)
         {

@@ -98,7 +98,7 @@ internal static class NodeCommand
         Console.WriteLine($"node {node.Address} up ({string.Join("; ", what)}); checkpoints in {settings.CheckpointDirectory}");
         if (settings.Has(ClusterNodeSettings.CoordinatorRole))
         {
-            await using var dashboard = await Dashboard.DashboardServer.StartAsync(node, dashboardPort!.Value, settings.AdminToken);
+            await using var dashboard = await Dashboard.DashboardServer.StartAsync(node, dashboardPort!.Value, settings.AdminToken, settings.CheckpointDirectory);
             Console.WriteLine($"dashboard: {dashboard.Url}");
             Console.WriteLine($"admin token: {AdminToken.Describe(configured.StateDirectory)}; " +
                               $"./nas console --connect {settings.Hostname}:{node.Address.Port} administers the cluster");

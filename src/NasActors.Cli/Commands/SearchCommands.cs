@@ -89,7 +89,9 @@ internal static class SearchCommands
             var export = await node.AskAsync<SearchExport>(new ExportSearch(id!));
             var truth = Reports.SearchReport.GroundTruthOf(export.Spec, $"spec of {id}");
             var path = parsed.GetValue(reportOutput)!;
-            await File.WriteAllTextAsync(path, Reports.SearchReport.Html(export, truth));
+            // The checkpoints say how much each operation trained; a search run elsewhere (--connect) may have none here.
+            var checkpoints = Path.Combine(parsed.GetValue<string>("--state-dir")!, "checkpoints");
+            await File.WriteAllTextAsync(path, Reports.SearchReport.Html(export, truth, Reports.SearchReport.OperationTrainingOf(export, checkpoints)));
             Console.WriteLine($"report of search {id} written to {path}");
         }));
         return command;

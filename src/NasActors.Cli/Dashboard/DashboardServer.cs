@@ -38,8 +38,9 @@ public sealed class DashboardServer : IAsyncDisposable
 
     /// <summary>Serves the dashboard of <paramref name="node"/> (an embedded node, or a cluster's coordinator) on
     /// 127.0.0.1:<paramref name="port"/> (0: any free port); actions must carry <paramref name="adminToken"/>. A port in
-    /// use is refused with an error that names it and the flag that changes it.</summary>
-    public static async Task<DashboardServer> StartAsync(IAdminChannel node, int port, string adminToken)
+    /// use is refused with an error that names it and the flag that changes it. The finished strategies' operation
+    /// tables are read from <paramref name="checkpointDirectory"/> (a cluster node's own when not given; none without).</summary>
+    public static async Task<DashboardServer> StartAsync(IAdminChannel node, int port, string adminToken, string? checkpointDirectory = null)
     {
         if (port is < 0 or > 65535) throw new NasException($"--dashboard-port {port} is not a port: use 1 to 65535, or 0 for any free port");
         var builder = WebApplication.CreateSlimBuilder();
@@ -49,7 +50,7 @@ public sealed class DashboardServer : IAsyncDisposable
         builder.WebHost.UseKestrel(k => k.Listen(IPAddress.Loopback, port));
         var app = builder.Build();
         var page = ReadPage();
-        var figures = new RunFigures(node);
+        var figures = new RunFigures(node, new OperationTables(checkpointDirectory ?? (node as ClusterNode)?.Settings.CheckpointDirectory));
 
         app.MapGet("/", async () => Results.Content(await PageWithSnapshot(page, node, figures), "text/html; charset=utf-8"));
         app.MapGet("/runs/{id}", async (string id) => !await Exists(node, id)
@@ -148,7 +149,7 @@ public sealed class DashboardServer : IAsyncDisposable
         var list = await node.AskAsync<SearchList>(ListSearches.Instance);
         var runs = new List<RunView>();
         foreach (var status in list.Searches)
-            runs.Add(new RunView(status, await Ranking(node, status.SearchId), await figures.Of(status)));
+            runs.Add(await View(node, figures, status));
         return runs;
     }
 
@@ -160,7 +161,13 @@ public sealed class DashboardServer : IAsyncDisposable
     {
         var list = await node.AskAsync<SearchList>(ListSearches.Instance);
         var status = list.Searches.FirstOrDefault(s => s.SearchId == id);
-        return status is null ? null : new RunView(status, await Ranking(node, id), await figures.Of(status));
+        return status is null ? null : await View(node, figures, status);
+    }
+
+    static async Task<RunView> View(IAdminChannel node, RunFigures figures, SearchStatus status)
+    {
+        var svg = await figures.Of(status);  // first: it learns the run's spec, which the operation tables need
+        return new RunView(status, await Ranking(node, status.SearchId), svg, figures.OperationsOf(status));
     }
 
     static async Task<SearchRanking?> Ranking(IAdminChannel node, string id)
@@ -199,8 +206,10 @@ public sealed class DashboardServer : IAsyncDisposable
     public async ValueTask DisposeAsync() => await _app.DisposeAsync();
 
     /// <summary>A run as the dashboard shows it; <paramref name="Figures"/> is inline SVG (training curves, evolution,
-    /// estimate against true accuracy), made by the server.</summary>
-    public sealed record RunView(SearchStatus Status, SearchRanking? Ranking, string? Figures);
+    /// estimate against true accuracy), made by the server; <paramref name="Operations"/>, per finished strategy, how much
+    /// each operation of its supernet was trained.</summary>
+    public sealed record RunView(SearchStatus Status, SearchRanking? Ranking, string? Figures,
+                                 IReadOnlyDictionary<string, OperationView>? Operations = null);
 
     public sealed record DashboardView(IReadOnlyList<RunView> Runs, NodeList? Workers);
 
@@ -212,10 +221,15 @@ public sealed class DashboardServer : IAsyncDisposable
     }
 
     /// <summary>Each run's figures, drawn again only when its progress changed (an export reads every evaluation).</summary>
-    sealed class RunFigures(IAdminChannel node)
+    sealed class RunFigures(IAdminChannel node, OperationTables operations)
     {
         readonly ConcurrentDictionary<string, (string Version, string? Svg)> _drawn = new();
         readonly ConcurrentDictionary<string, IReadOnlyDictionary<string, double>?> _truths = new();
+        readonly ConcurrentDictionary<string, string> _specs = new();
+
+        /// <summary>The run's operation tables, once <see cref="Of"/> has read its spec.</summary>
+        public IReadOnlyDictionary<string, OperationView>? OperationsOf(SearchStatus status) =>
+            operations.Of(status, _specs.GetValueOrDefault(status.SearchId));
 
         public async Task<string?> Of(SearchStatus status)
         {
@@ -226,6 +240,7 @@ public sealed class DashboardServer : IAsyncDisposable
             try
             {
                 var export = await node.AskAsync<SearchExport>(new ExportSearch(status.SearchId));
+                _specs[status.SearchId] = export.Spec;
                 var truth = _truths.GetOrAdd(export.Spec, spec => SearchReport.GroundTruthOf(spec, $"spec of {status.SearchId}"));
                 svg = string.Concat(SearchReport.TrainingCurves(export), SearchReport.EvolutionCurve(export),
                                     truth is null ? null : SearchReport.EstimateScatter(export, truth),

@@ -3,19 +3,24 @@ using System.Net;
 using System.Text;
 using NasActors.Actors.Protocol;
 using NasActors.Actors.Runs;
+using NasActors.Actors.Training;
 using NasActors.Cli.Plots;
 using NasActors.Search.GroundTruth;
 using NasActors.Search.Ranking;
 using NasActors.Search.Spaces;
+using NasActors.Torch.Checkpoints;
+using NasActors.Torch.Training;
 
 namespace NasActors.Cli.Reports;
 
 /// <summary>One self-contained HTML page about a search (no scripts, no fetched assets; figures are inline SVG), to
 /// attach to a paper or an issue: status per strategy, training curves, evolution progress, leaderboards, and ranking
-/// quality against the ground truth with the estimated-vs-true scatter when the run has one.</summary>
+/// quality against the ground truth with the estimated-vs-true scatter when the run has one, and, given
+/// <paramref name="operations"/> (see <see cref="OperationTrainingOf"/>), how much each operation of each supernet was trained.</summary>
 public static class SearchReport
 {
-    public static string Html(SearchExport export, IReadOnlyDictionary<string, double>? truth)
+    public static string Html(SearchExport export, IReadOnlyDictionary<string, double>? truth,
+                              IReadOnlyDictionary<string, OperationTraining>? operations = null)
     {
         var status = export.Status;
         var html = new StringBuilder();
@@ -31,6 +36,8 @@ public static class SearchReport
             th, td {"{"} border: 1px solid #ccc; padding: 0.25em 0.6em; text-align: left; font-size: 0.9em; {"}"}
             th {"{"} background: #f3f3f3; {"}"}
             td.num {"{"} text-align: right; font-variant-numeric: tabular-nums; {"}"}
+            td.least {"{"} background: #fde2e2; font-weight: bold; {"}"}
+            caption {"{"} text-align: left; font-weight: bold; padding-bottom: 0.2em; {"}"}
             pre {"{"} background: #f7f7f7; padding: 1em; overflow-x: auto; font-size: 0.85em; {"}"}
             code {"{"} font-size: 0.85em; {"}"}
             </style>
@@ -53,6 +60,7 @@ public static class SearchReport
         html.Append("</table>\n");
 
         if (TrainingCurves(export) is { } curves) html.Append("<h2>Supernet training</h2>\n").Append(curves);
+        if (operations is { Count: > 0 }) html.Append(OperationSection(export, operations));
         if (EvolutionCurve(export) is { } evolution) html.Append("<h2>Evolution</h2>\n").Append(evolution);
 
         html.Append("<h2>Leaderboards</h2>\n");
@@ -172,6 +180,63 @@ public static class SearchReport
 
     static Series[] Series(IReadOnlyList<ExportedCheckpoint> checkpoints, Func<ExportedCheckpoint, double> value) =>
         checkpoints.GroupBy(c => c.Strategy).Select(g => new Series(g.Key, g.OrderBy(c => c.Step).Select(c => ((double)c.Step, value(c))).ToArray(), Line: true)).ToArray();
+
+    /// <summary>Per strategy that trains a supernet, how much each operation was trained up to its latest committed
+    /// checkpoint under <paramref name="checkpointDirectory"/> (<see cref="CheckpointLayout.OperationTrainingOf"/>);
+    /// strategies without one readable there are left out, with a warning on stderr for a corrupt file.</summary>
+    public static IReadOnlyDictionary<string, OperationTraining> OperationTrainingOf(SearchExport export, string checkpointDirectory)
+    {
+        var spec = SearchSpec.Parse(export.Spec, $"spec of {export.Status.SearchId}");
+        var found = new Dictionary<string, OperationTraining>();
+        foreach (var status in export.Status.Strategies)
+        {
+            if (spec.Strategies.FirstOrDefault(s => s.Id == status.Strategy) is not { } strategy) continue;
+            try
+            {
+                if (CheckpointLayout.OperationTrainingOf(checkpointDirectory, export.Status.SearchId, spec, strategy, status.CheckpointStep) is { } training)
+                    found[status.Strategy] = training;
+            }
+            catch (CorruptCheckpointException e)
+            {
+                Console.Error.WriteLine($"warning: {e.Message}");
+            }
+        }
+        return found;
+    }
+
+    /// <summary>Per strategy a table of "updates / movement" (rows: decisions, columns: operations) and the weighted
+    /// operation trained least, highlighted: an operation left undertrained skews every child model that uses it.</summary>
+    static string OperationSection(SearchExport export, IReadOnlyDictionary<string, OperationTraining> operations)
+    {
+        var html = new StringBuilder("<h2>Operation training</h2>\n<p>Per strategy, at its latest checkpoint: the optimizer updates " +
+            "that trained each operation on a live edge / how far its weights moved from their initial values, ‖W − W0‖ / ‖W0‖ over " +
+            "every cell (— for an operation without weights). A split few-shot supernet is measured over all its sub-supernets.</p>\n");
+        foreach (var strategy in export.Status.Strategies.Select(s => s.Strategy).Where(operations.ContainsKey))
+        {
+            var training = operations[strategy];
+            var least = training.LeastTrained;
+            html.Append(Invariant($"<table>\n<caption>{Text(strategy)} (step {training.Step})</caption>\n<tr><th>edge</th>"));
+            foreach (var operation in training.Operations) html.Append($"<th>{Text(operation)}</th>");
+            html.Append("</tr>\n");
+            foreach (var row in training.Rows)
+            {
+                html.Append($"<tr><td>{Text(row[0].Decision)}</td>");
+                foreach (var cell in row)
+                    html.Append($"<td class=\"{(cell == least ? "num least" : "num")}\">{Text(Updates(cell))} / {Text(Movement(cell))}</td>");
+                html.Append("</tr>\n");
+            }
+            html.Append("</table>\n");
+            html.Append(least is null
+                ? $"<p>{Text(strategy)}: no operation with weights.</p>\n"
+                : $"<p>Least-updated weighted operation of {Text(strategy)}: <code>{Text(least.Operation)}</code> on edge {Text(least.Decision)}, " +
+                  $"{Text(least.Updates is { } u ? Invariant($"{u} updates") : "updates not counted in this checkpoint")}, moved {Text(Movement(least))}.</p>\n");
+        }
+        return html.ToString();
+    }
+
+    static string Updates(OperationCell cell) => cell.Updates?.ToString(CultureInfo.InvariantCulture) ?? "?";
+
+    static string Movement(OperationCell cell) => cell.Movement?.ToString("G3", CultureInfo.InvariantCulture) ?? "—";
 
     /// <summary>Evaluation ids are <c>strategy/N</c>, N counting the evolution's proposals.</summary>
     static int ProposalNumber(string evaluationId) =>

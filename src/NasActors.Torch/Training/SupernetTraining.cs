@@ -63,6 +63,10 @@ public sealed class SupernetTraining : IDisposable
     /// path sequence (what a resumed run is checked against).</summary>
     public string PathsDigest { get; private set; } = "";
 
+    /// <summary>How often each operation was updated so far; null after resuming from a checkpoint written before
+    /// updates were counted (what came before is unknown, and a partial count would understate it).</summary>
+    public OperationUpdates? OperationUpdates { get; private set; } = new(Nb201Space.Instance);
+
     public SupernetStep TrainStep()
     {
         if (IsComplete) throw new InvalidOperationException($"training is complete ({TotalSteps} steps)");
@@ -79,6 +83,8 @@ public sealed class SupernetTraining : IDisposable
                                           _anchor?.Anchor is { } anchor ? new Alignment(anchor, _anchor.Weight) : null);
             result = _trainer.Step(images, labels, paths, Step, options);
         }
+        // Counted once the step is taken: a step that throws (non-finite loss) updated nothing.
+        OperationUpdates?.Record(paths);
         if (result.SampleScores is { } scores) _dataOrder.Observe(batch, scores);
         _anchor?.AfterStep(paths);
         Sampler.Observe(new StepFeedback(Step, paths, result.Losses, result.OperationGradientNorms));
@@ -104,10 +110,15 @@ public sealed class SupernetTraining : IDisposable
     /// by this training; null otherwise (a resumed training reads the grouping from its checkpoint).</summary>
     public double[,]? OptionDistances { get; private set; }
 
-    public CheckpointInfo SaveCheckpoint(string path, IReadOnlyDictionary<string, string>? metadata = null) =>
-        CheckpointFile.Save(path, Supernet, _trainer.Optimizer,
-            new TrainingState(Step, Sampler.SaveState(), _dataOrder.SaveState(), get_num_threads(),
-                              metadata ?? new Dictionary<string, string>(), _anchor?.SaveState(), PathsDigest));
+    /// <summary>Saves weights, optimizer and every stream's state; <paramref name="metadata"/> goes with them, and the
+    /// operations' update counts under <see cref="Training.OperationUpdates.MetadataKey"/>.</summary>
+    public CheckpointInfo SaveCheckpoint(string path, IReadOnlyDictionary<string, string>? metadata = null)
+    {
+        var noted = new Dictionary<string, string>(metadata ?? new Dictionary<string, string>());
+        if (OperationUpdates is { } updates) noted[Training.OperationUpdates.MetadataKey] = updates.Format();
+        return CheckpointFile.Save(path, Supernet, _trainer.Optimizer,
+            new TrainingState(Step, Sampler.SaveState(), _dataOrder.SaveState(), get_num_threads(), noted, _anchor?.SaveState(), PathsDigest));
+    }
 
     /// <summary>Restores weights, optimizer, sampler and data order from a checkpoint whose hash must match.</summary>
     public TrainingState RestoreCheckpoint(string path, string sha256)
@@ -116,10 +127,15 @@ public sealed class SupernetTraining : IDisposable
         if (state.Threads != get_num_threads())
             throw new NasException($"checkpoint '{path}' was trained with {state.Threads} intra-op threads and this process uses " +
                                    $"{get_num_threads()}; results differ between thread counts, so resume with --threads {state.Threads}");
+        var updates = state.Metadata.TryGetValue(Training.OperationUpdates.MetadataKey, out var counts)
+            ? Training.OperationUpdates.Parse(counts, Nb201Space.Instance)
+              ?? throw new CorruptCheckpointException(path, $"its {Training.OperationUpdates.MetadataKey} '{counts}' does not fit the search space")
+            : null;
         Sampler.RestoreState(state.SamplerState);
         _dataOrder.RestoreState(state.DataOrderState);
         if (_anchor is not null) _anchor.RestoreState(state.AnchorState ?? "");
         PathsDigest = state.PathsDigest ?? "";
+        OperationUpdates = updates;
         Step = state.Step;
         return state;
     }

@@ -246,7 +246,7 @@ public sealed class SearchRunTests : JournalTestKit
         await Training.ExpectNoMsgAsync(TimeSpan.FromMilliseconds(200));
         var requests = new[] { await Evaluations.ExpectMsgAsync<EvaluateChild>(), await Evaluations.ExpectMsgAsync<EvaluateChild>() };
         Assert.All(requests, r => Assert.Equal(("b", "", ""), (r.Request.Strategy, r.Request.CheckpointPath, r.Request.CheckpointSha256)));
-        foreach (var request in requests) run.Tell(new EvaluationSucceeded("zc", request.Request.EvaluationId, -3.5));
+        foreach (var request in requests) run.Tell(new EvaluationSucceeded("zc", request.Request.EvaluationId, -3.5, Seconds: 0.25));
         var third = await Evaluations.ExpectMsgAsync<EvaluateChild>();
         run.Tell(new EvaluationGaveUp("zc", third.Request.EvaluationId, "broken"));
         run.Tell(new GetSearchStatus("zc"), TestActor);
@@ -257,6 +257,11 @@ public sealed class SearchRunTests : JournalTestKit
         var ranking = (await ExpectMsgAsync<SearchRanking>()).Strategies.Single(s => s.Strategy == "b");
         Assert.Equal("params", ranking.Estimator);
         Assert.Null((await RecoveredStatus(run, "zc")).Strategies.Single(s => s.Strategy == "b").FailureReason);
+        // What each evaluation cost is journaled with its result (an estimator's cost is its scoring).
+        var recovered = Run("zc");
+        recovered.Tell(new ExportSearch("zc"), TestActor);
+        var export = await ExpectMsgAsync<SearchExport>();
+        Assert.Equal([0.25, 0.25], export.Evaluations.Where(e => e.Accuracy is not null && e.Strategy == "b").Select(e => e.Seconds));
     }
 
     async Task<SearchStatus> RecoveredStatus(IActorRef run, string id)

@@ -81,6 +81,7 @@ public sealed class StrategyTrainingTests : IDisposable
         Assert.Equal(whole, firstPart.Concat(rest));
         Assert.Equal(CheckpointFile.WeightsSha256(uninterrupted.Supernet), CheckpointFile.WeightsSha256(resumed.Supernet));
         Assert.Equal(uninterrupted.PathsDigest, resumed.PathsDigest);
+        Assert.Equal(uninterrupted.OperationUpdates!.Format(), resumed.OperationUpdates!.Format());
         if (align) Assert.Equal(uninterrupted.Anchor, resumed.Anchor);
     }
 

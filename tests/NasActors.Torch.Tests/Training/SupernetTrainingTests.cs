@@ -145,6 +145,7 @@ public sealed class SupernetTrainingTests : IDisposable
         Assert.Equal(CheckpointFile.WeightsSha256(uninterrupted.Supernet), CheckpointFile.WeightsSha256(resumed.Supernet));
         Assert.Equal(64, uninterrupted.PathsDigest.Length);
         Assert.Equal(uninterrupted.PathsDigest, resumed.PathsDigest);
+        Assert.Equal(uninterrupted.OperationUpdates!.Format(), resumed.OperationUpdates!.Format());
     }
 
     [Fact]
