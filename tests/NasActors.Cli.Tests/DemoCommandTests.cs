@@ -24,10 +24,23 @@ public sealed class DemoCommandTests : IDisposable
             var leaderboard = run.StdoutLines.SkipWhile(l => !l.StartsWith($"{strategy}: top ", StringComparison.Ordinal)).Skip(1)
                                              .TakeWhile(l => !l.StartsWith("ranking quality", StringComparison.Ordinal)).ToArray();
             Assert.InRange(leaderboard.Length, 1, 4);
-            Assert.All(leaderboard, l => Assert.Matches(@"^\d{1,3}\.\d\d%\s+(\d{1,3}\.\d\d%|-)\s+\|.+\|$", l));
+            // accuracy, truth, how many strings compute the function, its canonical form
+            Assert.All(leaderboard, l => Assert.Matches(@"^\d{1,3}\.\d\d%\s+(\d{1,3}\.\d\d%|-)\s+\d+\s+\|.+\|$", l));
+            Assert.Equal(leaderboard.Length, leaderboard.Select(l => l.Split(' ', StringSplitOptions.RemoveEmptyEntries)[^1]).Distinct().Count());
         }
         Assert.Equal(2, run.StdoutLines.Count(l => Regex.IsMatch(l,
             @"^ranking quality over 3 ground-truth architectures: Kendall tau -?\d\.\d{3}, Spearman rho -?\d\.\d{3}, top-10 overlap n/a \(10 or fewer architectures\)$")));
+    }
+
+    [Fact]
+    public async Task Demo_should_print_the_floor_that_zero_cost_estimators_set_under_the_supernets()
+    {
+        var spec = TinySearch.Write(_temp, "p { estimator = params }\n    n { estimator = naswot, batch-size = 16, batches = 1, initialisations = 1 }");
+        var run = await NasProcess.RunAsync(["demo", "--spec", spec, "--state-dir", _temp.File("state"), "--poll", "0.5", "--dashboard-port", "0"]);
+
+        NasAssert.Succeeded(run);
+        Assert.True(run.StdoutLines.Any(l => l.StartsWith("n: top ", StringComparison.Ordinal) && l.Contains("naswot score of a fresh child, no training")), run.ToString());
+        Assert.True(run.StdoutLines.Any(l => Regex.IsMatch(l, @"^floor \(no training\): parameter count Kendall tau -?\d\.\d{3}, best zero-cost estimator naswot -?\d\.\d{3}; a -?\d\.\d{3} (clears|does not clear) it, b -?\d\.\d{3} (clears|does not clear) it$")), run.ToString());
     }
 
     [Fact]

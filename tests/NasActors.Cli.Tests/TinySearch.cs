@@ -4,7 +4,7 @@ namespace NasActors.Cli.Tests;
 public static class TinySearch
 {
     /// <summary>A tiny search on the fake data set, with a three-architecture ground truth.</summary>
-    public static string Write(TempDirectory temp)
+    public static string Write(TempDirectory temp, string extraStrategies = "")
     {
         var data = FakeFashionMnist.Write(Directory.CreateDirectory(temp.File("data")).FullName);
         var truth = temp.File("truth.csv");
@@ -26,6 +26,7 @@ public static class TinySearch
               strategies {
                 a { sampler = uniform, seed = 1 }
                 b { sampler = uniform, seed = 2 }
+                {{extraStrategies}}
               }
               evolution { population = 2, sample-size = 1, budget = 4 }
               ground-truth = "{{truth}}"

@@ -26,14 +26,17 @@ public class SearchSpecTests
     }
 
     [Fact]
-    public void The_shipped_demo_spec_should_parse_with_two_strategies()
+    public void The_shipped_demo_spec_should_parse_with_two_supernets_and_two_estimators()
     {
         var spec = SearchSpec.Load(RepositoryFile("hocon/searches/demo.conf"));
         Assert.Equal("demo", spec.Name);
-        Assert.Equal(["magic-t", "uniform"], spec.Strategies.Select(s => s.Id));
-        Assert.Equal(600, spec.Training.Steps);
+        Assert.Equal(["naswot", "params", "sandwich-deiso-conv", "spos-deiso-conv"], spec.Strategies.Select(s => s.Id));
+        Assert.Equal([true, true, false, false], spec.Strategies.Select(s => s.IsEstimator));
+        Assert.Equal(2000, spec.Training.Steps);
         Assert.Equal(30, spec.Evolution.Budget);
-        Assert.Equal("hocon/groundtruth/nb201-fashion-mnist.csv", spec.GroundTruth);
+        // The estimators score children shaped like the table's, which is deeper than the supernet.
+        Assert.Equal((2, 5), (spec.Supernet.CellsPerStage, spec.Strategies.Single(s => s.Id == "params").EstimatorSettings("demo").Cells!.Value));
+        Assert.Equal("hocon/groundtruth/nb201-fashion-mnist-8px-n5-e6.csv", spec.GroundTruth);
     }
 
     [Fact]
