@@ -66,9 +66,12 @@ public static class SearchReport
         html.Append("<h2>Leaderboards</h2>\n");
         foreach (var ranking in export.Ranking.Strategies)
         {
-            html.Append($"<h3>{Text(ranking.Strategy)}</h3>\n<table>\n<tr><th>#</th><th>architecture</th><th>inherited-weight accuracy</th><th>stand-alone accuracy</th></tr>\n");
+            // An estimator's scores are not accuracies.
+            var scored = ranking.Estimator is null ? "inherited-weight accuracy" : $"{Text(ranking.Estimator)} score (no training)";
+            html.Append($"<h3>{Text(ranking.Strategy)}</h3>\n<table>\n<tr><th>#</th><th>function (canonical form)</th><th>strings</th><th>{scored}</th><th>stand-alone accuracy</th></tr>\n");
             foreach (var (child, rank) in ranking.Leaderboard.Take(10).Select((c, i) => (c, i + 1)))
-                html.Append($"<tr><td class=\"num\">{rank}</td><td><code>{Text(child.Architecture)}</code></td><td class=\"num\">{Percent(child.Accuracy)}</td>" +
+                html.Append($"<tr><td class=\"num\">{rank}</td><td><code>{Text(child.Architecture)}</code></td><td class=\"num\">{child.Aliases}</td>" +
+                            $"<td class=\"num\">{(ranking.Estimator is null ? Percent(child.Accuracy) : child.Accuracy.ToString("G4", CultureInfo.InvariantCulture))}</td>" +
                             $"<td class=\"num\">{(child.TrueAccuracy is { } t ? Percent(t) : "")}</td></tr>\n");
             html.Append("</table>\n");
         }
@@ -83,6 +86,7 @@ public static class SearchReport
                 html.Append(Invariant($"<td class=\"num\">{r.SpearmanRho:0.000}</td><td class=\"num\">{(r.TopOverlap is { } o ? o.ToString("0.00", CultureInfo.InvariantCulture) : "")}</td></tr>\n"));
             }
             html.Append("</table>\n");
+            if (Commands.SearchCommands.Floor(export.Ranking) is { } floor) html.Append($"<p>{Text(floor)}</p>\n");
             html.Append(EstimateScatter(export, truth));
             html.Append(TauOverTraining(export, truth));
         }
