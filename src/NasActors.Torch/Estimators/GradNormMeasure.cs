@@ -19,15 +19,7 @@ internal sealed class GradNormMeasure : IZeroCostMeasure
     /// <summary>Grad-norm of any classifier (its conv and linear weights); leaves its gradients filled.</summary>
     internal static double Compute(nn.Module<Tensor, Tensor> network, IReadOnlyList<(Tensor Images, Tensor Labels)> batches)
     {
-        using var scope = NewDisposeScope();
-        LayerWeights.BackpropagateLoss(network, batches);
-        double score = 0;
-        using (no_grad())
-        {
-            foreach (var weight in LayerWeights.Of(network))
-                if (LayerWeights.Gradient(weight) is { } gradient)
-                    score += Math.Sqrt(gradient.to(ScalarType.Float64).square().sum().ToDouble());
-        }
+        var score = LayerWeights.SumOverGradients(network, batches, (weight, gradient) => Math.Sqrt(gradient.to(ScalarType.Float64).square().sum().ToDouble()));
         // The accumulated gradient is the batches' sum: a norm scales linearly, so this is the norm of their mean.
         return score / batches.Count;
     }

@@ -29,6 +29,23 @@ internal static class LayerWeights
         }
     }
 
+    /// <summary>The sum over every conv and linear weight that the loss reached of <paramref name="term"/>(weight, its
+    /// gradient), after back-propagating the batches' losses: snip's and grad-norm's shared shape.</summary>
+    public static double SumOverGradients(nn.Module<Tensor, Tensor> network, IReadOnlyList<(Tensor Images, Tensor Labels)> batches,
+                                          Func<Parameter, Tensor, double> term)
+    {
+        using var scope = NewDisposeScope();
+        BackpropagateLoss(network, batches);
+        double score = 0;
+        using (no_grad())
+        {
+            foreach (var weight in Of(network))
+                if (Gradient(weight) is { } gradient)
+                    score += term(weight, gradient);
+        }
+        return score;
+    }
+
     /// <summary>The weight's gradient, or null when back-propagation never reached it.</summary>
     public static Tensor? Gradient(Parameter weight) => weight.grad;
 }

@@ -19,15 +19,7 @@ internal sealed class SnipMeasure : IZeroCostMeasure
     /// <summary>Snip of any classifier (its conv and linear weights); leaves its gradients filled.</summary>
     internal static double Compute(nn.Module<Tensor, Tensor> network, IReadOnlyList<(Tensor Images, Tensor Labels)> batches)
     {
-        using var scope = NewDisposeScope();
-        LayerWeights.BackpropagateLoss(network, batches);
-        double score = 0;
-        using (no_grad())
-        {
-            foreach (var weight in LayerWeights.Of(network))
-                if (LayerWeights.Gradient(weight) is { } gradient)
-                    score += weight.mul(gradient).abs_().to(ScalarType.Float64).sum().ToDouble();
-        }
+        var score = LayerWeights.SumOverGradients(network, batches, (weight, gradient) => weight.mul(gradient).abs_().to(ScalarType.Float64).sum().ToDouble());
         // The accumulated gradient is the batches' sum: divide once to score their mean (|w * g| is linear in g).
         return score / batches.Count;
     }
