@@ -42,10 +42,11 @@ public sealed record SearchRanking(string SearchId, IReadOnlyList<StrategyRankin
 /// <summary>One strategy's leaderboard and, when the run has a ground truth, Kendall tau, Spearman rho and top-10 overlap
 /// between its inherited-weight estimates and stand-alone test accuracy, over <paramref name="Probed"/> architectures.
 /// <paramref name="Estimator"/> names the zero-cost estimator of a strategy that trains nothing (its scores are not
-/// accuracies).</summary>
+/// accuracies). <paramref name="Top1Percentile"/> and <paramref name="Top5Percentile"/>: where the best one and best five
+/// of its estimates stand in the truth (1 = the table's best).</summary>
 public sealed record StrategyRanking(
     string Strategy, IReadOnlyList<RankedChild> Leaderboard, int Probed, double? KendallTau, double? SpearmanRho, double? TopOverlap,
-    string? Estimator = null);
+    string? Estimator = null, double? Top1Percentile = null, double? Top5Percentile = null);
 
 /// <summary>A child model with its inherited-weight accuracy (or estimator score), its stand-alone accuracy when the
 /// ground truth has it, and how many architectures of the space compute the same function (<paramref name="Aliases"/>).</summary>

@@ -53,7 +53,7 @@ public static class Ranking
             // With no more architectures than k, every one is in both top-k lists: the overlap would say nothing.
             return new StrategyRanking(strategy, leaderboard, probes.Length, RankCorrelation.KendallTau(estimated, actual),
                 RankCorrelation.SpearmanRho(estimated, actual), probes.Length > OverlapK ? RankCorrelation.TopKOverlap(estimated, actual, OverlapK) : null,
-                estimator);
+                estimator, RankCorrelation.TopKTruePercentile(estimated, actual, 1), RankCorrelation.TopKTruePercentile(estimated, actual, Math.Min(5, probes.Length)));
         }).ToArray());
     }
 

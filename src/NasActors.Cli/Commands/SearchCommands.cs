@@ -172,7 +172,8 @@ internal static class SearchCommands
                 ? "  ranking quality: no ground truth (the spec names no table, or it has fewer than 2 architectures)"
                 : $"  ranking quality over {strategy.Probed} ground-truth architectures: Kendall tau {strategy.KendallTau:0.000}, " +
                   $"Spearman rho {strategy.SpearmanRho:0.000}, top-10 overlap " +
-                  (strategy.TopOverlap is { } overlap ? $"{overlap:P0}" : "n/a (10 or fewer architectures)"));
+                  (strategy.TopOverlap is { } overlap ? $"{overlap:P0}" : "n/a (10 or fewer architectures)") +
+                  $"; its best estimate is at the truth's {strategy.Top1Percentile:P0} percentile, its best five at {strategy.Top5Percentile:P0} on average");
         }
         if (Floor(ranking) is { } floor) Console.WriteLine($"\n{floor}");
     }

@@ -41,6 +41,8 @@ public sealed class RankingActorTests : Akka.TestKit.Xunit2.TestKit
         var result = await ExpectMsgAsync<SearchRanking>();
         Assert.Equal(1.0, result.Strategies[0].KendallTau);
         Assert.Equal(-1.0, result.Strategies[1].KendallTau);
+        // a hands back the table's best, b its worst.
+        Assert.Equal((1.0, 0.0), (result.Strategies[0].Top1Percentile!.Value, result.Strategies[1].Top1Percentile!.Value));
         Assert.Equal(3, result.Strategies[1].Probed);
         Assert.Equal(0.9, Assert.Single(result.Strategies[0].Leaderboard).TrueAccuracy!.Value, 9);
     }
