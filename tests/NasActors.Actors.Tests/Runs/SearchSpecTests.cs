@@ -30,8 +30,8 @@ public class SearchSpecTests
     {
         var spec = SearchSpec.Load(RepositoryFile("hocon/searches/demo.conf"));
         Assert.Equal("demo", spec.Name);
-        Assert.Equal(["naswot", "params", "sandwich-deiso-conv", "spos-deiso-conv"], spec.Strategies.Select(s => s.Id));
-        Assert.Equal([true, true, false, false], spec.Strategies.Select(s => s.IsEstimator));
+        Assert.Equal(["conv-weight-2", "conv-weight-4", "naswot", "params"], spec.Strategies.Select(s => s.Id));
+        Assert.Equal([false, false, true, true], spec.Strategies.Select(s => s.IsEstimator));
         Assert.Equal(2000, spec.Training.Steps);
         Assert.Equal(30, spec.Evolution.Budget);
         // The estimators score children shaped like the table's, which is deeper than the supernet.
