@@ -68,7 +68,12 @@ public sealed record StrategyStatus(
     string Strategy, string Sampler, long CheckpointStep, long Steps, bool Trained, string? FailureReason,
     int EvaluationsCompleted, int EvaluationsFailed, int EvaluationsPending, int Budget, string? BestArchitecture, double? BestAccuracy,
     double MeanLoss = double.NaN, double ImagesPerSecond = 0, int ProbesCompleted = 0, int Probes = 0, string? WeightsSha256 = null,
-    double TrainingSeconds = 0, double PathWaitSeconds = 0, int CheckpointsRejected = 0, string? PathsDigest = null);
+    double TrainingSeconds = 0, double PathWaitSeconds = 0, int CheckpointsRejected = 0, string? PathsDigest = null)
+{
+    /// <summary>A zero-cost estimator's strategy: nothing to train (a supernet trains at least one step), and its
+    /// <see cref="BestAccuracy"/> is a score, not an accuracy.</summary>
+    public bool IsEstimator => Steps == 0;
+}
 
 /// <summary>Training work a run hands out: train this strategy's supernet, resuming from the newest usable of its
 /// committed checkpoints (oldest first), if any.</summary>

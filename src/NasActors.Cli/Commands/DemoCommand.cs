@@ -46,7 +46,7 @@ internal static class DemoCommand
         {
             var created = await node.AskAsync<SearchCreated>(new CreateSearch(spec.Text, spec.Training.Threads));
             searchId = created.SearchId;
-            Console.WriteLine($"search {searchId}: {spec.Strategies.Count} strategies ({string.Join(", ", spec.Strategies.Select(s => $"{s.Id}: {s.Sampler}, {s.Steps} steps"))}) " +
+            Console.WriteLine($"search {searchId}: {spec.Strategies.Count} strategies ({string.Join(", ", spec.Strategies.Select(s => s.IsEstimator ? $"{s.Id}: estimator {s.Sampler}" : $"{s.Id}: {s.Sampler}, {s.Steps} steps"))}) " +
                               $"on {trainers} trainers, evolution budget {spec.Evolution.Budget}; state in {stateDirectory}");
         }
         else
@@ -97,10 +97,12 @@ internal static class DemoCommand
     static string Progress(StrategyStatus s)
     {
         if (s.FailureReason is not null) return $"failed: {s.FailureReason}";
-        var training = s.Trained ? "trained" : $"step {s.CheckpointStep}/{s.Steps}";
+        var training = s.IsEstimator ? $"estimator {s.Sampler}" : s.Trained ? "trained" : $"step {s.CheckpointStep}/{s.Steps}";
         var loss = double.IsNaN(s.MeanLoss) ? "" : $"  loss {s.MeanLoss:0.0000}  {s.ImagesPerSecond:N0} images/s";
         var search = $"  | evolution {s.EvaluationsCompleted}/{s.Budget}" + (s.Probes > 0 ? $", ground truth {s.ProbesCompleted}/{s.Probes}" : "");
-        var best = s.BestAccuracy is { } accuracy && accuracy >= 0 ? $"  | best {CommonOptions.Accuracy(accuracy)}" : "";
+        var best = s.BestAccuracy is not { } accuracy ? ""
+            : s.IsEstimator ? $"  | best score {accuracy.ToString("G4", System.Globalization.CultureInfo.InvariantCulture)}"
+            : accuracy >= 0 ? $"  | best {CommonOptions.Accuracy(accuracy)}" : "";
         return training + loss + search + best;
     }
 }

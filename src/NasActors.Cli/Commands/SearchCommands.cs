@@ -149,12 +149,13 @@ internal static class SearchCommands
         Console.WriteLine($"{status.SearchId}  {status.Name}  {status.Phase.ToString().ToLowerInvariant()}");
         foreach (var s in status.Strategies)
             Console.WriteLine($"  {s.Strategy,-12} {s.Sampler,-8} " + (s.FailureReason is not null ? $"failed: {s.FailureReason}" :
-                $"{(s.Trained ? "trained" : $"step {s.CheckpointStep}/{s.Steps}")}  evolution {s.EvaluationsCompleted}/{s.Budget}" +
+                $"{(s.IsEstimator ? "estimator (no training)" : s.Trained ? "trained" : $"step {s.CheckpointStep}/{s.Steps}")}  evolution {s.EvaluationsCompleted}/{s.Budget}" +
                 (s.Probes > 0 ? $"  ground truth {s.ProbesCompleted}/{s.Probes}" : "") +
                 (s.EvaluationsFailed > 0 ? $"  failed evaluations {s.EvaluationsFailed}" : "") +
                 (s.CheckpointsRejected > 0 ? $"  corrupt checkpoints skipped {s.CheckpointsRejected}" : "") +
                 (s.Trained && s.TrainingSeconds > 0 ? $"  waited for paths {100 * s.PathWaitSeconds / s.TrainingSeconds:0.00}% of {s.TrainingSeconds:0} s" : "") +
-                (s.BestAccuracy is { } best && best >= 0 ? $"  best {CommonOptions.Accuracy(best)}" : "")));
+                (s.BestAccuracy is { } best && s.IsEstimator ? $"  best score {best.ToString("G4", CultureInfo.InvariantCulture)}"
+                 : s.BestAccuracy is { } accuracy && accuracy >= 0 ? $"  best {CommonOptions.Accuracy(accuracy)}" : "")));
     }
 
     internal static void PrintRanking(SearchRanking ranking)

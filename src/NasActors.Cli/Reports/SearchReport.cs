@@ -48,12 +48,15 @@ public static class SearchReport
             """);
 
         html.Append("<h2>Strategies</h2>\n<table>\n<tr><th>strategy</th><th>sampler</th><th>training</th><th>seconds</th><th>waited for paths</th>" +
-                    "<th>evaluations</th><th>failed</th><th>best child (inherited weights)</th></tr>\n");
+                    "<th>evaluations</th><th>failed</th><th>best child (inherited weights, or an estimator's score)</th></tr>\n");
         foreach (var s in status.Strategies)
         {
-            var training = s.FailureReason is not null ? $"failed: {s.FailureReason}" : s.Trained ? $"trained, {s.Steps} steps" : $"step {s.CheckpointStep}/{s.Steps}";
+            var training = s.FailureReason is not null ? $"failed: {s.FailureReason}" : s.IsEstimator ? "estimator, no training"
+                : s.Trained ? $"trained, {s.Steps} steps" : $"step {s.CheckpointStep}/{s.Steps}";
             var waited = s.TrainingSeconds > 0 ? Invariant($"{100 * s.PathWaitSeconds / s.TrainingSeconds:0.00}%") : "";
-            var best = s.BestAccuracy is { } accuracy && accuracy >= 0 ? $"<code>{Text(s.BestArchitecture ?? "")}</code> {Percent(accuracy)}" : "";
+            var best = s.BestAccuracy is not { } accuracy ? ""
+                : s.IsEstimator ? $"<code>{Text(s.BestArchitecture ?? "")}</code> {accuracy.ToString("G4", CultureInfo.InvariantCulture)}"
+                : accuracy >= 0 ? $"<code>{Text(s.BestArchitecture ?? "")}</code> {Percent(accuracy)}" : "";
             html.Append(Invariant($"<tr><td>{Text(s.Strategy)}</td><td>{Text(s.Sampler)}</td><td>{Text(training)}</td><td class=\"num\">{s.TrainingSeconds:0}</td>"));
             html.Append(Invariant($"<td class=\"num\">{waited}</td><td class=\"num\">{s.EvaluationsCompleted}/{s.Budget}</td><td class=\"num\">{s.EvaluationsFailed}</td><td>{best}</td></tr>\n"));
         }
