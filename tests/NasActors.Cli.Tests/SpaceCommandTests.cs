@@ -40,5 +40,6 @@ public sealed partial class SpaceCommandTests
 
         NasAssert.Succeeded(run);
         Assert.Contains("architectures: 15,625", run.StdoutLines);
+        Assert.Contains("distinct functions (canonical forms): 9,445, of which 1 never reach the output", run.StdoutLines);
     }
 }

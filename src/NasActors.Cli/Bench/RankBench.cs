@@ -167,7 +167,7 @@ public static class RankBench
             .ToArray();
         var status = export.Status.Strategies.Single(s => s.Strategy == id);
         // An estimator trains nothing: what it costs is its scoring of the table.
-        var seconds = status.Trained && status.Steps == 0
+        var seconds = status.IsEstimator
             ? FinalProbes(export).Where(e => e.Strategy == id).Sum(e => e.Seconds)
             : status.TrainingSeconds;
         return RankBenchResult.Of(strategy, seed, steps, seconds, estimates);

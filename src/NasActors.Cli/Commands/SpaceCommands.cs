@@ -44,9 +44,8 @@ internal static class SpaceCommands
             Console.WriteLine($"architectures: {chosen.Size:N0}");
             if (chosen is Nb201Space)
             {
-                var all = Enumerable.Range(0, (int)chosen.Size).Select(i => Architecture.FromIndex(chosen, i)).ToArray();
-                var distinct = all.Select(chosen.Canonicalize).Distinct().ToArray();
-                Console.WriteLine($"distinct functions (canonical forms): {distinct.Length:N0}, of which {distinct.Count(Nb201Space.IsDegenerate):N0} never reach the output");
+                var distinct = CanonicalForms.Of(chosen).Distinct;
+                Console.WriteLine($"distinct functions (canonical forms): {distinct.Count:N0}, of which {distinct.Count(Nb201Space.IsDegenerate):N0} never reach the output");
             }
             Console.WriteLine($"decisions: {chosen.Decisions.Count}");
             foreach (var decision in chosen.Decisions)
