@@ -39,8 +39,8 @@ public sealed class DemoCommandTests : IDisposable
         var run = await NasProcess.RunAsync(["demo", "--spec", spec, "--state-dir", _temp.File("state"), "--poll", "0.5", "--dashboard-port", "0"]);
 
         NasAssert.Succeeded(run);
-        Assert.True(run.StdoutLines.Any(l => l.StartsWith("n: top ", StringComparison.Ordinal) && l.Contains("naswot score of a fresh child, no training")), run.ToString());
-        Assert.True(run.StdoutLines.Any(l => Regex.IsMatch(l, @"^floor \(no training\): parameter count Kendall tau -?\d\.\d{3}, best zero-cost estimator naswot -?\d\.\d{3}; a -?\d\.\d{3} (clears|does not clear) it, b -?\d\.\d{3} (clears|does not clear) it$")), run.ToString());
+        Assert.True(run.StdoutLines.Any(l => l.StartsWith("n: top ", StringComparison.Ordinal) && l.Contains("naswot score of a freshly initialised child, no supernet")), run.ToString());
+        Assert.True(run.StdoutLines.Any(l => Regex.IsMatch(l, @"^floor \(no supernet\): parameter count Kendall tau -?\d\.\d{3}, best zero-cost estimator naswot -?\d\.\d{3}; a -?\d\.\d{3} (clears|does not clear) it, b -?\d\.\d{3} (clears|does not clear) it$")), run.ToString());
     }
 
     [Fact]

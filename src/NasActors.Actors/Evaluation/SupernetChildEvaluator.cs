@@ -59,13 +59,37 @@ public sealed class SupernetChildEvaluator : IChildEvaluator, IDisposable
             var strategy = spec.Strategies.SingleOrDefault(s => s.Id == request.Strategy)
                            ?? throw new NasException($"the search has no strategy '{request.Strategy}'");
             if (strategy.IsEstimator) return EstimatorScore(path, spec, strategy, train, split, device);
-            var supernet = Supernet(request.CheckpointPath, request.CheckpointSha256, shape, spec, strategy, device);
             var indices = split.Validation[..Math.Min(spec.Data.EvaluationImages, split.Validation.Length)];
+            if (strategy.FineTuning($"search.strategies.{strategy.Id}") is { } fineTuning)
+                return FineTunedAccuracy(request, spec, strategy, fineTuning, path, shape, train, split, indices, device);
+            var supernet = Supernet(request.CheckpointPath, request.CheckpointSha256, shape, spec, strategy, device);
             return TorchEvaluation.Accuracy(supernet, path, train, indices, device);
         }
     }
 
-    /// <summary>A zero-cost estimator's score of a freshly initialised child. Every child of a run is initialised
+    /// <summary>Accuracy after the child's path of a private copy of the supernet trained a few more steps: the copy,
+    /// not the cached supernet, since fine-tuning one child must not move the weights the next one inherits. Every
+    /// child of a strategy is fine-tuned on the same images in the same order.</summary>
+    static double FineTunedAccuracy(EvaluationRequested request, SearchSpec spec, StrategySpec strategy, ShortTrainingSettings fineTuning,
+                                    Architecture path, NetworkShape shape, ImageDataset train, DataSplit split, int[] validation, Device device)
+    {
+        using var network = StrategySupernet.Create(spec, strategy, shape, seed: 0);
+        CheckpointFile.LoadWeights(request.CheckpointPath, request.CheckpointSha256, network);
+        network.to(device);
+        ShortTraining.Train(network, path, train, TrainingRows(spec, strategy, "fine-tune:", fineTuning.Steps * fineTuning.BatchSize, split),
+                            fineTuning, device);
+        return TorchEvaluation.Accuracy(network, path, train, validation, device);
+    }
+
+    /// <summary>The first <paramref name="count"/> training rows (at most all of them) in an order fixed by the run's and
+    /// the strategy's seeds.</summary>
+    static int[] TrainingRows(SearchSpec spec, StrategySpec strategy, string purpose, int count, DataSplit split)
+    {
+        var order = new Rng(Rng.DeriveSeed(spec.Seed ^ strategy.Seed, purpose + strategy.Id)).Permutation(split.Train.Length);
+        return order.Take(count).Select(i => split.Train[i]).ToArray();
+    }
+
+    /// <summary>An estimator's score of a freshly initialised child (short training: its accuracy after training). Every child of a run is initialised
     /// from the same seed and sees the same training images, so that the scores differ by architecture alone.</summary>
     static double EstimatorScore(Architecture path, SearchSpec spec, StrategySpec strategy, ImageDataset train, DataSplit split, Device device)
     {
@@ -73,8 +97,10 @@ public sealed class SupernetChildEvaluator : IChildEvaluator, IDisposable
         var shape = new NetworkShape(estimator.Channels ?? spec.Supernet.Channels, estimator.Cells ?? spec.Supernet.CellsPerStage,
                                      train.Channels, train.Height, train.ClassCount);
         var seed = Rng.DeriveSeed(spec.Seed ^ strategy.Seed, "estimator:" + strategy.Id);
-        var order = new Rng(seed).Permutation(split.Train.Length);
-        var rows = order.Take(estimator.Settings.BatchSize * estimator.Settings.Batches).Select(i => split.Train[i]).ToArray();
+        if (estimator.ShortTraining is { } training)
+            return ShortTraining.Score(path, shape, train, TrainingRows(spec, strategy, "estimator:", training.Steps * training.BatchSize, split),
+                                       split.Validation[..Math.Min(spec.Data.EvaluationImages, split.Validation.Length)], training, (long)(seed >> 2), device);
+        var rows = TrainingRows(spec, strategy, "estimator:", estimator.Settings.BatchSize * estimator.Settings.Batches, split);
         return ZeroCostEstimators.Score(strategy.Sampler, path, shape, train, rows, estimator.Settings, (long)(seed >> 2), device);
     }
 

@@ -4,6 +4,7 @@ using NasActors.Search.Sampling;
 using NasActors.Search.Spaces;
 using NasActors.Torch.Data;
 using NasActors.Torch.Estimators;
+using NasActors.Torch.Training;
 
 namespace NasActors.Actors.Runs;
 
@@ -135,22 +136,24 @@ public sealed record SearchSpec(
             {
                 var estimator = OptionalString($"strategies.{id}.estimator");
                 if (estimator is not null && search.HasPath($"strategies.{id}.sampler"))
-                    throw Invalid($"strategies.{id}", "{ sampler, estimator }", "either a sampler (a supernet to train) or an estimator (no training), not both");
+                    throw Invalid($"strategies.{id}", "{ sampler, estimator }", "either a sampler (a supernet to train) or an estimator (no supernet), not both");
                 var sampler = estimator ?? String($"strategies.{id}.sampler", id);
-                if (estimator is not null && !ZeroCostEstimators.IsKnown(estimator))
-                    throw Invalid($"strategies.{id}.estimator", estimator, $"a known zero-cost estimator ({string.Join(", ", ZeroCostEstimators.Names)})");
+                if (estimator is not null && !EstimatorCatalog.IsKnown(estimator))
+                    throw Invalid($"strategies.{id}.estimator", estimator, $"a known estimator ({string.Join(", ", EstimatorCatalog.Names)})");
                 if (estimator is null && !Samplers.IsKnown(sampler))
                     throw Invalid($"strategies.{id}.sampler", sampler, $"a known strategy ({string.Join(", ", Samplers.Names)}) or, as estimator = NAME, " +
-                                                                       $"a zero-cost estimator ({string.Join(", ", ZeroCostEstimators.Names)})");
+                                                                       $"an estimator ({string.Join(", ", EstimatorCatalog.Names)})");
                 var items = search.GetConfig($"strategies.{id}").Root.GetObject().Items;
                 var settings = new Dictionary<string, string>(StringComparer.Ordinal);
-                foreach (var (key, value) in items.Where(i => i.Key is not ("sampler" or "estimator" or "seed" or "steps")))
+                // Short training's steps are its own setting; a supernet's are its training budget.
+                var trainsItself = estimator == ShortTraining.Name;
+                foreach (var (key, value) in items.Where(i => i.Key is not ("sampler" or "estimator" or "seed") && (trainsItself || i.Key != "steps")))
                 {
                     if (value.IsObject() || value.IsArray())
                         throw Invalid($"strategies.{id}.{key}", "{...}", "a plain value (a number or a word), not a block or a list");
                     settings[key] = value.GetString();
                 }
-                if (estimator is not null && search.HasPath($"strategies.{id}.steps"))
+                if (estimator is not null && !trainsItself && search.HasPath($"strategies.{id}.steps"))
                     throw Invalid($"strategies.{id}.steps", search.GetString($"strategies.{id}.steps"), "no steps: an estimator trains nothing");
                 var strategy = new StrategySpec(id, sampler, (ulong)Int($"strategies.{id}.seed", index + 1, min: 0),
                                                 estimator is null ? Int($"strategies.{id}.steps", defaultSteps, min: 1) : 0, settings) { IsEstimator = estimator is not null };
@@ -180,20 +183,54 @@ public sealed record StrategySpec(string Id, string Sampler, ulong Seed, int Ste
     /// <summary>True when the strategy scores children with a zero-cost estimator instead of a trained supernet.</summary>
     public bool IsEstimator { get; init; }
 
-    /// <summary>The estimator's batch size, batches and initialisations, and the child models' shape when it differs
-    /// from the supernet's (<c>channels</c>, <c>cells</c>: a benchmark may train a shallower supernet than the children
-    /// it ranks); an unknown or out-of-range setting throws, naming it.</summary>
+    /// <summary>The estimator's settings (a zero-cost one's batch size, batches and initialisations; short training's
+    /// steps, batch size and learning rate), and the child models' shape when it differs from the supernet's
+    /// (<c>channels</c>, <c>cells</c>: a benchmark may train a shallower supernet than the children it ranks); an unknown
+    /// or out-of-range setting throws, naming it.</summary>
     public EstimatorSpec EstimatorSettings(string source)
     {
         var settings = new StrategySettings(Settings, source);
-        var defaults = new ZeroCostSettings();
-        var estimator = new EstimatorSpec(new ZeroCostSettings(settings.Int("batch-size", defaults.BatchSize, min: 2, max: 4096),
-                                                               settings.Int("batches", defaults.Batches, min: 1, max: 64),
-                                                               settings.Int("initialisations", defaults.Initialisations, min: 1, max: 16)),
+        ZeroCostSettings? zeroCost = null;
+        ShortTrainingSettings? training = null;
+        if (Sampler == ShortTraining.Name) training = ReadShortTraining(settings);
+        else
+        {
+            var defaults = new ZeroCostSettings();
+            zeroCost = new ZeroCostSettings(settings.Int("batch-size", defaults.BatchSize, min: 2, max: 4096),
+                                            settings.Int("batches", defaults.Batches, min: 1, max: 64),
+                                            settings.Int("initialisations", defaults.Initialisations, min: 1, max: 16));
+        }
+        var estimator = new EstimatorSpec(zeroCost ?? new ZeroCostSettings(),
                                           settings.Values.ContainsKey("channels") ? settings.Int("channels", 0, min: 1, max: 1024) : null,
-                                          settings.Values.ContainsKey("cells") ? settings.Int("cells", 0, min: 1, max: 64) : null);
+                                          settings.Values.ContainsKey("cells") ? settings.Int("cells", 0, min: 1, max: 64) : null) { ShortTraining = training };
         settings.RejectUnknown(Sampler);
         return estimator;
+    }
+
+    /// <summary>Fine-tuning of each child before it is scored with inherited weights (<c>fine-tune = STEPS</c>,
+    /// <c>fine-tune-lr</c>, <c>fine-tune-batch</c>); null when off, as by default.</summary>
+    public ShortTrainingSettings? FineTuning(string source)
+    {
+        if (IsEstimator) return null;
+        var settings = new StrategySettings(Settings, source);
+        return ReadFineTuning(settings);
+    }
+
+    static ShortTrainingSettings? ReadFineTuning(StrategySettings settings)
+    {
+        var steps = settings.Int("fine-tune", 0, min: 0, max: 100_000);
+        // Inherited weights are trained already: the supernet's learning rate, not a stand-alone run's, by default.
+        var fineTuning = new ShortTrainingSettings(steps, settings.Int("fine-tune-batch", 128, min: 2, max: 4096),
+                                                   settings.Double("fine-tune-lr", SgdSettings.Supernet.LearningRate, min: 1e-6, max: 10));
+        return steps == 0 ? null : fineTuning;
+    }
+
+    static ShortTrainingSettings ReadShortTraining(StrategySettings settings)
+    {
+        var defaults = new ShortTrainingSettings();
+        return new ShortTrainingSettings(settings.Int("steps", defaults.Steps, min: 1, max: 100_000),
+                                         settings.Int("batch-size", defaults.BatchSize, min: 2, max: 4096),
+                                         settings.Double("learning-rate", defaults.LearningRate, min: 1e-6, max: 10));
     }
 
     /// <summary>The strategy's sampler and MAGIC-A settings; an unknown or out-of-range setting throws, naming it.</summary>
@@ -202,6 +239,7 @@ public sealed record StrategySpec(string Id, string Sampler, ulong Seed, int Ste
         var settings = new StrategySettings(Settings, source);
         var sampler = Samplers.Create(Sampler, new SamplerContext(space, seed, settings, Steps, stepsPerEpoch));
         var alignment = AlignmentSettings.From(settings);
+        ReadFineTuning(settings);
         settings.RejectUnknown(Sampler);
         return (sampler, alignment);
     }
@@ -213,7 +251,11 @@ public sealed record StrategySpec(string Id, string Sampler, ulong Seed, int Ste
 }
 
 /// <summary>A zero-cost estimator's settings, and the child models' C and N when they are not the supernet's.</summary>
-public sealed record EstimatorSpec(ZeroCostSettings Settings, int? Channels, int? Cells);
+public sealed record EstimatorSpec(ZeroCostSettings Settings, int? Channels, int? Cells)
+{
+    /// <summary>Set for the short-training estimator (then <see cref="Settings"/> is unused).</summary>
+    public ShortTrainingSettings? ShortTraining { get; init; }
+}
 
 /// <summary>How evaluations are retried, faults to inject for tests and demos, and whether every committed checkpoint
 /// (not only the final weights) scores the ground-truth architectures, for ranking quality over training time.</summary>

@@ -25,7 +25,7 @@ internal static class RankBenchCommand
     {
         var groundTruth = new Option<string>("--groundtruth") { Description = "ground-truth table (CSV from nas groundtruth)", Required = true };
         var strategies = new Option<string>("--strategies") { Description = "comma-separated strategies; NAME-align adds MAGIC-A's alignment (magic-t-align: MAGIC-AT); NAME/SETTING=VALUE sets a sampler setting (uniform/deiso=on/conv-weight=2)", DefaultValueFactory = _ => string.Join(",", Samplers.Names) };
-        var estimators = new Option<string>("--estimators") { Description = $"comma-separated zero-cost estimators scored in the same runs ({string.Join(", ", ZeroCostEstimators.Names)}; none: no estimator)", DefaultValueFactory = _ => string.Join(",", ZeroCostEstimators.Names) };
+        var estimators = new Option<string>("--estimators") { Description = $"comma-separated estimators scored in the same runs ({string.Join(", ", EstimatorCatalog.Names)}; none: no estimator)", DefaultValueFactory = _ => string.Join(",", EstimatorCatalog.Names) };
         var supernetCells = new Option<int?>("--supernet-cells") { Description = "cells per stage of the supernets (default: the table's)" };
         var truthColumn = new Option<string>("--truth") { Description = "test: rank against the table's test accuracy; validation: against its validation accuracy (for choosing settings without seeing the test accuracies)", DefaultValueFactory = _ => "test" };
         var steps = new Option<int>("--steps") { Description = "training budget per strategy, in single-path steps", DefaultValueFactory = _ => 2000 };
@@ -55,8 +55,8 @@ internal static class RankBenchCommand
             var estimatorNames = parsed.GetValue(estimators)! is "none" or "" ? []
                 : parsed.GetValue(estimators)!.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries);
             if (names.Length == 0 && estimatorNames.Length == 0) throw new NasException("--strategies is empty: name at least one, e.g. --strategies uniform,fair");
-            if (estimatorNames.FirstOrDefault(e => !ZeroCostEstimators.IsKnown(e)) is { } unknownEstimator)
-                throw new NasException($"unknown estimator '{unknownEstimator}' in --estimators; known: {string.Join(", ", ZeroCostEstimators.Names)} (or none)");
+            if (estimatorNames.FirstOrDefault(e => !EstimatorCatalog.IsKnown(e)) is { } unknownEstimator)
+                throw new NasException($"unknown estimator '{unknownEstimator}' in --estimators; known: {string.Join(", ", EstimatorCatalog.Names)} (or none)");
             if (estimatorNames.Distinct().Count() != estimatorNames.Length) throw new NasException($"--estimators names an estimator twice: {string.Join(",", estimatorNames)}");
             if (parsed.GetValue(truthColumn) is not ("test" or "validation") and var column) throw new NasException($"--truth '{column}' is unknown: use test or validation");
             var unknown = names.Where(n => !RankBenchPlan.IsKnown(n)).ToArray();

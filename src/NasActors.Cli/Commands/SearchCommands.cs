@@ -5,6 +5,7 @@ using NasActors.Actors.Cluster;
 using NasActors.Actors.Protocol;
 using NasActors.Actors.Runs;
 using NasActors.Search;
+using NasActors.Torch.Estimators;
 
 namespace NasActors.Cli.Commands;
 
@@ -149,7 +150,7 @@ internal static class SearchCommands
         Console.WriteLine($"{status.SearchId}  {status.Name}  {status.Phase.ToString().ToLowerInvariant()}");
         foreach (var s in status.Strategies)
             Console.WriteLine($"  {s.Strategy,-12} {s.Sampler,-8} " + (s.FailureReason is not null ? $"failed: {s.FailureReason}" :
-                $"{(s.IsEstimator ? "estimator (no training)" : s.Trained ? "trained" : $"step {s.CheckpointStep}/{s.Steps}")}  evolution {s.EvaluationsCompleted}/{s.Budget}" +
+                $"{(s.IsEstimator ? "estimator (no supernet)" : s.Trained ? "trained" : $"step {s.CheckpointStep}/{s.Steps}")}  evolution {s.EvaluationsCompleted}/{s.Budget}" +
                 (s.Probes > 0 ? $"  ground truth {s.ProbesCompleted}/{s.Probes}" : "") +
                 (s.EvaluationsFailed > 0 ? $"  failed evaluations {s.EvaluationsFailed}" : "") +
                 (s.CheckpointsRejected > 0 ? $"  corrupt checkpoints skipped {s.CheckpointsRejected}" : "") +
@@ -165,7 +166,7 @@ internal static class SearchCommands
             Console.WriteLine();
             Console.WriteLine(strategy.Estimator is null
                 ? $"{strategy.Strategy}: top {strategy.Leaderboard.Count} child models, one per function (inherited-weight validation accuracy; stand-alone test accuracy where the ground truth has it; strings that compute it)"
-                : $"{strategy.Strategy}: top {strategy.Leaderboard.Count} child models, one per function ({strategy.Estimator} score of a fresh child, no training; stand-alone test accuracy where the ground truth has it; strings that compute it)");
+                : $"{strategy.Strategy}: top {strategy.Leaderboard.Count} child models, one per function ({strategy.Estimator} score of a freshly initialised child, no supernet; stand-alone test accuracy where the ground truth has it; strings that compute it)");
             foreach (var child in strategy.Leaderboard)
                 Console.WriteLine($"  {(strategy.Estimator is null ? CommonOptions.Accuracy(child.Accuracy) : child.Accuracy.ToString("G4", CultureInfo.InvariantCulture)),9}  " +
                                   $"{(child.TrueAccuracy is { } truth ? CommonOptions.Accuracy(truth) : "   -   "),7}  {child.Aliases,5}  {child.Architecture}");
@@ -179,22 +180,24 @@ internal static class SearchCommands
         if (Floor(ranking) is { } floor) Console.WriteLine($"\n{floor}");
     }
 
-    /// <summary>What ranking costs nothing in this run: the parameter count's and the best zero-cost estimator's Kendall
-    /// tau, the floor a trained supernet must clear. Null when the run scored no estimator against a ground truth.</summary>
+    /// <summary>What ranks the table without a supernet in this run: the parameter count's, the best zero-cost
+    /// estimator's and short training's Kendall tau, the floor a trained supernet must clear. Null when the run scored no
+    /// estimator against a ground truth.</summary>
     internal static string? Floor(SearchRanking ranking)
     {
         var free = ranking.Strategies.Where(s => s.Estimator is not null && s.KendallTau is not null).ToArray();
         if (free.Length == 0) return null;
         var parameters = free.FirstOrDefault(s => s.Estimator == "params");
-        var best = free.Where(s => s.Estimator is not ("params" or "flops")).MaxBy(s => s.KendallTau);
+        var best = free.Where(s => s.Estimator is not ("params" or "flops") && EstimatorCatalog.IsZeroCost(s.Estimator!)).MaxBy(s => s.KendallTau);
         var parts = new List<string>();
         if (parameters is not null) parts.Add($"parameter count Kendall tau {parameters.KendallTau:0.000}");
         if (best is not null) parts.Add($"best zero-cost estimator {best.Estimator} {best.KendallTau:0.000}");
+        parts.AddRange(free.Where(s => s.Estimator == ShortTraining.Name).Select(s => $"{s.Strategy} (children trained briefly) {s.KendallTau:0.000}"));
         if (parts.Count == 0) parts.AddRange(free.Select(s => $"{s.Estimator} {s.KendallTau:0.000}"));
         var supernets = ranking.Strategies.Where(s => s.Estimator is null && s.KendallTau is not null).ToArray();
         var bar = free.Max(s => s.KendallTau!.Value);
         var verdict = supernets.Length == 0 ? "" : "; " + string.Join(", ", supernets.Select(s =>
             $"{s.Strategy} {s.KendallTau:0.000} {(s.KendallTau > bar ? "clears it" : "does not clear it")}"));
-        return $"floor (no training): {string.Join(", ", parts)}{verdict}";
+        return $"floor (no supernet): {string.Join(", ", parts)}{verdict}";
     }
 }

@@ -51,7 +51,7 @@ public static class SearchReport
                     "<th>evaluations</th><th>failed</th><th>best child (inherited weights, or an estimator's score)</th></tr>\n");
         foreach (var s in status.Strategies)
         {
-            var training = s.FailureReason is not null ? $"failed: {s.FailureReason}" : s.IsEstimator ? "estimator, no training"
+            var training = s.FailureReason is not null ? $"failed: {s.FailureReason}" : s.IsEstimator ? "estimator, no supernet"
                 : s.Trained ? $"trained, {s.Steps} steps" : $"step {s.CheckpointStep}/{s.Steps}";
             var waited = s.TrainingSeconds > 0 ? Invariant($"{100 * s.PathWaitSeconds / s.TrainingSeconds:0.00}%") : "";
             var best = s.BestAccuracy is not { } accuracy ? ""
@@ -70,7 +70,7 @@ public static class SearchReport
         foreach (var ranking in export.Ranking.Strategies)
         {
             // An estimator's scores are not accuracies.
-            var scored = ranking.Estimator is null ? "inherited-weight accuracy" : $"{Text(ranking.Estimator)} score (no training)";
+            var scored = ranking.Estimator is null ? "inherited-weight accuracy" : $"{Text(ranking.Estimator)} score (no supernet)";
             html.Append($"<h3>{Text(ranking.Strategy)}</h3>\n<table>\n<tr><th>#</th><th>function (canonical form)</th><th>strings</th><th>{scored}</th><th>stand-alone accuracy</th></tr>\n");
             foreach (var (child, rank) in ranking.Leaderboard.Take(10).Select((c, i) => (c, i + 1)))
                 html.Append($"<tr><td class=\"num\">{rank}</td><td><code>{Text(child.Architecture)}</code></td><td class=\"num\">{child.Aliases}</td>" +

@@ -114,6 +114,34 @@ public sealed class SupernetChildEvaluatorTests : Akka.TestKit.Xunit2.TestKit
         }
     }
 
+    [Fact]
+    public void A_fine_tuned_child_should_train_a_copy_and_leave_the_inherited_weights_for_the_next_child()
+    {
+        using var evaluator = new SupernetChildEvaluator();
+        var plain = SearchSpec.Parse(_spec);
+        var fineTuned = SearchSpec.Parse(_spec.Replace("a { sampler = uniform }", "a { sampler = uniform, fine-tune = 5, fine-tune-batch = 16, fine-tune-lr = 0.1 }"));
+        var architecture = EvaluationSupervisorTests.Architectures[0];
+        var request = new EvaluationRequested("a/0", "a", architecture, _checkpoint.Path, _checkpoint.Sha256);
+        var inherited = Expected(_supernet, architecture);
+
+        Assert.Equal(inherited, evaluator.Evaluate(request, plain));
+        var tuned = evaluator.Evaluate(request, fineTuned);
+        Assert.NotEqual(inherited, tuned);
+        Assert.Equal(tuned, evaluator.Evaluate(request, fineTuned));  // same images in the same order
+        Assert.Equal(inherited, evaluator.Evaluate(request, plain));  // the cached supernet did not move
+    }
+
+    [Fact]
+    public void A_short_training_estimator_should_score_a_child_trained_from_scratch_reproducibly()
+    {
+        using var evaluator = new SupernetChildEvaluator();
+        var spec = SearchSpec.Parse(_spec.Replace("a { sampler = uniform }", "a { estimator = short-training, steps = 5, batch-size = 16 }"));
+        var request = new EvaluationRequested("a/0", "a", EvaluationSupervisorTests.Architectures[0], "", "");
+        var score = evaluator.Evaluate(request, spec);
+        Assert.InRange(score, 0, 1);
+        Assert.Equal(score, evaluator.Evaluate(request, spec));
+    }
+
     protected override void Dispose(bool disposing)
     {
         base.Dispose(disposing);

@@ -1,4 +1,5 @@
 using NasActors.Actors.Runs;
+using NasActors.Torch.Estimators;
 
 namespace NasActors.Actors.Tests.Runs;
 
@@ -146,16 +147,45 @@ public class SearchSpecTests
     }
 
     [Theory]
-    [InlineData("b { estimator = nosuch }", "search.strategies.b.estimator = nosuch is invalid: expected a known zero-cost estimator (params, ")]
+    [InlineData("b { estimator = nosuch }", "search.strategies.b.estimator = nosuch is invalid: expected a known estimator (params, ")]
     [InlineData("b { estimator = synflow, sampler = uniform }", "search.strategies.b = { sampler, estimator } is invalid")]
     [InlineData("b { estimator = synflow, steps = 10 }", "search.strategies.b.steps = 10 is invalid: expected no steps")]
     [InlineData("b { estimator = synflow, batch-size = 1 }", "search.strategies.b.batch-size = 1 is invalid: expected 2 to 4096")]
     [InlineData("b { estimator = zico, initialisations = 99 }", "search.strategies.b.initialisations = 99 is invalid: expected 1 to 16")]
     [InlineData("b { estimator = params, deiso = on }", "unknown setting deiso for strategy 'params'")]
-    [InlineData("b { sampler = nosuch }", "a zero-cost estimator (params, ")]
+    [InlineData("b { sampler = nosuch }", "an estimator (params, ")]
+    [InlineData("b { estimator = short-training, steps = 0 }", "search.strategies.b.steps = 0 is invalid: expected 1 to 100000")]
+    [InlineData("b { estimator = short-training, learning-rate = 0 }", "search.strategies.b.learning-rate = 0 is invalid")]
+    [InlineData("b { estimator = short-training, initialisations = 2 }", "unknown setting initialisations for strategy 'short-training'")]
+    [InlineData("b { sampler = uniform, fine-tune = -1 }", "search.strategies.b.fine-tune = -1 is invalid: expected 0 to 100000")]
+    [InlineData("b { sampler = uniform, fine-tune = 10, fine-tune-batch = 1 }", "search.strategies.b.fine-tune-batch = 1 is invalid: expected 2 to 4096")]
+    [InlineData("b { sampler = uniform, fine-tune-lr = high }", "search.strategies.b.fine-tune-lr = high is invalid: expected a number")]
     public void A_bad_estimator_entry_should_be_refused_naming_the_setting(string entry, string message)
     {
         var error = Assert.Throws<NasException>(() => SearchSpec.Parse(WithEstimator(entry)));
         Assert.Contains(message, error.Message);
+    }
+
+    [Fact]
+    public void A_short_training_estimator_should_keep_its_steps_as_its_own_setting()
+    {
+        var spec = SearchSpec.Parse(WithEstimator("b { estimator = short-training, steps = 40, batch-size = 64, learning-rate = 0.05, cells = 3 }"));
+        var estimator = spec.Strategies.Single(s => s.Id == "b");
+        Assert.True(estimator.IsEstimator);
+        Assert.Equal(0, estimator.Steps);  // a supernet's budget: none
+        var settings = estimator.EstimatorSettings("b");
+        Assert.Equal(new ShortTrainingSettings(40, 64, 0.05), settings.ShortTraining);
+        Assert.Equal(3, settings.Cells);
+        Assert.Equal(new ShortTrainingSettings(), SearchSpec.Parse(WithEstimator("b { estimator = short-training }")).Strategies
+            .Single(s => s.Id == "b").EstimatorSettings("b").ShortTraining);
+    }
+
+    [Fact]
+    public void Fine_tuning_should_be_off_by_default_and_read_from_a_supernet_strategy()
+    {
+        Assert.Null(SearchSpec.Parse(Minimal).Strategies.Single(s => s.Id == "b").FineTuning("b"));
+        var spec = SearchSpec.Parse(WithEstimator("b { sampler = uniform, deiso = on, fine-tune = 30, fine-tune-lr = 0.01 }"));
+        Assert.Equal(new ShortTrainingSettings(30, 128, 0.01), spec.Strategies.Single(s => s.Id == "b").FineTuning("b"));
+        Assert.Null(SearchSpec.Parse(WithEstimator("b { sampler = uniform, fine-tune = 0 }")).Strategies.Single(s => s.Id == "b").FineTuning("b"));
     }
 }
