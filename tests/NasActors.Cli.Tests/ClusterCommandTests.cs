@@ -28,8 +28,8 @@ public sealed class ClusterCommandTests
     [InlineData("unknown role 'gpu'", "node", "--roles", "trainer,gpu", "--seed-nodes", "127.0.0.1:4053")]
     [InlineData("bad seed-node address '127.0.0.1'", "node", "--roles", "trainer", "--seed-nodes", "127.0.0.1", "--device", "cpu")]
     [InlineData("bad seed-node address 'host:99999'", "node", "--roles", "evaluator", "--seed-nodes", "host:99999")]
-    [InlineData("device 'cuda:3'", "node", "--roles", "trainer", "--device", "cuda:3", "--seed-nodes", "127.0.0.1:4053", "--port", "0")]
-    [InlineData("device 'cuda:7'", "node", "--roles", "evaluator", "--device", "cuda:7", "--seed-nodes", "127.0.0.1:4053", "--port", "0")]
+    [InlineData("device 'cuda:98'", "node", "--roles", "trainer", "--device", "cuda:98", "--seed-nodes", "127.0.0.1:4053", "--port", "0")]
+    [InlineData("device 'cuda:99'", "node", "--roles", "evaluator", "--device", "cuda:99", "--seed-nodes", "127.0.0.1:4053", "--port", "0")]
     [InlineData("needs the coordinator's address", "node", "--roles", "trainer", "--device", "cpu", "--port", "0")]
     [InlineData("does not connect", "node", "--roles", "coordinator", "--port", "0", "--journal", "postgres://nas:x@127.0.0.1:1/nas")]
     [InlineData("--seed-nodes is for cluster nodes", "node", "--seed-nodes", "127.0.0.1:4053")]
@@ -64,10 +64,11 @@ public sealed class ClusterCommandTests
     public async Task A_console_pointed_where_no_cluster_listens_should_fail_within_seconds(params string[] command)
     {
         var port = FreePort();
-        var clock = Stopwatch.StartNew();
         var run = await NasProcess.RunAsync(TimeSpan.FromSeconds(30), [.. command, "--connect", $"127.0.0.1:{port}", "--token", "t"]);
-        NasAssert.UsageError(run, $"127.0.0.1:{port}", "no NasActors node answers");
-        Assert.True(clock.Elapsed < TimeSpan.FromSeconds(15), $"took {clock.Elapsed.TotalSeconds:0.0} s");
+        // Refused by the TCP probe that precedes the client (bounded by ClusterAdminClient.ConnectTimeout), not after
+        // an ask's timeout: the error is the probe's, and no ask was made.
+        var error = NasAssert.UsageError(run, $"127.0.0.1:{port}", "no NasActors node answers", "Connection refused");
+        Assert.DoesNotContain("did not answer", error);
     }
 
     [Fact]

@@ -33,6 +33,15 @@ public sealed class ClusterFailureTests
         });
     }
 
+    /// <summary>The strategy's training was taken up again by a later job, from a checkpoint at least as new as the one
+    /// committed before the failure (the audit checks it was the newest committed then), not from scratch.</summary>
+    static void AssertResumed(JournalAudit audit, StrategyStatus before)
+    {
+        var resumes = audit.ResumesOf(before.Strategy);
+        Assert.True(resumes.Count > 0, $"{before.Strategy}: no trainer job resumed its training after the failure");
+        Assert.All(resumes, from => Assert.True(from >= before.CheckpointStep, $"{before.Strategy} resumed from step {from}, before step {before.CheckpointStep} committed ahead of the failure"));
+    }
+
     [Fact]
     public async Task A_trainer_node_killed_mid_training_should_hand_its_job_to_another_trainer_and_the_run_should_complete()
     {
@@ -49,6 +58,7 @@ public sealed class ClusterFailureTests
         AssertCompleted(completed);
         var audit = await harness.AuditJournalAsync(id);
         Assert.Equal(0, audit.EvaluationsFailed);
+        AssertResumed(audit, victim);
         var after = await harness.NodesAsync();
         Assert.DoesNotContain(after.Members, m => m.Address == trainer.Node && m.Status == "Up");
         Assert.DoesNotContain(after.Trainers, t => t.Node == trainer.Node);
@@ -59,7 +69,8 @@ public sealed class ClusterFailureTests
     {
         await using var harness = await ClusterHarness.StartAsync();
         var id = await harness.StartSearchAsync(Spec(harness));
-        await harness.WaitForAsync(id, Training, TimeSpan.FromSeconds(120), "a strategy past its first checkpoint");
+        var status = await harness.WaitForAsync(id, Training, TimeSpan.FromSeconds(120), "a strategy past its first checkpoint");
+        var training = status.Strategies.First(s => !s.Trained && s.CheckpointStep >= 100);
 
         await harness.KillAsync("coordinator");
         await harness.RestartAsync(0);
@@ -68,6 +79,8 @@ public sealed class ClusterFailureTests
         AssertCompleted(await harness.WaitForCompletionAsync(id));
         var audit = await harness.AuditJournalAsync(id);
         Assert.Equal(0, audit.EvaluationsFailed);
+        // The restarted coordinator's run handed the training out again from its journal.
+        AssertResumed(audit, training);
     }
 
     [Fact]
@@ -83,8 +96,13 @@ public sealed class ClusterFailureTests
 
         AssertCompleted(await harness.WaitForCompletionAsync(id));
         // The outage reached the journal (the run did not just finish before it), and the coordinator lived through it.
-        Assert.Contains($"Failed to connect to 127.0.0.1:{harness.Cluster.Postgres.Port}", harness.LogOf("coordinator"));
+        var log = harness.LogOf("coordinator");
+        Assert.Contains($"Failed to connect to 127.0.0.1:{harness.Cluster.Postgres.Port}", log);
         Assert.Contains(harness.Cluster.RunningNodes(), n => n.Name == "coordinator");
+        // A failed write stops the run; its backoff supervisor started it again and it recovered from the journal (the
+        // coordinator never restarted, so a recovery of this search is that restart).
+        Assert.Contains($"for persistenceId [search-{id}]", log);
+        Assert.Contains($"search {id} recovered from its journal", log);
         var audit = await harness.AuditJournalAsync(id);
         Assert.Equal(0, audit.EvaluationsFailed);
     }
@@ -104,9 +122,14 @@ public sealed class ClusterFailureTests
         }
         Assert.True(holder is not null, $"trainer-1's evaluator never held an evaluation\n{harness.Logs()}");
 
+        var held = holder.Evaluation![(id.Length + 1)..];  // SEARCH/EVALUATION
         await harness.KillAsync("trainer-1");
 
         AssertCompleted(await harness.WaitForCompletionAsync(id));
+        // The evaluation it held was sent again to another evaluator (a second attempt), not failed or lost; the audit
+        // checks it was answered exactly once.
+        Assert.Contains($"while evaluating {held} of search {id}", harness.LogOf("coordinator"));
+        Assert.True((await harness.NodesAsync()).EvaluationsReplayed >= 1, $"no evaluation was replayed\n{harness.Logs()}");
         var audit = await harness.AuditJournalAsync(id);
         Assert.Equal(0, audit.EvaluationsFailed);
     }

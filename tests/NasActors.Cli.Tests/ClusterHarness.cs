@@ -140,8 +140,9 @@ public sealed class ClusterHarness : IAsyncDisposable
     }
 
     /// <summary>Reads the search's journal from PostgreSQL and checks it: sequence numbers without gaps, checkpoints
-    /// committed once each and in order, every requested evaluation answered by exactly one result or one failure,
-    /// no answer without a request, and the run completed once.</summary>
+    /// committed once each and in order, every trainer job resumed from the newest committed checkpoint, every
+    /// requested evaluation answered by exactly one result or one failure, no answer without a request, and the run
+    /// completed once.</summary>
     public async Task<JournalAudit> AuditJournalAsync(string searchId)
     {
         var builder = new NpgsqlConnectionStringBuilder
@@ -170,13 +171,47 @@ public sealed class ClusterHarness : IAsyncDisposable
         foreach (var id in requested)
             Assert.True(answers.TryGetValue(id, out var count) && count == 1, $"evaluation {id}: {(answers.GetValueOrDefault(id))} answers in the journal, expected exactly 1");
         Assert.Empty(answers.Keys.Except(requested));
-        foreach (var strategy in events.Where(e => e.Type == "CheckpointCommitted").GroupBy(e => e.Body.GetProperty("Strategy").GetString()))
-        {
-            var steps = strategy.Select(e => e.Body.GetProperty("Step").GetInt64()).ToArray();
-            Assert.True(steps.Zip(steps.Skip(1), (a, b) => a < b).All(ordered => ordered), $"{strategy.Key}: checkpoints committed out of order or twice: {string.Join(",", steps)}");
-        }
+        var checkpoints = events.Where(e => e.Type is "CheckpointCommitted" or "CheckpointRejected").ToArray();
+        Assert.NotEmpty(checkpoints);
+        var resumes = new Dictionary<string, IReadOnlyList<long>>(StringComparer.Ordinal);
+        foreach (var strategy in checkpoints.GroupBy(e => e.Body.GetProperty("Strategy").GetString()!))
+            resumes[strategy.Key] = AuditCheckpoints(strategy.Key, strategy.Select(e => (e.Type, e.Body)));
         Assert.Single(events, e => e.Type == "SearchCompleted");
-        return new JournalAudit(events.Count, requested.Length, events.Count(e => e.Type == "EvaluationFailed"));
+        return new JournalAudit(events.Count, requested.Length, events.Count(e => e.Type == "EvaluationFailed"), resumes);
+    }
+
+    /// <summary>One strategy's checkpoints in journal order: each committed after the newest usable one (once each, in
+    /// order), and each trainer job's first checkpoint resumed from the newest checkpoint committed and not rejected
+    /// before it. The run enforces the order itself; the resume point it cannot see: a job that started again from step
+    /// 0 (or from an older checkpoint) after a kill would train steps again, and every commit would still be in order.
+    /// Returns the steps the strategy's jobs after its first resumed from.</summary>
+    static IReadOnlyList<long> AuditCheckpoints(string strategy, IEnumerable<(string Type, JsonElement Body)> checkpoints)
+    {
+        var usable = new List<long>();
+        var resumes = new List<long>();
+        long? job = null;
+        foreach (var (type, body) in checkpoints)
+        {
+            var step = body.GetProperty("Step").GetInt64();
+            if (type == "CheckpointRejected")
+            {
+                usable.Remove(step);
+                continue;
+            }
+            var newest = usable.Count == 0 ? 0 : usable[^1];
+            Assert.True(usable.Count == 0 || step > newest, $"{strategy}: checkpoint {step} committed after {newest} (out of order or twice)");
+            // Akka's JSON serializer leaves out default values: no ResumedFrom is a job from scratch.
+            var resumedFrom = body.TryGetProperty("ResumedFrom", out var from) ? from.GetInt64() : 0;
+            if (resumedFrom != job)
+            {
+                // A job's first commit (a later commit of the same job names the same step).
+                Assert.True(resumedFrom == newest, $"{strategy}: a trainer job resumed from step {resumedFrom}, but the newest committed checkpoint was step {newest}");
+                if (job is not null) resumes.Add(resumedFrom);
+                job = resumedFrom;
+            }
+            usable.Add(step);
+        }
+        return resumes;
     }
 
     public async ValueTask DisposeAsync()
@@ -193,4 +228,9 @@ public sealed class ClusterHarness : IAsyncDisposable
     }
 }
 
-public sealed record JournalAudit(int Events, int EvaluationsRequested, int EvaluationsFailed);
+/// <summary>What a search's journal holds; <paramref name="Resumes"/>: per strategy, the checkpoint steps its trainer jobs
+/// after the first resumed from (each checked to be the newest committed one at the time).</summary>
+public sealed record JournalAudit(int Events, int EvaluationsRequested, int EvaluationsFailed, IReadOnlyDictionary<string, IReadOnlyList<long>> Resumes)
+{
+    public IReadOnlyList<long> ResumesOf(string strategy) => Resumes.GetValueOrDefault(strategy) ?? [];
+}

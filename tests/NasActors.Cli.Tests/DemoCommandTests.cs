@@ -33,14 +33,15 @@ public sealed class DemoCommandTests : IDisposable
     }
 
     [Fact]
-    public async Task Demo_should_print_the_floor_that_zero_cost_estimators_set_under_the_supernets()
+    public async Task Demo_should_print_the_floor_that_estimators_set_under_the_supernets()
     {
-        var spec = TinySearch.Write(_temp, "p { estimator = params }\n    n { estimator = naswot, batch-size = 16, batches = 1, initialisations = 1 }");
+        var spec = TinySearch.Write(_temp, "p { estimator = params }\n    n { estimator = naswot, batch-size = 16, batches = 1, initialisations = 1 }\n" +
+                                           "    s { estimator = short-training, steps = 2, batch-size = 16 }");
         var run = await NasProcess.RunAsync(["demo", "--spec", spec, "--state-dir", _temp.File("state"), "--poll", "0.5", "--dashboard-port", "0"]);
 
         NasAssert.Succeeded(run);
         Assert.True(run.StdoutLines.Any(l => l.StartsWith("n: top ", StringComparison.Ordinal) && l.Contains("naswot score of a freshly initialised child, no supernet")), run.ToString());
-        Assert.True(run.StdoutLines.Any(l => Regex.IsMatch(l, @"^floor \(no supernet\): parameter count Kendall tau -?\d\.\d{3}, best zero-cost estimator naswot -?\d\.\d{3}; a -?\d\.\d{3} (clears|does not clear) it, b -?\d\.\d{3} (clears|does not clear) it$")), run.ToString());
+        Assert.True(run.StdoutLines.Any(l => Regex.IsMatch(l, @"^floor \(no supernet\): parameter count Kendall tau -?\d\.\d{3}, best zero-cost estimator naswot -?\d\.\d{3}, s \(children trained briefly\) -?\d\.\d{3}; a -?\d\.\d{3} (clears|does not clear) it, b -?\d\.\d{3} (clears|does not clear) it$")), run.ToString());
     }
 
     [Fact]

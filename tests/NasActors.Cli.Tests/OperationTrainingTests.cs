@@ -37,8 +37,12 @@ public sealed class OperationTrainingTests : IDisposable
             // Each step trains one path: an edge's options share its 10 steps, and 'none' is never on a live edge.
             Assert.All(training.Rows, row => Assert.InRange(row.Sum(c => c.Updates!.Value), 0, 10));
             Assert.All(training.Rows, row => Assert.Equal(0, row[0].Updates));
-            Assert.All(training.Rows.SelectMany(r => r).Where(c => c.Operation is "none" or "skip_connect" or "avg_pool_3x3"), c => Assert.Null(c.Movement));
-            Assert.All(training.Rows.SelectMany(r => r).Where(c => c.HasWeights), c => Assert.Equal(c.Updates > 0, c.Movement > 0));
+            var cells = training.Rows.SelectMany(r => r).ToArray();
+            var weightless = cells.Where(c => c.Operation is "none" or "skip_connect" or "avg_pool_3x3").ToArray();
+            var weighted = cells.Where(c => c.HasWeights).ToArray();
+            Assert.Equal((6 * 3, 6 * 2), (weightless.Length, weighted.Length));  // every edge's three weightless and two convolutions
+            Assert.All(weightless, c => Assert.Null(c.Movement));
+            Assert.All(weighted, c => Assert.Equal(c.Updates > 0, c.Movement > 0));
         }
 
         var html = SearchReport.Html(export, SearchReport.GroundTruthOf(export.Spec, "spec"), operations);

@@ -51,7 +51,7 @@ public sealed class RankBenchCommandTests : IDisposable
 
         NasAssert.Succeeded(run);
         // Equal compute: fair trains 5 paths per step and sandwich 4, so they get 2 and 3 of the 10 path-steps' steps.
-        Assert.Contains("uniform 10 steps, fair 2 steps, magic-t 10 steps, sandwich 3 steps, fewshot 10 steps, pada 10 steps; supernets of 1 cells a stage), 0 zero-cost estimators, 6 trainers, ", run.StdoutLines[0]);
+        Assert.Contains("uniform 10 steps, fair 2 steps, magic-t 10 steps, sandwich 3 steps, fewshot 10 steps, pada 10 steps; supernets of 1 cells a stage), 0 estimators, 6 trainers, ", run.StdoutLines[0]);
         Assert.Contains(" evaluators on cpu; state in ", run.StdoutLines[0]);
         foreach (var strategy in strategies.Split(','))
             Assert.Contains(run.StdoutLines, l => System.Text.RegularExpressions.Regex.IsMatch(l,
@@ -195,17 +195,19 @@ public sealed class RankBenchCommandTests : IDisposable
     public async Task Rankbench_should_score_zero_cost_estimators_and_the_combined_estimator_in_the_same_table()
     {
         var run = await NasProcess.RunAsync(TimeSpan.FromMinutes(3),
-            Command("uniform/deiso=on/conv-weight=2", "--estimators", "params,synflow,jacob-cov,snip", "--supernet-cells", "1", "--truth", "validation"));
+            Command("uniform/deiso=on/conv-weight=2", "--estimators", "params,synflow,jacob-cov,snip,short-training/steps=2/batch-size=16", "--supernet-cells", "1", "--truth", "validation"));
 
         NasAssert.Succeeded(run);
-        Assert.Contains("4 zero-cost estimators", run.StdoutLines[0]);
-        foreach (var row in new[] { "uniform/deiso=on/conv-weight=2 ", "uniform/deiso=on/conv-weight=2+zc ", "params ", "synflow ", "jacob-cov ", "snip " })
+        Assert.Contains("5 estimators", run.StdoutLines[0]);
+        foreach (var row in new[] { "uniform/deiso=on/conv-weight=2 ", "uniform/deiso=on/conv-weight=2+zc ", "params ", "synflow ", "jacob-cov ", "snip ", "short-training/steps=2/batch-size=16 " })
             Assert.Contains(run.StdoutLines, l => l.StartsWith(row, StringComparison.Ordinal));
         Assert.Contains(run.StdoutLines, l => l.StartsWith("STRATEGY+zc: the mean of the supernet's rank and the zero-cost vote's", StringComparison.Ordinal));
         var csv = File.ReadAllLines(_temp.File("out/rankbench.csv"));
-        // 2 seeds x (1 strategy + its combination + 4 estimators); estimators cost their scoring time, not training.
-        Assert.Equal(1 + 2 * 6, csv.Length);
-        Assert.All(csv.Skip(1).Where(l => l.StartsWith("params,", StringComparison.Ordinal)), l => Assert.Equal("0", l.Split(',')[2]));
+        // 2 seeds x (1 strategy + its combination + 5 estimators); estimators cost their scoring time, not training.
+        Assert.Equal(1 + 2 * 7, csv.Length);
+        var paramsRows = csv.Skip(1).Where(l => l.StartsWith("params,", StringComparison.Ordinal)).ToArray();
+        Assert.Equal(2, paramsRows.Length);  // one per seed
+        Assert.All(paramsRows, l => Assert.Equal("0", l.Split(',')[2]));
     }
 
     [Fact]

@@ -189,12 +189,15 @@ public sealed class RankBenchPlanTests
     [Fact]
     public void A_strategy_with_settings_should_get_an_id_hocon_reads_and_its_settings_in_the_spec()
     {
-        var plan = Plan("uniform/deiso=on/conv-weight=2.5") with { Estimators = ["params", "naswot"], TableCells = 5 };
+        var plan = Plan("uniform/deiso=on/conv-weight=2.5/fine-tune=20") with { Estimators = ["params", "naswot", "short-training", "short-training/cells=2/steps=40"], TableCells = 5 };
         var lines = plan.SpecText(1).Split('\n');
-        Assert.Contains("    uniform-deiso-on-conv-weight-2p5 { sampler = uniform, seed = 0, steps = 1000, deiso = on, conv-weight = 2.5 }", lines);
+        Assert.Contains("    uniform-deiso-on-conv-weight-2p5-fine-tune-20 { sampler = uniform, seed = 0, steps = 1000, deiso = on, conv-weight = 2.5, fine-tune = 20 }", lines);
         Assert.Contains("    naswot { estimator = naswot, seed = 0, channels = 8, cells = 5 }", lines);
+        // Short training's children are shaped like the supernet (1 cell here), and an estimator's own cells replace either.
+        Assert.Contains("    short-training { estimator = short-training, seed = 0, channels = 8, cells = 1 }", lines);
+        Assert.Contains("    short-training-cells-2-steps-40 { estimator = short-training, seed = 0, channels = 8, cells = 2, steps = 40 }", lines);
         var spec = NasActors.Actors.Runs.SearchSpec.Parse(plan.SpecText(1), "plan");
-        Assert.Equal(["naswot", "params", "uniform-deiso-on-conv-weight-2p5"], spec.Strategies.Select(s => s.Id));
+        Assert.Equal(["naswot", "params", "short-training", "short-training-cells-2-steps-40", "uniform-deiso-on-conv-weight-2p5-fine-tune-20"], spec.Strategies.Select(s => s.Id));
         var error = Assert.Throws<NasActors.Search.NasException>(() => RankBenchPlan.Parse("uniform/deiso"));
         Assert.Contains("'deiso' must look like SETTING=VALUE", error.Message);
     }

@@ -8,8 +8,10 @@ public interface ISearchEvent;
 public sealed record SearchStarted(string SearchId, string SpecText, int Threads, DateTimeOffset At, IReadOnlyList<string>? GroundTruthArchitectures = null) : ISearchEvent;
 
 /// <summary>A strategy's supernet checkpoint is durable: training resumes from the last one committed. Mean loss and
-/// throughput are over the steps since the previous checkpoint.</summary>
-public sealed record CheckpointCommitted(string Strategy, long Step, string Path, string Sha256, double MeanLoss = double.NaN, double ImagesPerSecond = 0) : ISearchEvent;
+/// throughput are over the steps since the previous checkpoint. <paramref name="ResumedFrom"/>: the step the trainer's job
+/// that wrote it started from (0: from scratch), so that the journal shows where every resumed job took up the training.</summary>
+public sealed record CheckpointCommitted(string Strategy, long Step, string Path, string Sha256, double MeanLoss = double.NaN, double ImagesPerSecond = 0,
+                                         long ResumedFrom = 0) : ISearchEvent;
 
 /// <summary>A checkpoint was found missing or corrupt; the strategy falls back to the one before it.</summary>
 public sealed record CheckpointRejected(string Strategy, long Step, string Reason) : ISearchEvent;

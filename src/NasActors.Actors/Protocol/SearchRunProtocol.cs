@@ -8,7 +8,9 @@ public interface ISearchCommand
     string SearchId { get; }
 }
 
-public sealed record StartSearch(string SearchId, string SpecText, int Threads) : ISearchCommand;
+/// <summary>Start a run of this spec. <paramref name="GroundTruthArchitectures"/>: the spec's ground-truth table as the
+/// search manager read it when it validated the spec (null: the run reads the table itself).</summary>
+public sealed record StartSearch(string SearchId, string SpecText, int Threads, IReadOnlyList<string>? GroundTruthArchitectures = null) : ISearchCommand;
 
 public sealed record PauseSearch(string SearchId) : ISearchCommand;
 
@@ -88,10 +90,11 @@ public sealed record CheckpointUnusable(string SearchId, string Strategy, long S
 /// <summary>Stop training a run's strategies (the run was paused or stopped); the last committed checkpoint stands.</summary>
 public sealed record StopTraining(string SearchId);
 
-/// <summary>A trainer wrote a checkpoint (the final one when <paramref name="Final"/>); the run commits it.</summary>
+/// <summary>A trainer wrote a checkpoint (the final one when <paramref name="Final"/>); the run commits it.
+/// <paramref name="ResumedFrom"/>: the checkpoint step the job started from (0: from scratch).</summary>
 public sealed record CheckpointSaved(string SearchId, string Strategy, long Step, string Path, string Sha256, bool Final, string WeightsSha256,
                                      double MeanLoss = double.NaN, double ImagesPerSecond = 0, double TrainingSeconds = 0, double PathWaitSeconds = 0,
-                                     string PathsDigest = "");
+                                     string PathsDigest = "", long ResumedFrom = 0);
 
 /// <summary>A strategy's training cannot go on (NaN loss, unusable checkpoint); the reason is for people.</summary>
 public sealed record TrainingFailed(string SearchId, string Strategy, string Reason);

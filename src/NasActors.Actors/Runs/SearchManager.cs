@@ -52,10 +52,14 @@ public sealed class SearchManager : ReceivePersistentActor
 
     void Create(CreateSearch create)
     {
+        // Everything the run would refuse is refused here, before anything is journaled: a search journaled and then
+        // refused by its run would come back, never started, at every restart.
         SearchSpec spec;
+        IReadOnlyList<string> groundTruth;
         try
         {
             spec = SearchSpec.Parse(create.SpecText, "spec");
+            groundTruth = SearchRun.GroundTruthOf(spec);
         }
         catch (NasException e)
         {
@@ -69,7 +73,7 @@ public sealed class SearchManager : ReceivePersistentActor
         {
             _searches.Add(created);
             // Answer once the run has journaled its start: an admin process may exit right after the answer.
-            StartRun(id).Ask<object>(new StartSearch(id, create.SpecText, create.Threads), TimeSpan.FromSeconds(30)).PipeTo(sender,
+            StartRun(id).Ask<object>(new StartSearch(id, create.SpecText, create.Threads, groundTruth), TimeSpan.FromSeconds(30)).PipeTo(sender,
                 success: reply => reply is CommandAccepted ? created : reply,
                 failure: e => new CommandRejected(id, $"search {id} did not confirm its start: {e.Message}"));
         });

@@ -1,4 +1,5 @@
 using Akka.Actor;
+using Akka.Event;
 using Akka.Persistence;
 using NasActors.Actors.Protocol;
 using NasActors.Search.GroundTruth;
@@ -34,6 +35,9 @@ public sealed class SearchRun : ReceivePersistentActor
         Recover<ISearchEvent>(_state.Apply);
         Recover<RecoveryCompleted>(_ =>
         {
+            // After a crash, a restart or a failed write (the backoff supervisor starts the run again): say so.
+            if (LastSequenceNr > 0)
+                Context.GetLogger().Info("search {0} recovered from its journal at event {1} ({2})", _searchId, LastSequenceNr, _state.Phase.ToString().ToLowerInvariant());
             if (_state.Phase != RunPhase.NotStarted) StartRanking();
             if (_state.Phase == RunPhase.Running) Continue();
         });
@@ -87,6 +91,13 @@ public sealed class SearchRun : ReceivePersistentActor
 
     public static string PersistenceIdOf(string searchId) => $"search-{searchId}";
 
+    /// <summary>The distinct architectures of the spec's ground-truth table (none when it names no table); a missing or
+    /// malformed table throws <see cref="NasException"/>.</summary>
+    public static IReadOnlyList<string> GroundTruthOf(SearchSpec spec) =>
+        spec.GroundTruth is null
+            ? []
+            : GroundTruthTable.Read(spec.GroundTruth, SearchSpaces.Get(spec.Space)).Rows.Select(r => r.Architecture).Distinct().ToArray();
+
     public override string PersistenceId => PersistenceIdOf(_searchId);
 
     void Start(StartSearch start)
@@ -100,9 +111,7 @@ public sealed class SearchRun : ReceivePersistentActor
         try
         {
             var spec = SearchSpec.Parse(start.SpecText, $"spec of {_searchId}");
-            groundTruth = spec.GroundTruth is null
-                ? []
-                : GroundTruthTable.Read(spec.GroundTruth, SearchSpaces.Get(spec.Space)).Rows.Select(r => r.Architecture).Distinct().ToArray();
+            groundTruth = start.GroundTruthArchitectures ?? GroundTruthOf(spec);
         }
         catch (NasException e)
         {
@@ -125,7 +134,7 @@ public sealed class SearchRun : ReceivePersistentActor
         var strategy = _state.Strategy(saved.Strategy);
         // A trainer restarted elsewhere may report a step again: commit each step once.
         if (strategy.Trained is not null || (strategy.LatestCheckpoint?.Step ?? -1) >= saved.Step) return;
-        var committed = new CheckpointCommitted(saved.Strategy, saved.Step, saved.Path, saved.Sha256, saved.MeanLoss, saved.ImagesPerSecond);
+        var committed = new CheckpointCommitted(saved.Strategy, saved.Step, saved.Path, saved.Sha256, saved.MeanLoss, saved.ImagesPerSecond, saved.ResumedFrom);
         if (!saved.Final)
         {
             Persist(committed, @event =>

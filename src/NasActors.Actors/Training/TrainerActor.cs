@@ -15,7 +15,8 @@ public sealed class TrainerActor : ReceiveActor, IWithTimers
     /// <summary>Sent to the parent when a job ends (finished, failed or stopped).</summary>
     public sealed record TrainerIdle(IActorRef Trainer);
 
-    sealed record JobEnded(string SearchId, string Strategy, TimeSpan Training, TimeSpan Starved);
+    /// <param name="Crash">What escaped the job on its thread (a bug or the machine, not a user's error), if anything.</param>
+    sealed record JobEnded(string SearchId, string Strategy, TimeSpan Training, TimeSpan Starved, Exception? Crash = null);
 
     sealed record RegisterTick
     {
@@ -104,13 +105,24 @@ public sealed class TrainerActor : ReceiveActor, IWithTimers
         _thread = new Thread(() =>
         {
             var clock = System.Diagnostics.Stopwatch.StartNew();
+            Exception? crash = null;
             try
             {
                 job.Run(token);
             }
+            catch (Exception e)
+            {
+                // The job reports a user's error (a NasException) itself. Anything else (a bug, a full disk, the native
+                // library) would end the process from this thread, and every other job with it: it fails this job, with
+                // the reason, and its stack trace is logged (Ended). A job already told to stop is not failed: its run
+                // has paused, stopped, or handed the job to another trainer.
+                crash = e;
+                if (!token.IsCancellationRequested)
+                    run.Tell(new TrainingFailed(work.SearchId, work.Strategy, $"training stopped by an unexpected {e.GetType().Name}: {e.Message}"));
+            }
             finally
             {
-                self.Tell(new JobEnded(work.SearchId, work.Strategy, clock.Elapsed, job.Sampler.Waiting));
+                self.Tell(new JobEnded(work.SearchId, work.Strategy, clock.Elapsed, job.Sampler.Waiting, crash));
             }
         }) { IsBackground = true, Name = $"trainer {work.SearchId}/{work.Strategy}" };
         _thread.Start();
@@ -118,6 +130,7 @@ public sealed class TrainerActor : ReceiveActor, IWithTimers
 
     void Ended(JobEnded ended)
     {
+        if (ended.Crash is { } crash) _log.Error(crash, "training {0}/{1} failed on {2}", ended.SearchId, ended.Strategy, Device);
         _log.Info("training {0}/{1} ended after {2:0.0} s; waited {3:0.000} s for paths ({4:0.00}%)", ended.SearchId, ended.Strategy,
                   ended.Training.TotalSeconds, ended.Starved.TotalSeconds, 100 * ended.Starved.TotalSeconds / Math.Max(1e-9, ended.Training.TotalSeconds));
         if (_job is not null) Context.Stop(_job.SamplerActor);

@@ -29,6 +29,7 @@ internal sealed class TrainingJob
     readonly System.Diagnostics.Stopwatch _session = new();
     readonly int _stepsPerEpoch;
     readonly AlignmentSettings _alignment;
+    long _resumedFrom;
 
     /// <param name="spawnSampler">Starts the <see cref="SamplerActor"/> that hosts the strategy's sampler.</param>
     /// <param name="device">The trainer's device, <c>cpu</c> or <c>cuda:N</c>: the supernet, its optimizer state and
@@ -107,6 +108,7 @@ internal sealed class TrainingJob
             {
                 var state = training.RestoreCheckpoint(checkpoint.Path, checkpoint.Sha256);
                 Sampler.ContinueFrom(state.Step);
+                _resumedFrom = state.Step;
                 return;
             }
             catch (CorruptCheckpointException e)
@@ -126,6 +128,6 @@ internal sealed class TrainingJob
         var info = training.SaveCheckpoint(path, metadata);
         _run.Tell(new CheckpointSaved(_work.SearchId, _work.Strategy, training.Step, info.Path, info.Sha256, training.IsComplete,
             training.IsComplete ? CheckpointFile.WeightsSha256(training.Supernet) : "", meanLoss, imagesPerSecond,
-            _session.Elapsed.TotalSeconds, Sampler.Waiting.TotalSeconds, training.PathsDigest));
+            _session.Elapsed.TotalSeconds, Sampler.Waiting.TotalSeconds, training.PathsDigest, _resumedFrom));
     }
 }

@@ -6,12 +6,13 @@ using NasActors.Search.GroundTruth;
 using NasActors.Search.Ranking;
 using NasActors.Search.Sampling;
 using NasActors.Search.Spaces;
+using NasActors.Torch.Estimators;
 
 namespace NasActors.Cli.Bench;
 
 /// <summary>What a ranking-consistency benchmark compares: strategies, the budget each gets, seeds and data, with the
 /// supernet shaped like the ground truth's child models (or shallower: <see cref="Cells"/> against
-/// <see cref="TableCells"/>), and zero-cost estimators scored in the same runs. A strategy is written
+/// <see cref="TableCells"/>), and estimators scored in the same runs. A strategy is written
 /// <c>SAMPLER[-align][/SETTING=VALUE...]</c>: <c>-align</c> adds MAGIC-A's alignment at <see cref="AlignWeight"/>
 /// (<c>magic-t-align</c> is the paper's MAGIC-AT), and each <c>/SETTING=VALUE</c> is a setting of the sampler
 /// (<c>uniform/deiso=on/conv-weight=2</c>).</summary>
@@ -22,7 +23,8 @@ public sealed record RankBenchPlan(
 {
     public const string AlignedSuffix = "-align";
 
-    /// <summary>Zero-cost estimators scored beside the strategies, on children shaped like the table's.</summary>
+    /// <summary>Estimators scored beside the strategies, on children shaped like the table's unless their settings say
+    /// otherwise; written <c>NAME[/SETTING=VALUE...]</c> like a strategy.</summary>
     public IReadOnlyList<string> Estimators { get; init; } = [];
 
     /// <summary>The table's cells per stage (the children estimators score); the supernet's is <see cref="Cells"/>.</summary>
@@ -69,7 +71,18 @@ public sealed record RankBenchPlan(
             var (sampler, aligned, settings) = Parse(s);
             var extra = string.Concat(settings.Select(kv => $", {kv.Key} = {kv.Value}")) + (aligned ? Invariant($", align = {AlignWeight}") : "");
             return Invariant($"    {IdOf(s)} {{ sampler = {sampler}, seed = 0, steps = {StepsOf(s)}{extra} }}");
-        }).Concat(Estimators.Select(e => Invariant($"    {IdOf(e)} {{ estimator = {e}, seed = 0, channels = {Channels}, cells = {TableCells} }}"))));
+        }).Concat(Estimators.Select(e =>
+        {
+            // Zero-cost estimators score children shaped like the table's; short training trains children shaped like the
+            // supernet, so that it and fine-tuned supernets train the same networks as many steps. Their own settings
+            // override either (short-training/cells=5).
+            var (name, _, settings) = Parse(e);
+            var cells = name == ShortTraining.Name ? Cells : TableCells;
+            var shape = new[] { ("channels", Channels.ToString(CultureInfo.InvariantCulture)), ("cells", cells.ToString(CultureInfo.InvariantCulture)) }
+                .Where(d => settings.All(kv => kv.Key != d.Item1));
+            var entries = string.Concat(shape.Concat(settings).Select(kv => $", {kv.Item1} = {kv.Item2}"));
+            return Invariant($"    {IdOf(e)} {{ estimator = {name}, seed = 0{entries} }}");
+        })));
         var checkpointEvery = Math.Max(1, Steps / 4);
         var dataDirectory = DataDirectory is null ? "" : $", data-dir = \"{DataDirectory.Replace("\\", "/")}\"";
         return Invariant($$"""
@@ -166,10 +179,10 @@ public static class RankBench
             .Select(e => (e.Architecture, Estimated: e.Accuracy!.Value, True: truth[e.Architecture]))
             .ToArray();
         var status = export.Status.Strategies.Single(s => s.Strategy == id);
-        // An estimator trains nothing: what it costs is its scoring of the table.
-        var seconds = status.IsEstimator
-            ? FinalProbes(export).Where(e => e.Strategy == id).Sum(e => e.Seconds)
-            : status.TrainingSeconds;
+        // What ranking the table cost: a supernet's training and its scoring (fine-tuning each child is most of it), an
+        // estimator's scoring alone.
+        var scoring = FinalProbes(export).Where(e => e.Strategy == id).Sum(e => e.Seconds);
+        var seconds = status.IsEstimator ? scoring : status.TrainingSeconds + scoring;
         return RankBenchResult.Of(strategy, seed, steps, seconds, estimates);
     }
 
@@ -271,7 +284,7 @@ public static class RankBench
         {
             text.AppendLine("within convs: Kendall tau over pairs with as many live convolutions (the order that counting convolutions cannot give)");
             text.AppendLine("top-10% overlap: share of the estimate's top 10% in the true top 10% (precision at 10%); top-1/top-5 pct: mean true percentile of the estimate's best 1 and 5 (1 = the table's best)");
-            text.AppendLine("seconds: a supernet's training (its trainer's time), an estimator's scoring of the table (evaluators' time)");
+            text.AppendLine("seconds: a supernet's training and scoring of the table (trainer's and evaluators' time), an estimator's scoring");
             text.AppendLine("seeds agree: mean Kendall tau between two seeds' estimates (no ground truth; low means the supernet's seed, not the architecture, sets the ranking)");
             text.AppendLine("seeds' mean: Kendall tau of the estimates averaged over seeds (above the Kendall tau column: seed noise averaged out; near it: a bias every seed shares)");
         }

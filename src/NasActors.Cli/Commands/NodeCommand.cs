@@ -118,32 +118,46 @@ internal static class NodeCommand
         return 0;
     }
 
-    /// <summary>Prints the running searches every <paramref name="pollSeconds"/> until stopped (or idle, if asked).</summary>
-    static async Task ReportUntilStopped(Func<ListSearches, Task<SearchList>> list, double pollSeconds, bool untilIdle, CancellationToken cancellation)
+    /// <summary>How long <c>--until-idle</c> waits for an answer from the search manager (polling meanwhile) before it
+    /// gives up: long enough for a coordinator to move or a journal to come back, short enough that a script ends.</summary>
+    internal static readonly TimeSpan UntilIdlePatience = TimeSpan.FromMinutes(5);
+
+    /// <summary>Prints the running searches every <paramref name="pollSeconds"/> until stopped (or idle, if asked). Unanswered
+    /// polls are reported and tried again; with <paramref name="untilIdle"/>, none answered for <paramref name="patience"/>
+    /// (default <see cref="UntilIdlePatience"/>) ends it with an error rather than waiting for ever.</summary>
+    internal static async Task ReportUntilStopped(Func<ListSearches, Task<SearchList>> list, double pollSeconds, bool untilIdle, CancellationToken cancellation,
+                                                  TimeSpan? patience = null)
     {
+        var giveUpAfter = patience ?? UntilIdlePatience;
+        var sinceAnswer = System.Diagnostics.Stopwatch.StartNew();
         try
         {
             while (true)
             {
                 await Task.Delay(TimeSpan.FromSeconds(Math.Max(0.1, pollSeconds)), cancellation);
                 SearchList searches;
+                string problem;
                 try
                 {
                     searches = await list(ListSearches.Instance);
+                    sinceAnswer.Restart();
+                    foreach (var search in searches.Searches.Where(s => s.Phase == RunPhase.Running)) SearchCommands.PrintStatus(search);
+                    if (untilIdle && searches.Searches.All(s => s.Phase != RunPhase.Running)) break;
+                    continue;
                 }
                 catch (Akka.Actor.AskTimeoutException)
                 {
-                    Console.WriteLine("searches: no answer from the search manager yet (recovering, or the coordinator is moving)");
-                    continue;
+                    problem = "no answer from the search manager yet (recovering, or the coordinator is moving)";
                 }
                 catch (NasException e)
                 {
                     // A run that cannot answer now (its journal is down and it is backing off) must not stop the node.
-                    Console.WriteLine($"searches: {e.Message}");
-                    continue;
+                    problem = e.Message;
                 }
-                foreach (var search in searches.Searches.Where(s => s.Phase == RunPhase.Running)) SearchCommands.PrintStatus(search);
-                if (untilIdle && searches.Searches.All(s => s.Phase != RunPhase.Running)) break;
+                Console.WriteLine($"searches: {problem}");
+                if (untilIdle && sinceAnswer.Elapsed >= giveUpAfter)
+                    throw new NasException($"--until-idle: the search manager has not answered for {sinceAnswer.Elapsed.TotalSeconds:0} s (last: {problem}); " +
+                                           "check that the journal is reachable, then start the node again (its searches resume where their journal ends)");
             }
         }
         catch (OperationCanceledException)

@@ -24,9 +24,27 @@ public sealed class GroundTruthTable
     public static GroundTruthTable Read(string path, IChoiceSpace space)
     {
         if (!File.Exists(path)) throw new NasException($"ground-truth file '{path}' does not exist; make one with: ./nas groundtruth --out {path}");
-        var text = File.ReadAllText(path);
+        string text;
+        try
+        {
+            text = File.ReadAllText(path);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            throw new NasException($"ground-truth file '{path}' cannot be read: {e.Message}");
+        }
+        return Parse(text, path, space);
+    }
+
+    /// <summary>Parses a table's text as <see cref="Read"/> does; <paramref name="path"/> names it in errors. Every field is
+    /// checked for its type and range (accuracies 0 to 1, counts and sizes positive), so a table read is one that every
+    /// ranking can use.</summary>
+    public static GroundTruthTable Parse(string text, string path, IChoiceSpace space)
+    {
+        ArgumentNullException.ThrowIfNull(text);
+        ArgumentNullException.ThrowIfNull(space);
         // Rows end with a newline once complete: a last line without one was cut short by a crash mid-write.
-        var lines = text.Split('\n')[..^1];
+        var lines = text.Split('\n')[..^1].Select(line => line.TrimEnd('\r')).ToArray();
         if (lines.Length == 0) return new GroundTruthTable([]);
         var header = lines[0].Split(',');
         var missing = Columns.Where(c => !header.Contains(c)).ToArray();
@@ -45,10 +63,11 @@ public sealed class GroundTruthTable
             {
                 var arch = space.Parse(Field("arch")).ToString();
                 rows.Add(new GroundTruthRow(
-                    arch, ParseInt(Field("seed")), ParseInt(Field("epochs")), ParseDouble(Field("test_accuracy")),
-                    ParseDouble(Field("validation_accuracy")), long.Parse(Field("params"), CultureInfo.InvariantCulture),
-                    long.Parse(Field("flops"), CultureInfo.InvariantCulture), ParseDouble(Field("seconds")),
-                    ParseInt(Field("channels")), ParseInt(Field("cells")), ParseInt(Field("image_size")), ParseInt(Field("train_images"))));
+                    arch, ParseInt(Field("seed"), "seed", 0), ParseInt(Field("epochs"), "epochs", 1),
+                    ParseFraction(Field("test_accuracy"), "test_accuracy"), ParseFraction(Field("validation_accuracy"), "validation_accuracy"),
+                    ParseLong(Field("params"), "params"), ParseLong(Field("flops"), "flops"), ParseSeconds(Field("seconds")),
+                    ParseInt(Field("channels"), "channels", 1), ParseInt(Field("cells"), "cells", 1), ParseInt(Field("image_size"), "image_size", 1),
+                    ParseInt(Field("train_images"), "train_images", 1)));
             }
             catch (Exception e) when (e is FormatException or OverflowException or NasException)
             {
@@ -170,7 +189,9 @@ public sealed class GroundTruthTable
     {
         var seedsByArchitecture = Rows.GroupBy(r => r.Architecture)
             .ToDictionary(g => g.Key, g => g.GroupBy(r => r.Seed).ToDictionary(s => s.Key, s => s.First().TestAccuracy));
-        for (var half = Rows.Select(r => r.Seed).DefaultIfEmpty(0).Max() / 2; half >= 2; half--)
+        // Seeds 1..2k all present: k is at most half the distinct seeds, however large one seed's number is.
+        var distinctSeeds = Rows.Select(r => r.Seed).Distinct().ToArray();
+        for (var half = Math.Min(distinctSeeds.DefaultIfEmpty(0).Max(), distinctSeeds.Length) / 2; half >= 2; half--)
         {
             var complete = seedsByArchitecture.Values
                 .Where(seeds => Enumerable.Range(1, 2 * half).All(seeds.ContainsKey)).ToArray();
@@ -182,8 +203,31 @@ public sealed class GroundTruthTable
         return null;
     }
 
-    static int ParseInt(string text) => int.Parse(text, CultureInfo.InvariantCulture);
-    static double ParseDouble(string text) => double.Parse(text, CultureInfo.InvariantCulture);
+    static int ParseInt(string text, string column, int min)
+    {
+        var value = int.Parse(text, CultureInfo.InvariantCulture);
+        return value >= min ? value : throw OutOfRange(column, text, $"a whole number of at least {min}");
+    }
+
+    static long ParseLong(string text, string column)
+    {
+        var value = long.Parse(text, CultureInfo.InvariantCulture);
+        return value >= 0 ? value : throw OutOfRange(column, text, "a count of at least 0");
+    }
+
+    static double ParseFraction(string text, string column)
+    {
+        var value = double.Parse(text, CultureInfo.InvariantCulture);
+        return value is >= 0 and <= 1 ? value : throw OutOfRange(column, text, "an accuracy from 0 to 1");
+    }
+
+    static double ParseSeconds(string text)
+    {
+        var value = double.Parse(text, CultureInfo.InvariantCulture);
+        return value >= 0 && double.IsFinite(value) ? value : throw OutOfRange("seconds", text, "a time of at least 0");
+    }
+
+    static NasException OutOfRange(string column, string text, string expected) => new($"{column} = {text} is invalid: expected {expected}");
     static string Format(double value) => value.ToString("0.######", CultureInfo.InvariantCulture);
     static string Format(long value) => value.ToString(CultureInfo.InvariantCulture);
 }

@@ -56,7 +56,7 @@ public static class CheckpointFile
             using var reader = new BinaryReader(File.OpenRead(path));
             return ReadHeader(reader, path);
         }
-        catch (Exception e) when (e is EndOfStreamException or JsonException)
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException or JsonException)
         {
             throw new CorruptCheckpointException(path, e.Message);
         }
@@ -67,7 +67,15 @@ public static class CheckpointFile
     static TrainingState Read(string path, string expectedSha256, nn.Module network, Training.MomentumSgd? optimizer)
     {
         if (!File.Exists(path)) throw new CorruptCheckpointException(path, "the file does not exist");
-        var bytes = File.ReadAllBytes(path);
+        byte[] bytes;
+        try
+        {
+            bytes = File.ReadAllBytes(path);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            throw new CorruptCheckpointException(path, $"it cannot be read: {e.Message}");
+        }
         var actual = Convert.ToHexStringLower(SHA256.HashData(bytes));
         if (!string.Equals(actual, expectedSha256, StringComparison.OrdinalIgnoreCase))
             throw new CorruptCheckpointException(path, $"its SHA-256 is {actual}, not the {expectedSha256} recorded when it was written");
@@ -114,8 +122,25 @@ public static class CheckpointFile
     {
         if (!reader.ReadBytes(Magic.Length).AsSpan().SequenceEqual(Magic))
             throw new CorruptCheckpointException(path, "it is not a NasActors checkpoint (bad magic)");
-        return JsonSerializer.Deserialize<TrainingState>(ReadBlock(reader)) ?? throw new CorruptCheckpointException(path, "its training state is empty");
+        var state = JsonSerializer.Deserialize<TrainingState>(ReadBlock(reader)) ?? throw new CorruptCheckpointException(path, "its training state is empty");
+        return Validated(state, path);
     }
+
+    /// <summary>JSON that deserialises is not yet a state a resume can use: what it leaves out reads as null or 0, and a
+    /// trainer would fail on it later, far from the file.</summary>
+    static TrainingState Validated(TrainingState state, string path)
+    {
+        if (state.SamplerState is null) throw Missing(path, nameof(state.SamplerState));
+        if (state.DataOrderState is null) throw Missing(path, nameof(state.DataOrderState));
+        if (state.Metadata is not { } metadata) throw Missing(path, nameof(state.Metadata));
+        if (state.Step < 0) throw new CorruptCheckpointException(path, $"its training state's step is {state.Step}");
+        if (state.Threads < 1) throw new CorruptCheckpointException(path, $"its training state's thread count is {state.Threads}");
+        if (metadata.FirstOrDefault(entry => entry.Value is null) is { Key: { } key })
+            throw new CorruptCheckpointException(path, $"its metadata '{key}' has no value");
+        return state;
+    }
+
+    static CorruptCheckpointException Missing(string path, string field) => new(path, $"its training state has no {field}");
 
     static byte[] ReadBlock(BinaryReader reader)
     {

@@ -24,6 +24,15 @@ public sealed class SearchManagerTests : JournalTestKit
         Assert.Equal([(created.SearchId, RunPhase.Running)], list.Searches.Select(s => (s.SearchId, s.Phase)));
     }
 
+    /// <summary>Stops <paramref name="manager"/> and starts another, which knows only what it recovers from the journal.</summary>
+    async Task<IActorRef> Recovered(IActorRef manager)
+    {
+        Watch(manager);
+        Sys.Stop(manager);
+        await ExpectTerminatedAsync(manager);
+        return Manager();
+    }
+
     [Fact]
     public async Task Manager_should_refuse_a_bad_spec_and_create_nothing()
     {
@@ -32,6 +41,28 @@ public sealed class SearchManagerTests : JournalTestKit
         Assert.Contains("search.training.steps = -1", (await ExpectMsgAsync<CommandRejected>()).Reason);
         manager.Tell(ListSearches.Instance, TestActor);
         Assert.Empty((await ExpectMsgAsync<SearchList>()).Searches);
+
+        (await Recovered(manager)).Tell(ListSearches.Instance, TestActor);
+        Assert.Empty((await ExpectMsgAsync<SearchList>()).Searches);
+    }
+
+    [Fact]
+    public async Task A_spec_whose_ground_truth_file_is_missing_should_be_refused_before_anything_is_journaled()
+    {
+        // The run reads the table when it starts; the manager once journaled the search before that, so a refused
+        // search came back, never started, from the journal at every restart.
+        var missing = Path.Combine(Path.GetTempPath(), $"nasactors-missing-{Guid.NewGuid():N}.csv");
+        var manager = Manager();
+        manager.Tell(new CreateSearch(SearchSpecTests.Minimal.Replace("name = tiny", $"name = tiny\n  ground-truth = \"{missing}\""), 1), TestActor);
+        Assert.Contains($"ground-truth file '{missing}' does not exist", (await ExpectMsgAsync<CommandRejected>()).Reason);
+
+        var recovered = await Recovered(manager);
+        recovered.Tell(ListSearches.Instance, TestActor);
+        Assert.Empty((await ExpectMsgAsync<SearchList>()).Searches);
+        await Training.ExpectNoMsgAsync(TimeSpan.FromMilliseconds(200));
+        // The next search is the first the journal holds.
+        recovered.Tell(new CreateSearch(SearchSpecTests.Minimal, 1), TestActor);
+        Assert.EndsWith("-1", (await ExpectMsgAsync<SearchCreated>()).SearchId);
     }
 
     [Fact]

@@ -96,6 +96,41 @@ public sealed class SearchRunTests : JournalTestKit
     }
 
     [Fact]
+    public async Task A_checkpoint_a_trainer_found_unusable_should_be_journaled_as_rejected_and_left_out_of_the_next_resume()
+    {
+        var run = await StartedRun("r8");
+        await Training.ExpectMsgAsync<TrainStrategy>();
+        await Training.ExpectMsgAsync<TrainStrategy>();
+        run.Tell(new CheckpointSaved("r8", "a", 3, "/a/3", "aa", Final: false, ""));
+        run.Tell(new CheckpointSaved("r8", "a", 6, "/a/6", "bb", Final: false, "", ResumedFrom: 3));
+
+        run.Tell(new CheckpointUnusable("r8", "a", 6, "its SHA-256 is 00, not the bb recorded when it was written"));
+        run.Tell(new CheckpointUnusable("r8", "a", 6, "reported twice"));      // already rejected: nothing to reject
+        run.Tell(new CheckpointUnusable("r8", "a", 9, "never committed"));    // not a committed checkpoint
+        run.Tell(new CheckpointUnusable("r8", "zzz", 3, "no such strategy"));
+        run.Tell(new GetSearchStatus("r8"), TestActor);
+        var live = (await ExpectMsgAsync<SearchStatus>()).Strategies.Single(s => s.Strategy == "a");
+        Assert.Equal((1, 3L), (live.CheckpointsRejected, live.CheckpointStep));
+
+        // From the journal: the rejection holds, and training resumes from the checkpoint before the rejected one.
+        run = await Restart(run, "r8");
+        var jobs = new[] { await Training.ExpectMsgAsync<TrainStrategy>(), await Training.ExpectMsgAsync<TrainStrategy>() };
+        var a = jobs.Single(j => j.Strategy == "a");
+        Assert.Equal([3L], a.Checkpoints.Select(c => c.Step));
+        Assert.Equal(("/a/3", "aa"), (a.ResumeFrom!.Path, a.ResumeFrom.Sha256));
+        Assert.Empty(jobs.Single(j => j.Strategy == "b").Checkpoints);
+        run.Tell(new GetSearchStatus("r8"), TestActor);
+        var recoveredStatus = await ExpectMsgAsync<SearchStatus>();
+        var recovered = recoveredStatus.Strategies.Single(s => s.Strategy == "a");
+        Assert.Equal((RunPhase.Running, 1, 3L), (recoveredStatus.Phase, recovered.CheckpointsRejected, recovered.CheckpointStep));
+
+        // The steps after it are trained again and committed again.
+        run.Tell(new CheckpointSaved("r8", "a", 6, "/a/6-again", "cc", Final: false, "", ResumedFrom: 3));
+        run.Tell(new GetSearchStatus("r8"), TestActor);
+        Assert.Equal(6L, (await ExpectMsgAsync<SearchStatus>()).Strategies.Single(s => s.Strategy == "a").CheckpointStep);
+    }
+
+    [Fact]
     public async Task Run_should_complete_when_every_strategy_has_trained_and_spent_its_budget_or_failed()
     {
         var run = await StartedRun("r4");

@@ -58,6 +58,8 @@ public sealed class TrainingQueueTests : Akka.TestKit.Xunit2.TestKit
         var resumedFinal = await ExpectMsgAsync<CheckpointSaved>();
         Assert.Equal((10L, true), (resumedFinal.Step, resumedFinal.Final));
         Assert.Equal(final.WeightsSha256, resumedFinal.WeightsSha256);
+        // Where each job took up the training, journaled with its checkpoints.
+        Assert.Equal((0L, 0L, 5L), (middle.ResumedFrom, final.ResumedFrom, resumedFinal.ResumedFrom));
     }
 
     [Fact]
@@ -74,7 +76,7 @@ public sealed class TrainingQueueTests : Akka.TestKit.Xunit2.TestKit
         var unusable = await ExpectMsgAsync<CheckpointUnusable>();
         Assert.Equal(5, unusable.Step);
         Assert.Contains("SHA-256", unusable.Reason);
-        await ExpectMsgAsync<CheckpointSaved>(c => c.Step == 5);
+        Assert.Equal(0L, (await ExpectMsgAsync<CheckpointSaved>(c => c.Step == 5)).ResumedFrom);  // from scratch: nothing before it
         Assert.Equal(final.WeightsSha256, (await ExpectMsgAsync<CheckpointSaved>(c => c.Final)).WeightsSha256);
     }
 
@@ -84,6 +86,7 @@ public sealed class TrainingQueueTests : Akka.TestKit.Xunit2.TestKit
     [InlineData("sampler = magic-t")]
     [InlineData("sampler = sandwich")]
     [InlineData("sampler = fewshot")]
+    [InlineData("sampler = fewshot-gm, matching-batches = 1")]  // splits at step 20, between the two checkpoints resumed from
     [InlineData("sampler = pada")]
     [InlineData("sampler = pada, align = 1, anchor-every = 7")]
     public async Task Every_strategy_resumed_through_the_actors_should_train_the_same_paths_to_the_same_weights(string strategy)
@@ -117,21 +120,51 @@ public sealed class TrainingQueueTests : Akka.TestKit.Xunit2.TestKit
     }
 
     [Fact]
-    public async Task A_trainer_should_train_on_its_own_device_and_fail_the_job_where_that_device_is_missing()
+    public async Task A_trainer_whose_device_is_missing_should_fail_the_job_and_write_nothing()
     {
-        // A CUDA trainer once trained on the CPU whatever its device; without a GPU (CI) its job must fail instead.
-        var queue = Sys.ActorOf(TrainingQueue.Props(["cuda:0"], Path.Combine(_directory, "checkpoints")));
+        // A CUDA trainer once trained on the CPU whatever its device. No machine has a 100th GPU: this holds with CUDA
+        // or without ("not available" without, "does not exist" with).
+        var queue = Sys.ActorOf(TrainingQueue.Props(["cuda:99"], Path.Combine(_directory, "checkpoints")));
         queue.Tell(new TrainStrategy("s6", "a", _spec, 1, []), TestActor);
-        if (TorchSharp.torch.cuda.is_available())
-        {
-            await ExpectMsgAsync<CheckpointSaved>(TimeSpan.FromSeconds(60));
-            var final = await ExpectMsgAsync<CheckpointSaved>(TimeSpan.FromSeconds(60));
-            Assert.Equal((10L, true), (final.Step, final.Final));
-            return;
-        }
-        Assert.Contains("device 'cuda:0' is not available", (await ExpectMsgAsync<TrainingFailed>(TimeSpan.FromSeconds(60))).Reason);
+        Assert.Contains("device 'cuda:99'", (await ExpectMsgAsync<TrainingFailed>(TimeSpan.FromSeconds(60))).Reason);
         await ExpectNoMsgAsync(TimeSpan.FromMilliseconds(500));
         Assert.False(Directory.Exists(Path.Combine(_directory, "checkpoints", "s6")));
+    }
+
+    [CudaFact]
+    public async Task A_cuda_trainer_should_train_on_its_device()
+    {
+        var queue = Sys.ActorOf(TrainingQueue.Props(["cuda:0"], Path.Combine(_directory, "checkpoints")));
+        queue.Tell(new TrainStrategy("s7", "a", _spec, 1, []), TestActor);
+        var middle = await ExpectMsgAsync<CheckpointSaved>(TimeSpan.FromSeconds(60));
+        Assert.Equal((5L, false), (middle.Step, middle.Final));
+        var final = await ExpectMsgAsync<CheckpointSaved>(TimeSpan.FromSeconds(60));
+        Assert.Equal((10L, true), (final.Step, final.Final));
+        Assert.Matches("^[0-9a-f]{64}$", final.WeightsSha256);
+    }
+
+    [Fact]
+    public async Task An_unexpected_exception_on_a_training_thread_should_fail_the_job_with_the_reason_and_free_the_trainer()
+    {
+        // A checkpoint directory under a regular file: writing the first checkpoint throws an IOException (not a
+        // NasException) on the trainer's thread, which once took the whole process (and every other job) down with it.
+        var blocker = Path.Combine(_directory, "not-a-directory");
+        await File.WriteAllTextAsync(blocker, "");
+        var queue = Sys.ActorOf(TrainingQueue.Props(["cpu"], Path.Combine(blocker, "checkpoints")));
+        TrainingFailed failed = null!;
+        // Failed, not hidden: the trainer logs the exception with its stack trace.
+        await EventFilter.Exception<IOException>(start: "training s8/a failed on cpu").ExpectOneAsync(async () =>
+        {
+            queue.Tell(new TrainStrategy("s8", "a", _spec, 1, []), TestActor);
+            failed = await ExpectMsgAsync<TrainingFailed>(TimeSpan.FromSeconds(60));
+        });
+        Assert.Equal(("s8", "a"), (failed.SearchId, failed.Strategy));
+        Assert.StartsWith("training stopped by an unexpected DirectoryNotFoundException: ", failed.Reason);
+        Assert.Contains(blocker, failed.Reason);
+
+        // The trainer is free again: the next job reaches it (and fails the same way).
+        queue.Tell(new TrainStrategy("s9", "a", _spec, 1, []), TestActor);
+        Assert.Equal("s9", (await ExpectMsgAsync<TrainingFailed>(TimeSpan.FromSeconds(60))).SearchId);
     }
 
     [Fact]

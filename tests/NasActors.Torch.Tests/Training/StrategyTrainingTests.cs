@@ -94,9 +94,31 @@ public sealed class StrategyTrainingTests : IDisposable
         var step = training.TrainStep();
         Assert.Equal(5, step.Losses.Count);
         Assert.Equal(5 * 32, step.Images);
-        // Strict fairness trains every operation of every edge in one step: every weight of every cell moves.
-        foreach (var (name, parameter) in training.Supernet.named_parameters().Where(p => p.name.Contains("cell")))
-            Assert.False(parameter.allclose(before[name], rtol: 0, atol: 0), $"{name} did not change");
+        // Strict fairness puts every operation of every edge on one of the step's paths. Each such operation is trained
+        // unless its edge is cut off from the output in that path (a cell skips edges that cannot reach it, so they get no
+        // gradient): a weight of a cell moves exactly when its operation lay on a live edge of one of the paths.
+        Assert.Equal(Nb201Space.Operations.Count, step.Paths.Count);
+        for (var edge = 0; edge < Nb201Space.Edges.Count; edge++)
+            Assert.Equal(Enumerable.Range(0, Nb201Space.Operations.Count), step.Paths.Select(p => p[edge]).Order());
+        var trained = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var path in step.Paths)
+        {
+            var live = Nb201Space.LiveEdges(path);
+            for (var edge = 0; edge < live.Length; edge++)
+                if (live[edge]) trained.Add($"edge{Nb201Space.Edges[edge].To}_{Nb201Space.Edges[edge].From}_{Nb201Space.Operations[path[edge]]}.");
+        }
+        // The cells sit in a ModuleList, named by index ("stages.N."); their operations are named "edgeTO_FROM_OPERATION".
+        var cellWeights = training.Supernet.named_parameters().Where(p => p.name.Contains(".edge", StringComparison.Ordinal)).ToArray();
+        Assert.Equal(3 * training.Supernet.Shape.CellsPerStage * Nb201Space.Edges.Count * 2, cellWeights.Length);  // a 1x1 and a 3x3 convolution per edge
+        var moved = 0;
+        foreach (var (name, parameter) in cellWeights)
+        {
+            var operation = name.Split('.')[2] + ".";
+            var changed = !parameter.allclose(before[name], rtol: 0, atol: 0);
+            Assert.True(trained.Contains(operation) == changed, $"{name}: {(changed ? "changed" : "did not change")}, but its operation {(trained.Contains(operation) ? "was" : "was not")} on a live edge of a path");
+            if (changed) moved++;
+        }
+        Assert.True(moved > cellWeights.Length / 2, $"only {moved} of {cellWeights.Length} cell weights moved");
         foreach (var tensor in before.Values) tensor.Dispose();
     }
 
@@ -293,7 +315,9 @@ public sealed class StrategyTrainingTests : IDisposable
         loss.backward();
 
         Assert.InRange(loss.item<float>(), 0, 4);  // the raw mean-squared error here is in the thousands
-        Assert.All(supernet.parameters().Where(p => p.grad is not null), p => Assert.True(p.grad!.isfinite().all().item<bool>()));
+        var gradients = supernet.parameters().Where(p => p.grad is not null).ToArray();
+        Assert.NotEmpty(gradients);
+        Assert.All(gradients, p => Assert.True(p.grad!.isfinite().all().item<bool>()));
         // Scale does not count, shape does: the anchor's outputs x1000 are aligned with it, their negation is not.
         Assert.Equal(0, SgdTrainer.AlignmentLoss(anchorOutputs.Select(o => o.mul(1000)).ToList(), anchorOutputs, 1).item<float>(), 4);
         Assert.Equal(4, SgdTrainer.AlignmentLoss(anchorOutputs.Select(o => o.neg()).ToList(), anchorOutputs, 1).item<float>(), 3);
