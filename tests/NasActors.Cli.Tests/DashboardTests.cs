@@ -144,7 +144,8 @@ public sealed class DashboardBrowserTests : IDisposable
             Assert.Matches(@"<a href=""/runs/tiny-\d{8}-\d{6}-1"">tiny-", dom);
             foreach (var strategy in new[] { "a", "b" })
                 Assert.Matches($@"<h3>{strategy} — Kendall tau -?\d\.\d{{3}}, Spearman rho -?\d\.\d{{3}} over 3 ground-truth architectures</h3><table>", dom);
-            Assert.Matches(@"<td><code>\|[a-z_0-9~|+]+\|</code></td>", dom);  // leaderboard rows
+            Assert.Matches(@"<td><code>\|[a-z_0-9~|+]+\|</code></td>\s*<td class=""cell""><svg xmlns=""http://www.w3.org/2000/svg"" class=""cell""", dom);  // leaderboard rows, each cell drawn
+            Assert.Matches(@"<td class=""cell""><svg xmlns=""http://www.w3.org/2000/svg"" class=""cell""[^>]*><title>\|[a-z_0-9~|+]+\| \((\d[\d,]* strings|the only string|output always)", dom);
 
             var screenshot = _temp.File("dashboard.png");
             await Browse("--window-size=1200,900", $"--screenshot={screenshot}", url);

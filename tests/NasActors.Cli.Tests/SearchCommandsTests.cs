@@ -85,8 +85,19 @@ public sealed class SearchCommandsTests : IDisposable
         Assert.DoesNotContain(all, e => e.Name.LocalName is "script" or "link" or "img");  // self-contained: nothing fetched
         string[] Texts(string element) => all.Where(e => e.Name.LocalName == element).Select(e => e.Value).ToArray();
         Assert.Equal(strategies, Texts("h3"));  // a leaderboard per strategy
-        var svgs = all.Where(e => e.Name.LocalName == "svg").ToArray();
+        var svgs = all.Where(e => e.Name.LocalName == "svg" && (string?)e.Attribute("class") != "cell").ToArray();
         Assert.Equal(4, svgs.Length);  // training curves, evolution, estimate against truth, tau over training
+        // Each leaderboard row draws its cell (four nodes, six edges) beside its string.
+        var leaderboardRows = all.Where(e => e.Name.LocalName == "h3").Select(h => h.ElementsAfterSelf().First(e => e.Name.LocalName == "table"))
+            .SelectMany(t => t.Elements().Where(e => e.Name.LocalName == "tr").Skip(1)).ToArray();
+        Assert.NotEmpty(leaderboardRows);
+        Assert.All(leaderboardRows, row =>
+        {
+            var picture = Assert.Single(row.Descendants(), e => e.Name.LocalName == "svg");
+            Assert.Equal("cell", (string?)picture.Attribute("class"));
+            Assert.Equal(6, picture.Elements().Count(e => e.Name.LocalName == "g"));
+            Assert.StartsWith(row.Descendants().Single(e => e.Name.LocalName == "code").Value + " (", picture.Elements().First().Value);
+        });
         Assert.Contains(svgs, s => s.Descendants().Any(e => e.Name.LocalName == "text" && e.Value.StartsWith("Ranking quality over training", StringComparison.Ordinal)));
         var figureTexts = svgs.SelectMany(s => s.Descendants().Where(e => e.Name.LocalName == "text").Select(e => e.Value)).ToArray();
         foreach (var strategy in strategies)

@@ -13,8 +13,11 @@ using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using NasActors.Actors.Cluster;
 using NasActors.Actors.Protocol;
+using NasActors.Actors.Runs;
+using NasActors.Cli.Plots;
 using NasActors.Cli.Reports;
 using NasActors.Search;
+using NasActors.Search.Spaces;
 
 namespace NasActors.Cli.Dashboard;
 
@@ -166,8 +169,9 @@ public sealed class DashboardServer : IAsyncDisposable
 
     static async Task<RunView> View(IAdminChannel node, RunFigures figures, SearchStatus status)
     {
-        var svg = await figures.Of(status);  // first: it learns the run's spec, which the operation tables need
-        return new RunView(status, await Ranking(node, status.SearchId), svg, figures.OperationsOf(status));
+        var svg = await figures.Of(status);  // first: it learns the run's spec, which the operation tables and cells need
+        var ranking = await Ranking(node, status.SearchId);
+        return new RunView(status, ranking, svg, figures.OperationsOf(status), figures.CellsOf(status, ranking));
     }
 
     static async Task<SearchRanking?> Ranking(IAdminChannel node, string id)
@@ -207,9 +211,11 @@ public sealed class DashboardServer : IAsyncDisposable
 
     /// <summary>A run as the dashboard shows it; <paramref name="Figures"/> is inline SVG (training curves, evolution,
     /// estimate against true accuracy), made by the server; <paramref name="Operations"/>, per finished strategy, how much
-    /// each operation of its supernet was trained.</summary>
+    /// each operation of its supernet was trained; <paramref name="Cells"/>, per architecture on a leaderboard or best of a
+    /// strategy, its picture (<see cref="CellPicture"/>, inline SVG), null before the run's spec is known.</summary>
     public sealed record RunView(SearchStatus Status, SearchRanking? Ranking, string? Figures,
-                                 IReadOnlyDictionary<string, OperationView>? Operations = null);
+                                 IReadOnlyDictionary<string, OperationView>? Operations = null,
+                                 IReadOnlyDictionary<string, string>? Cells = null);
 
     public sealed record DashboardView(IReadOnlyList<RunView> Runs, NodeList? Workers);
 
@@ -226,6 +232,22 @@ public sealed class DashboardServer : IAsyncDisposable
         readonly ConcurrentDictionary<string, (string Version, string? Svg)> _drawn = new();
         readonly ConcurrentDictionary<string, IReadOnlyDictionary<string, double>?> _truths = new();
         readonly ConcurrentDictionary<string, string> _specs = new();
+        readonly ConcurrentDictionary<string, IChoiceSpace> _spaces = new();
+
+        /// <summary>The pictures of the run's leaderboard cells and best cells, once <see cref="Of"/> has read its spec;
+        /// empty for a space that <see cref="CellPicture"/> cannot draw.</summary>
+        public IReadOnlyDictionary<string, string>? CellsOf(SearchStatus status, SearchRanking? ranking)
+        {
+            if (_specs.GetValueOrDefault(status.SearchId) is not { } spec) return null;
+            var space = _spaces.GetOrAdd(status.SearchId, _ => SearchSpaces.Get(SearchSpec.Parse(spec, $"spec of {status.SearchId}").Space));
+            var architectures = status.Strategies.Select(s => s.BestArchitecture)
+                .Concat(ranking?.Strategies.SelectMany(r => r.Leaderboard.Select(c => c.Architecture)) ?? []);
+            var cells = new Dictionary<string, string>(StringComparer.Ordinal);
+            foreach (var architecture in architectures)
+                if (architecture is not null && !cells.ContainsKey(architecture) && CellPicture.Of(space, architecture) is { } svg)
+                    cells[architecture] = svg;
+            return cells;
+        }
 
         /// <summary>The run's operation tables, once <see cref="Of"/> has read its spec.</summary>
         public IReadOnlyDictionary<string, OperationView>? OperationsOf(SearchStatus status) =>

@@ -15,7 +15,8 @@ namespace NasActors.Cli.Reports;
 
 /// <summary>One self-contained HTML page about a search (no scripts, no fetched assets; figures are inline SVG), to
 /// attach to a paper or an issue: status per strategy, training curves, evolution progress, leaderboards, and ranking
-/// quality against the ground truth with the estimated-vs-true scatter when the run has one, and, given
+/// quality against the ground truth with the estimated-vs-true scatter when the run has one, every leaderboard row's and
+/// each strategy's best cell drawn (<see cref="CellPicture"/>), and, given
 /// <paramref name="operations"/> (see <see cref="OperationTrainingOf"/>), how much each operation of each supernet was trained.</summary>
 public static class SearchReport
 {
@@ -23,6 +24,7 @@ public static class SearchReport
                               IReadOnlyDictionary<string, OperationTraining>? operations = null)
     {
         var status = export.Status;
+        var space = SearchSpaces.Get(SearchSpec.Parse(export.Spec, $"spec of {status.SearchId}").Space);
         var html = new StringBuilder();
         html.Append($"""
             <!DOCTYPE html>
@@ -37,6 +39,8 @@ public static class SearchReport
             th {"{"} background: #f3f3f3; {"}"}
             td.num {"{"} text-align: right; font-variant-numeric: tabular-nums; {"}"}
             td.least {"{"} background: #fde2e2; font-weight: bold; {"}"}
+            td.cell {"{"} padding: 0.1em 0.3em; {"}"}
+            svg.cell {"{"} display: block; {"}"}
             caption {"{"} text-align: left; font-weight: bold; padding-bottom: 0.2em; {"}"}
             pre {"{"} background: #f7f7f7; padding: 1em; overflow-x: auto; font-size: 0.85em; {"}"}
             code {"{"} font-size: 0.85em; {"}"}
@@ -54,9 +58,9 @@ public static class SearchReport
             var training = s.FailureReason is not null ? $"failed: {s.FailureReason}" : s.IsEstimator ? "estimator, no supernet"
                 : s.Trained ? $"trained, {s.Steps} steps" : $"step {s.CheckpointStep}/{s.Steps}";
             var waited = s.TrainingSeconds > 0 ? Invariant($"{100 * s.PathWaitSeconds / s.TrainingSeconds:0.00}%") : "";
-            var best = s.BestAccuracy is not { } accuracy ? ""
-                : s.IsEstimator ? $"<code>{Text(s.BestArchitecture ?? "")}</code> {accuracy.ToString("G4", CultureInfo.InvariantCulture)}"
-                : accuracy >= 0 ? $"<code>{Text(s.BestArchitecture ?? "")}</code> {Percent(accuracy)}" : "";
+            var best = s.BestAccuracy is not { } accuracy || s.BestArchitecture is not { } architecture ? ""
+                : s.IsEstimator ? $"<code>{Text(architecture)}</code> {accuracy.ToString("G4", CultureInfo.InvariantCulture)}{CellPicture.Of(space, architecture)}"
+                : accuracy >= 0 ? $"<code>{Text(architecture)}</code> {Percent(accuracy)}{CellPicture.Of(space, architecture)}" : "";
             html.Append(Invariant($"<tr><td>{Text(s.Strategy)}</td><td>{Text(s.Sampler)}</td><td>{Text(training)}</td><td class=\"num\">{s.TrainingSeconds:0}</td>"));
             html.Append(Invariant($"<td class=\"num\">{waited}</td><td class=\"num\">{s.EvaluationsCompleted}/{s.Budget}</td><td class=\"num\">{s.EvaluationsFailed}</td><td>{best}</td></tr>\n"));
         }
@@ -71,9 +75,9 @@ public static class SearchReport
         {
             // An estimator's scores are not accuracies.
             var scored = ranking.Estimator is null ? "inherited-weight accuracy" : $"{Text(ranking.Estimator)} score (no supernet)";
-            html.Append($"<h3>{Text(ranking.Strategy)}</h3>\n<table>\n<tr><th>#</th><th>function (canonical form)</th><th>strings</th><th>{scored}</th><th>stand-alone accuracy</th></tr>\n");
+            html.Append($"<h3>{Text(ranking.Strategy)}</h3>\n<table>\n<tr><th>#</th><th>function (canonical form)</th><th>cell</th><th>strings</th><th>{scored}</th><th>stand-alone accuracy</th></tr>\n");
             foreach (var (child, rank) in ranking.Leaderboard.Take(10).Select((c, i) => (c, i + 1)))
-                html.Append($"<tr><td class=\"num\">{rank}</td><td><code>{Text(child.Architecture)}</code></td><td class=\"num\">{child.Aliases}</td>" +
+                html.Append($"<tr><td class=\"num\">{rank}</td><td><code>{Text(child.Architecture)}</code></td><td class=\"cell\">{CellPicture.Of(space, child.Architecture)}</td><td class=\"num\">{child.Aliases}</td>" +
                             $"<td class=\"num\">{(ranking.Estimator is null ? Percent(child.Accuracy) : child.Accuracy.ToString("G4", CultureInfo.InvariantCulture))}</td>" +
                             $"<td class=\"num\">{(child.TrueAccuracy is { } t ? Percent(t) : "")}</td></tr>\n");
             html.Append("</table>\n");
