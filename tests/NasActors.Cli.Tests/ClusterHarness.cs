@@ -152,14 +152,14 @@ public sealed class ClusterHarness : IAsyncDisposable
         };
         await using var connection = new NpgsqlConnection(builder.ConnectionString);
         await connection.OpenAsync();
-        await using var query = new NpgsqlCommand("SELECT sequence_number, message FROM journal WHERE persistence_id = @id ORDER BY sequence_number", connection);
+        await using var query = new NpgsqlCommand("SELECT sequence_number, message, manifest FROM journal WHERE persistence_id = @id ORDER BY sequence_number", connection);
         query.Parameters.AddWithValue("id", $"search-{searchId}");
         var events = new List<(long Sequence, string Type, JsonElement Body)>();
         await using (var reader = await query.ExecuteReaderAsync())
             while (await reader.ReadAsync())
             {
                 var json = JsonDocument.Parse((byte[])reader[1]).RootElement.Clone();
-                var type = json.GetProperty("$type").GetString()!.Split(',')[0].Split('.')[^1];
+                var type = NasActors.Actors.Persistence.JournalFormats.Parse(reader.GetString(2)).Format.Type.Name;
                 events.Add((reader.GetInt64(0), type, json));
             }
 
@@ -200,8 +200,7 @@ public sealed class ClusterHarness : IAsyncDisposable
             }
             var newest = usable.Count == 0 ? 0 : usable[^1];
             Assert.True(usable.Count == 0 || step > newest, $"{strategy}: checkpoint {step} committed after {newest} (out of order or twice)");
-            // Akka's JSON serializer leaves out default values: no ResumedFrom is a job from scratch.
-            var resumedFrom = body.TryGetProperty("ResumedFrom", out var from) ? from.GetInt64() : 0;
+            var resumedFrom = body.GetProperty("ResumedFrom").GetInt64();
             if (resumedFrom != job)
             {
                 // A job's first commit (a later commit of the same job names the same step).

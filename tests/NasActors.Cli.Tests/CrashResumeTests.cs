@@ -65,7 +65,7 @@ public sealed class CrashResumeTests : IDisposable
         {
             connection.Open();
             using var query = connection.CreateCommand();
-            query.CommandText = "SELECT sequence_number, message FROM journal WHERE persistence_id = $id ORDER BY sequence_number";
+            query.CommandText = "SELECT sequence_number, message, manifest FROM journal WHERE persistence_id = $id ORDER BY sequence_number";
             query.Parameters.AddWithValue("$id", $"search-{id}");
             using var reader = query.ExecuteReader();
             long previous = 0;
@@ -76,7 +76,7 @@ public sealed class CrashResumeTests : IDisposable
                 previous = sequence;
                 using var json = JsonDocument.Parse((byte[])reader[1]);
                 var body = json.RootElement;
-                var type = body.GetProperty("$type").GetString()!.Split(',')[0].Split('.')[^1];
+                var type = NasActors.Actors.Persistence.JournalFormats.Parse(reader.GetString(2)).Format.Type.Name;
                 if (type == "EvaluationRequested")
                     requests.Add((body.GetProperty("Strategy").GetString()!, body.GetProperty("EvaluationId").GetString()!, body.GetProperty("Architecture").GetString()!,
                                   body.TryGetProperty("Probe", out var probe) && probe.GetBoolean()));

@@ -56,7 +56,9 @@ public sealed class ClusterAdminClient : IAdminChannel
               remote.dot-netty.tcp { hostname = "{{local}}", port = 0, maximum-frame-size = 4 MiB }
               remote.log-remote-lifecycle-events = off
             }
-            """).WithFallback(ClusterClientReceptionist.DefaultConfig());
+            """).WithFallback(ClusterClientReceptionist.DefaultConfig())
+            // The search manager answers `search start` with SearchCreated, a persisted type: its serializer must be known here.
+            .WithFallback(Persistence.JournalSettings.FormatConfig());
         var system = ActorSystem.Create("nas-console", config);
         var settings = ClusterClientSettings.Create(system)
             .WithInitialContacts(ImmutableHashSet.Create(ActorPath.Parse($"{contact.AkkaAddress}/system/receptionist")));

@@ -15,17 +15,24 @@ public sealed record JournalSettings(string ProviderName, string ConnectionStrin
     public static JournalSettings Postgres(string connectionString) => new(PostgresProvider, connectionString);
 
     /// <summary>Akka.Persistence.Sql's journal and snapshot store on this database, from hocon/persistence-*.conf over
-    /// hocon/base.conf and the plugin's defaults (which Akka does not load by itself: without them the first persistent
-    /// actor dies in PreStart).</summary>
+    /// hocon/journal.conf (the journal's serializer and snapshot interval), hocon/base.conf and the plugin's defaults
+    /// (which Akka does not load by itself: without them the first persistent actor dies in PreStart).</summary>
     public Config ToConfig()
     {
         var file = ProviderName == PostgresProvider ? "persistence-postgres.conf" : "persistence-sqlite.conf";
         // Substitutions resolve within one document: the connection string goes in front of the file's text.
         var text = $"nas.journal.connection-string = {ConfigQuote(ConnectionString)}\n{File.ReadAllText(HoconFile(file))}";
-        return ConfigurationFactory.ParseString(text)
+        var config = ConfigurationFactory.ParseString(text)
+            .WithFallback(FormatConfig())
             .WithFallback(ConfigurationFactory.ParseString(File.ReadAllText(HoconFile("base.conf"))))
             .WithFallback(SqlPersistence.DefaultConfiguration);
+        SnapshotSettings.Create(config);  // a bad interval stops the node here, with its name, not each run in its constructor
+        return config;
     }
+
+    /// <summary>hocon/journal.conf: the serializer (and its bindings) of everything persisted, and the snapshot interval.
+    /// Any actor system that receives a persisted type (the admin console receives SearchCreated) needs it.</summary>
+    public static Config FormatConfig() => ConfigurationFactory.ParseString(File.ReadAllText(HoconFile("journal.conf")));
 
     /// <summary>Opens (and closes) one connection, so that a node refuses to start on a journal it cannot reach.</summary>
     public void CheckConnects()

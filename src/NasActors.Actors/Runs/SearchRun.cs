@@ -1,6 +1,7 @@
 using Akka.Actor;
 using Akka.Event;
 using Akka.Persistence;
+using NasActors.Actors.Persistence;
 using NasActors.Actors.Protocol;
 using NasActors.Search.GroundTruth;
 using NasActors.Search.Spaces;
@@ -9,7 +10,9 @@ namespace NasActors.Actors.Runs;
 
 /// <summary>The journal of one search (persistence id <c>search-ID</c>): it decides, journals, then acts. Training
 /// and evaluation happen elsewhere; what they report is committed here, and after a crash the run resumes from its
-/// last committed checkpoints and dispatches again every evaluation that was requested but never answered.</summary>
+/// last committed checkpoints and dispatches again every evaluation that was requested but never answered. Every N events
+/// (nas.search.snapshot-every) it snapshots its state and deletes the events and snapshots before it: recovery replays
+/// at most N - 1 events.</summary>
 public sealed class SearchRun : ReceivePersistentActor
 {
     /// <summary>Evaluations a strategy keeps in flight: enough to keep evaluators busy, few enough that the
@@ -19,7 +22,9 @@ public sealed class SearchRun : ReceivePersistentActor
     readonly string _searchId;
     readonly IActorRef _training;
     readonly IActorRef _evaluations;
-    readonly SearchRunState _state = new();
+    readonly SnapshotSettings _snapshots = SnapshotSettings.Create(Context.System.Settings.Config);
+    SearchRunState _state = new();
+    long? _recoveredFromSnapshot;
     readonly bool _active;
     IActorRef? _ranking;
 
@@ -32,12 +37,20 @@ public sealed class SearchRun : ReceivePersistentActor
         _evaluations = evaluations;
         _active = active;
 
-        Recover<ISearchEvent>(_state.Apply);
+        Recover<SnapshotOffer>(offer =>
+        {
+            _state = SearchRunState.FromSnapshot((SearchRunSnapshot)offer.Snapshot);
+            _recoveredFromSnapshot = offer.Metadata.SequenceNr;
+        });
+        Recover<ISearchEvent>(@event => _state.Apply(@event));
         Recover<RecoveryCompleted>(_ =>
         {
             // After a crash, a restart or a failed write (the backoff supervisor starts the run again): say so.
             if (LastSequenceNr > 0)
-                Context.GetLogger().Info("search {0} recovered from its journal at event {1} ({2})", _searchId, LastSequenceNr, _state.Phase.ToString().ToLowerInvariant());
+                Context.GetLogger().Info("search {0} recovered from its journal at event {1} ({2}{3})", _searchId, LastSequenceNr,
+                                         _state.Phase.ToString().ToLowerInvariant(), _recoveredFromSnapshot is { } at ? $", from its snapshot at event {at}" : "");
+            // The deletion after the snapshot may not have run (a node killed, or stopped, right after it): run it again.
+            if (_active && _recoveredFromSnapshot is { } snapshotAt) DeleteMessages(snapshotAt);
             if (_state.Phase != RunPhase.NotStarted) StartRanking();
             if (_state.Phase == RunPhase.Running) Continue();
         });
@@ -56,7 +69,7 @@ public sealed class SearchRun : ReceivePersistentActor
         {
             if (_state.IsFinished || !_state.Strategies.Any(s => s.Id == unusable.Strategy)) return;
             if (_state.Strategy(unusable.Strategy).Checkpoints.All(c => c.Step != unusable.Step)) return;
-            Persist(new CheckpointRejected(unusable.Strategy, unusable.Step, unusable.Reason), _state.Apply);
+            Persist(new CheckpointRejected(unusable.Strategy, unusable.Step, unusable.Reason), Apply);
         });
         Command<EvaluationSucceeded>(succeeded =>
             Record(succeeded.EvaluationId, new EvaluationCompleted(succeeded.EvaluationId, succeeded.Accuracy, succeeded.Seconds)));
@@ -74,6 +87,20 @@ public sealed class SearchRun : ReceivePersistentActor
                         e.Request.EvaluationId, e.Request.Strategy, e.Request.Architecture, e.Request.Probe, e.Accuracy, e.FailureReason, e.Request.ProbeStep, e.Seconds)).ToArray(),
                     _state.Strategies.SelectMany(s => s.Checkpoints.Select(c => new ExportedCheckpoint(s.Id, c.Step, c.MeanLoss, c.ImagesPerSecond))).ToArray()));
         });
+        Command<SaveSnapshotSuccess>(saved =>
+        {
+            // The snapshot holds everything before it: the events up to it and older snapshots are redundant.
+            DeleteMessages(saved.Metadata.SequenceNr);
+            DeleteSnapshots(new SnapshotSelectionCriteria(saved.Metadata.SequenceNr - 1));
+        });
+        Command<SaveSnapshotFailure>(failed => Context.GetLogger().Warning("search {0}: snapshot at event {1} not saved ({2}); its events stay and recovery replays them",
+                                                                        _searchId, failed.Metadata.SequenceNr, failed.Cause.Message));
+        Command<DeleteMessagesSuccess>(_ => { });
+        Command<DeleteMessagesFailure>(failed => Context.GetLogger().Warning("search {0}: events up to {1} not deleted after a snapshot ({2}); they stay, unused",
+                                                                          _searchId, failed.ToSequenceNr, failed.Cause.Message));
+        Command<DeleteSnapshotsSuccess>(_ => { });
+        Command<DeleteSnapshotsFailure>(failed => Context.GetLogger().Warning("search {0}: old snapshots not deleted ({1}); they stay, unused",
+                                                                           _searchId, failed.Cause.Message));
         Command<GetRanking>(get =>
         {
             if (_ranking is null) Sender.Tell(new CommandRejected(_searchId, $"unknown search id '{_searchId}'; list the searches with: nas search list"));
@@ -121,7 +148,7 @@ public sealed class SearchRun : ReceivePersistentActor
         var sender = Sender;
         Persist(new SearchStarted(_searchId, start.SpecText, start.Threads, DateTimeOffset.UtcNow, groundTruth), started =>
         {
-            _state.Apply(started);
+            Apply(started);
             StartRanking();
             sender.Tell(new CommandAccepted(_searchId, "start"));
             Continue();
@@ -139,14 +166,14 @@ public sealed class SearchRun : ReceivePersistentActor
         {
             Persist(committed, @event =>
             {
-                _state.Apply(@event);
+                Apply(@event);
                 if (_state.Phase == RunPhase.Running && _state.Spec!.Evaluation.ProbeCheckpoints) DispatchEvaluations(saved.Strategy);
             });
             return;
         }
         PersistAll(new ISearchEvent[] { committed, new StrategyTrained(saved.Strategy, saved.Step, saved.WeightsSha256, saved.TrainingSeconds, saved.PathWaitSeconds, saved.PathsDigest) }, @event =>
         {
-            _state.Apply(@event);
+            Apply(@event);
             if (@event is StrategyTrained && _state.Phase == RunPhase.Running) DispatchEvaluations(saved.Strategy);
         });
     }
@@ -157,7 +184,7 @@ public sealed class SearchRun : ReceivePersistentActor
         if (_state.Strategy(failed.Strategy).FailureReason is not null) return;
         Persist(new StrategyFailed(failed.Strategy, failed.Reason), @event =>
         {
-            _state.Apply(@event);
+            Apply(@event);
             CompleteIfDone();
         });
     }
@@ -168,7 +195,7 @@ public sealed class SearchRun : ReceivePersistentActor
         if (_state.IsFinished || !_state.Evaluations.TryGetValue(evaluationId, out var record) || !record.IsPending) return;
         Persist(result, @event =>
         {
-            _state.Apply(@event);
+            Apply(@event);
             if (@event is EvaluationCompleted completed && record.Request.ProbeStep is null)
                 _ranking?.Tell(new ScoredChild(record.Request.Strategy, record.Request.Architecture, completed.Accuracy, record.Request.Probe));
             if (_state.Phase == RunPhase.Running) DispatchEvaluations(record.Request.Strategy);
@@ -188,7 +215,7 @@ public sealed class SearchRun : ReceivePersistentActor
         var sender = Sender;
         Persist(@event, applied =>
         {
-            _state.Apply(applied);
+            Apply(applied);
             sender.Tell(new CommandAccepted(_searchId, command));
             if (resume) Continue();
             else _training.Tell(new StopTraining(_searchId));
@@ -207,7 +234,7 @@ public sealed class SearchRun : ReceivePersistentActor
         var sender = Sender;
         Persist(new SearchStopped(DateTimeOffset.UtcNow), stopped =>
         {
-            _state.Apply(stopped);
+            Apply(stopped);
             sender.Tell(new CommandAccepted(_searchId, "stop"));
             _training.Tell(new StopTraining(_searchId));
         });
@@ -247,7 +274,7 @@ public sealed class SearchRun : ReceivePersistentActor
         if (request is null) return;
         Persist(request, requested =>
         {
-            _state.Apply(requested);
+            Apply(requested);
             _evaluations.Tell(new EvaluateChild(_searchId, requested, _state.Spec!.Text));
             DispatchEvaluations(strategyId);
         });
@@ -256,7 +283,14 @@ public sealed class SearchRun : ReceivePersistentActor
     void CompleteIfDone()
     {
         if (_state.Phase != RunPhase.Running || !_state.AllStrategiesDone) return;
-        Persist(new SearchCompleted(DateTimeOffset.UtcNow), _state.Apply);
+        Persist(new SearchCompleted(DateTimeOffset.UtcNow), Apply);
+    }
+
+    /// <summary>Applies a journaled event, then snapshots when its sequence number is a multiple of the interval.</summary>
+    void Apply(ISearchEvent @event)
+    {
+        _state.Apply(@event);
+        if (_snapshots.IsDue(LastSequenceNr)) SaveSnapshot(_state.ToSnapshot());
     }
 
     SearchStatus Status() => new(_searchId, _state.Spec?.Name ?? "", _state.Phase, _state.Strategies.Select(s =>

@@ -1,3 +1,4 @@
+using NasActors.Actors.Persistence;
 using NasActors.Actors.Protocol;
 using NasActors.Search.Evolution;
 using NasActors.Search.Spaces;
@@ -18,6 +19,7 @@ public sealed class SearchRunState
     public const double FailedEvaluationFitness = -1;
 
     IChoiceSpace _space = Nb201Space.Instance;
+    SearchStarted? _started;
 
     public string SearchId { get; private set; } = "";
     public SearchSpec? Spec { get; private set; }
@@ -40,6 +42,7 @@ public sealed class SearchRunState
         switch (@event)
         {
             case SearchStarted started:
+                _started = started;
                 SearchId = started.SearchId;
                 Spec = SearchSpec.Parse(started.SpecText, $"journal of {started.SearchId}");
                 Threads = started.Threads;
@@ -113,6 +116,51 @@ public sealed class SearchRunState
                 throw new InvalidOperationException($"unknown search event {@event.GetType().Name}");
         }
     }
+
+    /// <summary>The whole state as a snapshot (an event-sourced state with nothing but what its events gave it).</summary>
+    public SearchRunSnapshot ToSnapshot()
+    {
+        if (_started is null) throw new InvalidOperationException("a run that has not started has no state to snapshot");
+        return new SearchRunSnapshot(_started, PhaseNames[Phase],
+            _strategies.Values.Select(s => new StrategySnapshot(s.Id, s.Checkpoints.ToArray(), s.Trained, s.FailureReason, s.Evolution.SaveState(),
+                s.ProbesRequested, s.StepProbesRequested.Select(p => new StepProbes(p.Key, p.Value)).ToArray(), s.CheckpointsRejected)).ToArray(),
+            _evaluations.Values.Select(e => new EvaluationSnapshot(e.Request, e.Accuracy, e.FailureReason, e.Seconds)).ToArray());
+    }
+
+    /// <summary>The state a snapshot was taken of: the events after it apply to it as to the state that took it.</summary>
+    public static SearchRunState FromSnapshot(SearchRunSnapshot snapshot)
+    {
+        var state = new SearchRunState();
+        state.Apply(snapshot.Started);
+        var phase = PhaseNames.SingleOrDefault(p => p.Value == snapshot.Phase);
+        if (phase.Value is null) throw new InvalidOperationException($"snapshot of {state.SearchId} has an unknown phase '{snapshot.Phase}'");
+        state.Phase = phase.Key;
+        if (!snapshot.Strategies.Select(s => s.Id).Order(StringComparer.Ordinal).SequenceEqual(state._strategies.Keys.Order(StringComparer.Ordinal)))
+            throw new InvalidOperationException($"snapshot of {state.SearchId} holds strategies {string.Join(", ", snapshot.Strategies.Select(s => s.Id))}, " +
+                                                $"its spec {string.Join(", ", state._strategies.Keys)}");
+        foreach (var saved in snapshot.Strategies)
+        {
+            var strategy = new StrategyState(state._strategies[saved.Id].Spec, RegularizedEvolution.Restore(state._space, saved.Evolution))
+            {
+                Trained = saved.Trained,
+                FailureReason = saved.FailureReason,
+                ProbesRequested = saved.ProbesRequested,
+                CheckpointsRejected = saved.CheckpointsRejected,
+            };
+            strategy.Checkpoints.AddRange(saved.Checkpoints);
+            foreach (var probes in saved.StepProbesRequested) strategy.StepProbesRequested[probes.Step] = probes.Requested;
+            state._strategies[saved.Id] = strategy;
+        }
+        foreach (var saved in snapshot.Evaluations)
+            state._evaluations.Add(saved.Request.EvaluationId, new EvaluationRecord(saved.Request, saved.Accuracy, saved.FailureReason) { Seconds = saved.Seconds });
+        return state;
+    }
+
+    // Names on disk: renaming the enum's members must not change snapshots.
+    static readonly Dictionary<RunPhase, string> PhaseNames = new()
+    {
+        [RunPhase.Running] = "running", [RunPhase.Paused] = "paused", [RunPhase.Stopped] = "stopped", [RunPhase.Completed] = "completed",
+    };
 
     /// <summary>The next evaluation a trained strategy asks for: the evolution's next proposal, then the ground-truth
     /// probes; null when both are spent.</summary>
