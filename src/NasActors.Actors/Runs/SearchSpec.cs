@@ -466,7 +466,8 @@ public sealed record StrategySpec(string Id, string Sampler, ulong Seed, int Ste
         // The stand-alone recipe's rate: on the committed table's validation accuracy (one seed, 80 steps) it ranked at
         // 0.671 against 0.523 at the supernet's 0.025 (docs/results.md).
         var fineTuning = new ShortTrainingSettings(steps, settings.Int("fine-tune-batch", 128, min: 2, max: 4096),
-                                                   settings.Double("fine-tune-lr", SgdSettings.Standalone.LearningRate, min: 1e-6, max: 10));
+                                                   settings.Double("fine-tune-lr", SgdSettings.Standalone.LearningRate, min: 1e-6, max: 10),
+                                                   settings.String("fine-tune-scope", "all", ["all", "operations"]) == "operations");
         return steps == 0 ? null : fineTuning;
     }
 

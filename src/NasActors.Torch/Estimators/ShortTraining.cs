@@ -8,8 +8,9 @@ using static TorchSharp.torch;
 namespace NasActors.Torch.Estimators;
 
 /// <summary>How a child is trained briefly: SGD steps, images per step and the initial learning rate (cosine to zero,
-/// NAS-Bench-201's stand-alone recipe otherwise).</summary>
-public sealed record ShortTrainingSettings(int Steps = 80, int BatchSize = 128, double LearningRate = 0.1)
+/// NAS-Bench-201's stand-alone recipe otherwise). <paramref name="OperationsOnly"/> trains only the weights of the
+/// path's cell operations and leaves the stem, reductions and classifier as they are.</summary>
+public sealed record ShortTrainingSettings(int Steps = 80, int BatchSize = 128, double LearningRate = 0.1, bool OperationsOnly = false)
 {
     public void Validate()
     {
@@ -47,7 +48,9 @@ public static class ShortTraining
 
     /// <summary>Trains <paramref name="path"/> of <paramref name="network"/> in place: step s reads rows
     /// [s x BatchSize, (s + 1) x BatchSize) of <paramref name="trainRows"/>, wrapping around, so that every child sees the
-    /// same images in the same order.</summary>
+    /// same images in the same order. With <see cref="ShortTrainingSettings.OperationsOnly"/> every other weight of the
+    /// network is frozen for good (the network is meant to be a private copy), and a path whose operations hold no
+    /// weights is left untrained.</summary>
     public static void Train(PathNetwork network, Architecture path, ImageDataset data, IReadOnlyList<int> trainRows,
                              ShortTrainingSettings settings, Device device)
     {
@@ -57,6 +60,7 @@ public static class ShortTraining
         settings.Validate();
         if (trainRows.Count < settings.BatchSize)
             throw new NasException($"short training needs at least one batch of {settings.BatchSize} rows, got {trainRows.Count}");
+        if (settings.OperationsOnly && !FreezeAllButOperations(network, path)) return;
         using var trainer = new SgdTrainer(network, settings.Sgd, settings.Steps);
         IReadOnlyList<Architecture> paths = [path];
         var batch = new int[settings.BatchSize];
@@ -67,5 +71,17 @@ public static class ShortTraining
             var (images, labels) = data.Batch(batch, device);
             trainer.Step(images, labels, paths, step);
         }
+    }
+
+    /// <summary>Stops gradients to every weight outside the path's cell operations; false when those hold none.</summary>
+    static bool FreezeAllButOperations(PathNetwork network, Architecture path)
+    {
+        var operationWeights = new HashSet<IntPtr>();
+        for (var decision = 0; decision < path.DecisionCount; decision++)
+            foreach (var parameter in network.OperationParameters(path, decision, path[decision]))
+                operationWeights.Add(parameter.Handle);
+        foreach (var parameter in network.parameters())
+            if (!operationWeights.Contains(parameter.Handle)) parameter.requires_grad = false;
+        return operationWeights.Count > 0;
     }
 }

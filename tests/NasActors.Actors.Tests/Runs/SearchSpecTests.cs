@@ -161,6 +161,7 @@ public class SearchSpecTests
     [InlineData("b { sampler = uniform, fine-tune = -1 }", "search.strategies.b.fine-tune = -1 is invalid: expected 0 to 100000")]
     [InlineData("b { sampler = uniform, fine-tune = 10, fine-tune-batch = 1 }", "search.strategies.b.fine-tune-batch = 1 is invalid: expected 2 to 4096")]
     [InlineData("b { sampler = uniform, fine-tune-lr = high }", "search.strategies.b.fine-tune-lr = high is invalid: expected a number")]
+    [InlineData("b { sampler = uniform, fine-tune = 10, fine-tune-scope = stem }", "search.strategies.b.fine-tune-scope = stem is invalid: expected one of all, operations")]
     public void A_bad_estimator_entry_should_be_refused_naming_the_setting(string entry, string message)
     {
         var error = Assert.Throws<NasException>(() => SearchSpec.Parse(WithEstimator(entry)));
@@ -188,5 +189,7 @@ public class SearchSpecTests
         var spec = SearchSpec.Parse(WithEstimator("b { sampler = uniform, deiso = on, fine-tune = 30, fine-tune-lr = 0.01 }"));
         Assert.Equal(new ShortTrainingSettings(30, 128, 0.01), spec.Strategies.Single(s => s.Id == "b").FineTuning("b"));
         Assert.Null(SearchSpec.Parse(WithEstimator("b { sampler = uniform, fine-tune = 0 }")).Strategies.Single(s => s.Id == "b").FineTuning("b"));
+        var operationsOnly = SearchSpec.Parse(WithEstimator("b { sampler = uniform, fine-tune = 30, fine-tune-scope = operations }"));
+        Assert.True(operationsOnly.Strategies.Single(s => s.Id == "b").FineTuning("b")!.OperationsOnly);
     }
 }

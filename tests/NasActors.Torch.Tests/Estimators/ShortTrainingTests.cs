@@ -62,6 +62,26 @@ public sealed class ShortTrainingTests : IDisposable
         Assert.DoesNotContain(moved, k => k.Contains("nor_conv_1x1", StringComparison.Ordinal));
     }
 
+    [Fact]
+    public void Training_operations_only_should_leave_stem_and_classifier_and_skip_a_path_without_weights()
+    {
+        using var scope = NewDisposeScope();
+        using var supernet = Nb201Network.CreateSupernet(Shape, seed: 1);
+        var before = supernet.named_parameters().ToDictionary(p => p.name, p => p.parameter.detach().clone());
+        ShortTraining.Train(supernet, AllConv, _data, _train, Settings with { Steps = 5, OperationsOnly = true }, CPU);
+        var moved = MovedParameters(supernet, before);
+        Assert.Contains(moved, k => k.Contains("nor_conv_3x3", StringComparison.Ordinal));
+        Assert.DoesNotContain(moved, k => k.StartsWith("stem", StringComparison.Ordinal) || k.StartsWith("classifier", StringComparison.Ordinal));
+
+        using var other = Nb201Network.CreateSupernet(Shape, seed: 1);
+        var weightless = Nb201Space.Instance.Parse("|skip_connect~0|+|skip_connect~0|avg_pool_3x3~1|+|none~0|skip_connect~1|skip_connect~2|");
+        ShortTraining.Train(other, weightless, _data, _train, Settings with { Steps = 5, OperationsOnly = true }, CPU);
+        Assert.Empty(MovedParameters(other, before));
+    }
+
+    static string[] MovedParameters(Nb201Network network, Dictionary<string, Tensor> before) =>
+        network.named_parameters().Where(p => !p.parameter.allclose(before[p.name], rtol: 0, atol: 0)).Select(p => p.name).ToArray();
+
     [Theory]
     [InlineData(0, 16, 0.1, "steps")]
     [InlineData(10, 1, 0.1, "batch size")]
