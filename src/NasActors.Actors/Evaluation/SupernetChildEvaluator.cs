@@ -62,23 +62,39 @@ public sealed class SupernetChildEvaluator : IChildEvaluator, IDisposable
             var indices = split.Validation[..Math.Min(spec.Data.EvaluationImages, split.Validation.Length)];
             if (strategy.FineTuning($"search.strategies.{strategy.Id}") is { } fineTuning)
                 return FineTunedAccuracy(request, spec, strategy, fineTuning, path, shape, train, split, indices, device);
-            var supernet = Supernet(request.CheckpointPath, request.CheckpointSha256, shape, spec, strategy, device);
+            var supernet = Supernet(request.CheckpointPath, request.CheckpointSha256, shape, spec, strategy, device).Network;
             return TorchEvaluation.Accuracy(supernet, path, train, indices, device);
         }
     }
 
     /// <summary>Accuracy after the child's path of a private copy of the supernet trained a few more steps: the copy,
-    /// not the cached supernet, since fine-tuning one child must not move the weights the next one inherits. Every
-    /// child of a strategy is fine-tuned on the same images in the same order.</summary>
-    static double FineTunedAccuracy(EvaluationRequested request, SearchSpec spec, StrategySpec strategy, ShortTrainingSettings fineTuning,
-                                    Architecture path, NetworkShape shape, ImageDataset train, DataSplit split, int[] validation, Device device)
+    /// not the cached supernet, since fine-tuning one child must not move the weights the next one inherits. The copy is
+    /// one scratch network per cached supernet, overwritten from it before each child: building a supernet and reading
+    /// and hashing its checkpoint again cost as much as the fine-tuning itself. Every child of a strategy is fine-tuned
+    /// on the same images in the same order.</summary>
+    double FineTunedAccuracy(EvaluationRequested request, SearchSpec spec, StrategySpec strategy, ShortTrainingSettings fineTuning,
+                             Architecture path, NetworkShape shape, ImageDataset train, DataSplit split, int[] validation, Device device)
     {
-        using var network = StrategySupernet.Create(spec, strategy, shape, seed: 0);
-        CheckpointFile.LoadWeights(request.CheckpointPath, request.CheckpointSha256, network);
-        network.to(device);
-        ShortTraining.Train(network, path, train, TrainingRows(spec, strategy, "fine-tune:", fineTuning.Steps * fineTuning.BatchSize, split),
+        var loaded = Supernet(request.CheckpointPath, request.CheckpointSha256, shape, spec, strategy, device);
+        var copy = loaded.Scratch ??= StrategySupernet.Create(spec, strategy, shape, seed: 0).to(device);
+        CopyWeights(loaded.Network, copy);
+        ShortTraining.Train(copy, path, train, TrainingRows(spec, strategy, "fine-tune:", fineTuning.Steps * fineTuning.BatchSize, split),
                             fineTuning, device);
-        return TorchEvaluation.Accuracy(network, path, train, validation, device);
+        return TorchEvaluation.Accuracy(copy, path, train, validation, device);
+    }
+
+    /// <summary>Every weight and buffer of <paramref name="source"/> into <paramref name="target"/>, built alike, with
+    /// every weight trainable again (fine-tuning operations alone froze the rest).</summary>
+    static void CopyWeights(PathNetwork source, PathNetwork target)
+    {
+        using var noGrad = no_grad();
+        foreach (var (from, to) in source.parameters().Zip(target.parameters()))
+        {
+            to.copy_(from);
+            to.requires_grad = true;
+        }
+        foreach (var (from, to) in source.buffers().Zip(target.buffers())) to.copy_(from);
+        target.WeightsLoaded();
     }
 
     /// <summary>The first <paramref name="count"/> training rows (at most all of them) in an order fixed by the run's and
@@ -104,7 +120,7 @@ public sealed class SupernetChildEvaluator : IChildEvaluator, IDisposable
         return ZeroCostEstimators.Score(strategy.Sampler, path, shape, train, rows, estimator.Settings, (long)(seed >> 2), device);
     }
 
-    PathNetwork Supernet(string checkpointPath, string sha256, NetworkShape shape, SearchSpec spec, StrategySpec strategy, Device device)
+    LoadedSupernet Supernet(string checkpointPath, string sha256, NetworkShape shape, SearchSpec spec, StrategySpec strategy, Device device)
     {
         var key = new SupernetKey(checkpointPath, sha256.ToLowerInvariant(), shape, strategy.Sampler);
         for (var node = _supernets.First; node is not null; node = node.Next)
@@ -112,7 +128,7 @@ public sealed class SupernetChildEvaluator : IChildEvaluator, IDisposable
             if (node.Value.Key != key) continue;
             _supernets.Remove(node);
             _supernets.AddFirst(node);
-            return node.Value.Network;
+            return node.Value;
         }
         // The seed is irrelevant: the checkpoint overwrites every weight.
         var network = StrategySupernet.Create(spec, strategy, shape, seed: 0);
@@ -126,13 +142,14 @@ public sealed class SupernetChildEvaluator : IChildEvaluator, IDisposable
             network.Dispose();
             throw;
         }
-        _supernets.AddFirst(new LoadedSupernet(key, network));
+        var loaded = new LoadedSupernet(key, network);
+        _supernets.AddFirst(loaded);
         while (_supernets.Count > _cachedSupernets)
         {
-            _supernets.Last!.Value.Network.Dispose();
+            _supernets.Last!.Value.Dispose();
             _supernets.RemoveLast();
         }
-        return network;
+        return loaded;
     }
 
     /// <summary>Frees the cached supernets; waits for an evaluation in progress to end.</summary>
@@ -142,12 +159,24 @@ public sealed class SupernetChildEvaluator : IChildEvaluator, IDisposable
         {
             if (_disposed) return;
             _disposed = true;
-            foreach (var supernet in _supernets) supernet.Network.Dispose();
+            foreach (var supernet in _supernets) supernet.Dispose();
             _supernets.Clear();
         }
     }
 
     sealed record SupernetKey(string Path, string Sha256, NetworkShape Shape, string Sampler);
 
-    sealed record LoadedSupernet(SupernetKey Key, PathNetwork Network);
+    /// <summary>A cached supernet and, once a fine-tuned child needed one, its scratch copy.</summary>
+    sealed class LoadedSupernet(SupernetKey key, PathNetwork network) : IDisposable
+    {
+        public SupernetKey Key { get; } = key;
+        public PathNetwork Network { get; } = network;
+        public PathNetwork? Scratch { get; set; }
+
+        public void Dispose()
+        {
+            Network.Dispose();
+            Scratch?.Dispose();
+        }
+    }
 }

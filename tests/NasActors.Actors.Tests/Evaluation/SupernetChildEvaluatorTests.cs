@@ -132,6 +132,22 @@ public sealed class SupernetChildEvaluatorTests : Akka.TestKit.Xunit2.TestKit
     }
 
     [Fact]
+    public void A_fine_tuned_child_should_not_depend_on_what_the_scratch_copy_trained_before()
+    {
+        var all = SearchSpec.Parse(_spec.Replace("a { sampler = uniform }", "a { sampler = uniform, fine-tune = 5, fine-tune-batch = 16 }"));
+        var operationsOnly = SearchSpec.Parse(_spec.Replace("a { sampler = uniform }", "a { sampler = uniform, fine-tune = 5, fine-tune-batch = 16, fine-tune-scope = operations }"));
+        var architecture = EvaluationSupervisorTests.Architectures[0];
+        var request = new EvaluationRequested("a/0", "a", architecture, _checkpoint.Path, _checkpoint.Sha256);
+        double fresh;
+        using (var first = new SupernetChildEvaluator()) fresh = first.Evaluate(request, all);
+
+        using var evaluator = new SupernetChildEvaluator();
+        var frozen = evaluator.Evaluate(request, operationsOnly);  // freezes the stem and classifier of the scratch copy
+        Assert.NotEqual(fresh, frozen);
+        Assert.Equal(fresh, evaluator.Evaluate(request, all));  // trainable again, from the inherited weights
+    }
+
+    [Fact]
     public void A_short_training_estimator_should_score_a_child_trained_from_scratch_reproducibly()
     {
         using var evaluator = new SupernetChildEvaluator();
