@@ -157,33 +157,15 @@ public sealed class GroundTruthCsvFuzzTests(ITestOutputHelper output) : IDisposa
                 return Join(lines);
             }
             case Kind.Truncate:
-                return bytes[..(m.A % (bytes.Length + 1))];
+                return ByteMutations.Truncate(bytes, m.A);
             case Kind.InsertBytes:
-            {
-                var at = m.A % (bytes.Length + 1);
-                return [.. bytes[..at], .. Bytes[m.B % Bytes.Length], .. bytes[at..]];
-            }
+                return ByteMutations.Insert(bytes, m.A, Bytes[m.B % Bytes.Length]);
             case Kind.FlipBit:
-            {
-                if (bytes.Length == 0) return bytes;
-                var copy = bytes.ToArray();
-                copy[m.A % copy.Length] ^= (byte)(1 << (m.B % 8));
-                return copy;
-            }
+                return ByteMutations.FlipBit(bytes, m.A, m.B);
             case Kind.DeleteRange:
-            {
-                if (bytes.Length == 0) return bytes;
-                var at = m.A % bytes.Length;
-                var length = 1 + m.B % Math.Min(300, bytes.Length - at);
-                return [.. bytes[..at], .. bytes[(at + length)..]];
-            }
+                return ByteMutations.DeleteRange(bytes, m.A, m.B, longest: 300);
             case Kind.DuplicateRange:
-            {
-                if (bytes.Length == 0) return bytes;
-                var at = m.A % bytes.Length;
-                var length = 1 + m.B % Math.Min(300, bytes.Length - at);
-                return [.. bytes[..(at + length)], .. bytes[at..(at + length)], .. bytes[(at + length)..]];
-            }
+                return ByteMutations.DuplicateRange(bytes, m.A, m.B, longest: 300);
             default:
                 throw new ArgumentOutOfRangeException(nameof(m));
         }
