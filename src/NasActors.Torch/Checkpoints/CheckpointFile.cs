@@ -21,17 +21,27 @@ public static class CheckpointFile
         var directory = Path.GetDirectoryName(Path.GetFullPath(path))!;
         Directory.CreateDirectory(directory);
         var temporary = Path.Combine(directory, $".{Path.GetFileName(path)}.{Environment.ProcessId}.tmp");
-        using (var file = new FileStream(temporary, FileMode.Create, FileAccess.Write, FileShare.None))
-        using (var writer = new BinaryWriter(file))
+        try
         {
-            writer.Write(Magic);
-            WriteBlock(writer, JsonSerializer.SerializeToUtf8Bytes(state));
-            WriteBlock(writer, Serialise(w => network.save(w)));
-            WriteBlock(writer, Serialise(optimizer.Save));
-            writer.Flush();
-            file.Flush(flushToDisk: true);
+            using (var file = new FileStream(temporary, FileMode.Create, FileAccess.Write, FileShare.None))
+            using (var writer = new BinaryWriter(file))
+            {
+                writer.Write(Magic);
+                WriteBlock(writer, JsonSerializer.SerializeToUtf8Bytes(state));
+                WriteBlock(writer, Serialise(w => network.save(w)));
+                WriteBlock(writer, Serialise(optimizer.Save));
+                writer.Flush();
+                file.Flush(flushToDisk: true);
+            }
+            File.Move(temporary, path, overwrite: true);
         }
-        File.Move(temporary, path, overwrite: true);
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            // A full disk or a read-only folder: the checkpoints already written stay as they were, and the half-written
+            // file goes, so that it does not hold the space a retry needs.
+            try { File.Delete(temporary); } catch (Exception cleanup) when (cleanup is IOException or UnauthorizedAccessException) { }
+            throw new NasException($"could not write checkpoint {path}: {e.Message}; the checkpoints written before it are kept: free space in {directory} (or make it writable) and start the search again");
+        }
         return new CheckpointInfo(path, Sha256(path), state.Step, new FileInfo(path).Length);
     }
 

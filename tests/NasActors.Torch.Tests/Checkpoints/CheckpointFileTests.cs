@@ -28,6 +28,25 @@ public sealed class CheckpointFileTests : IDisposable
     }
 
     [Fact]
+    public void A_full_disk_should_refuse_the_checkpoint_with_the_reason_and_keep_the_one_written_before()
+    {
+        var path = Path.Combine(_directory, "full.ckpt");
+        var before = CheckpointFile.Save(path, _network, _trainer.Optimizer, State(5));
+        // The temporary file the next save writes, made a link to /dev/full: every write to it fails with ENOSPC, as on
+        // a full disk, without filling one.
+        Assert.True(File.Exists("/dev/full"), "the test needs Linux's /dev/full");
+        File.CreateSymbolicLink(Path.Combine(_directory, $".full.ckpt.{Environment.ProcessId}.tmp"), "/dev/full");
+
+        var error = Assert.Throws<NasException>(() => CheckpointFile.Save(path, _network, _trainer.Optimizer, State(6)));
+        Assert.Contains("could not write checkpoint", error.Message);
+        Assert.Contains("No space left on device", error.Message);
+        Assert.Contains("free space in", error.Message);
+        Assert.Equal([path], Directory.GetFiles(_directory));  // the link written through is gone
+        Assert.Equal(before.Sha256, CheckpointFile.Sha256(path));
+        Assert.Equal(5, CheckpointFile.ReadState(path).Step);
+    }
+
+    [Fact]
     public void The_same_state_should_write_the_same_bytes_whatever_else_drew_from_torchs_generator()
     {
         var first = CheckpointFile.Save(Path.Combine(_directory, "first.ckpt"), _network, _trainer.Optimizer, State(5));
