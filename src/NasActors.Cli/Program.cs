@@ -11,9 +11,9 @@ public static class Program
     /// <summary>Exit code for errors the user caused (bad input, missing files).</summary>
     public const int UsageError = 2;
 
-    public static int Main(string[] args)
-    {
-        var root = new RootCommand("NasActors: weight-sharing neural architecture search on actors")
+    /// <summary>Every command and its options, as <see cref="Main"/> parses them (tests check README.md's commands against it).</summary>
+    public static RootCommand CreateRoot() =>
+        new("NasActors: weight-sharing neural architecture search on actors")
         {
             DemoCommand.Create(),
             NodeCommand.Create(),
@@ -28,7 +28,10 @@ public static class Program
             RankBenchCommand.Create(),
             InterferenceCommand.Create(),
         };
-        var parsed = root.Parse(args);
+
+    public static int Main(string[] args)
+    {
+        var parsed = CreateRoot().Parse(args);
         if (parsed.Errors.Count > 0)
         {
             foreach (var error in parsed.Errors) Console.Error.WriteLine($"error: {error.Message}");

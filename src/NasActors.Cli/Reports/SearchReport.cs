@@ -117,7 +117,7 @@ public static class SearchReport
     public static IReadOnlyDictionary<string, double>? GroundTruthOf(string specText, string what)
     {
         var spec = SearchSpec.Parse(specText, what);
-        return spec.GroundTruth is { } table && File.Exists(table)
+        return spec.GroundTruth is { } table && File.Exists(GroundTruthLocation.Resolve(table))
             ? GroundTruthTable.Read(table, SearchSpaces.Get(spec.Space)).MeanTestAccuracy()
             : null;
     }

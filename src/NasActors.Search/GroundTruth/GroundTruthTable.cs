@@ -20,9 +20,11 @@ public sealed class GroundTruthTable
 
     public IReadOnlyList<GroundTruthRow> Rows { get; }
 
-    /// <summary>Reads a table, checking the header, each row's fields and that every architecture parses in the space.</summary>
+    /// <summary>Reads a table, checking the header, each row's fields and that every architecture parses in the space. A path
+    /// in the tables' former folder reads the table at its new place (<see cref="GroundTruthLocation"/>).</summary>
     public static GroundTruthTable Read(string path, IChoiceSpace space)
     {
+        path = GroundTruthLocation.Resolve(path);
         if (!File.Exists(path)) throw new NasException($"ground-truth file '{path}' does not exist; make one with: ./nas groundtruth --out {path}");
         string text;
         try

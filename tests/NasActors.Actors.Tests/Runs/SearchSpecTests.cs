@@ -38,7 +38,7 @@ public class SearchSpecTests
         Assert.Equal(20, spec.Evolution.Budget);
         // The estimators score children shaped like the table's, which is deeper than the supernet.
         Assert.Equal((2, 5), (spec.Supernet.CellsPerStage, spec.Strategies.Single(s => s.Id == "params").EstimatorSettings("demo").Cells!.Value));
-        Assert.Equal("hocon/groundtruth/nb201-fashion-mnist-8px-n5-e6.csv", spec.GroundTruth);
+        Assert.Equal("data/groundtruth/nb201-fashion-mnist-8px-n5-e6.csv", spec.GroundTruth);
     }
 
     [Fact]

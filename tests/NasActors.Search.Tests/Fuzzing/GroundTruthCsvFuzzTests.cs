@@ -14,7 +14,7 @@ public sealed class GroundTruthCsvFuzzTests(ITestOutputHelper output) : IDisposa
     /// <summary>Mutations per run: 1,500, or more when NAS_FUZZ_MUTATIONS asks for a deeper run by hand.</summary>
     static readonly int Mutations = Math.Max(1_500, int.TryParse(Environment.GetEnvironmentVariable("NAS_FUZZ_MUTATIONS"), out var n) ? n : 0);
 
-    static readonly byte[] Table = File.ReadAllBytes(RepositoryFile("hocon/groundtruth/nb201-fashion-mnist-8px-n5-e6.csv"));
+    static readonly byte[] Table = File.ReadAllBytes(RepositoryFile("data/groundtruth/nb201-fashion-mnist-8px-n5-e6.csv"));
 
     /// <summary>What a field is replaced with: other types, out-of-range, huge and negative numbers, extra separators,
     /// broken architectures.</summary>
@@ -71,7 +71,7 @@ public sealed class GroundTruthCsvFuzzTests(ITestOutputHelper output) : IDisposa
             }
             Interlocked.Increment(ref tried);
         }, iter: Mutations, print: Describe);
-        output.WriteLine($"ground-truth CSV fuzzing: {tried} mutations of hocon/groundtruth/nb201-fashion-mnist-8px-n5-e6.csv tried in " +
+        output.WriteLine($"ground-truth CSV fuzzing: {tried} mutations of data/groundtruth/nb201-fashion-mnist-8px-n5-e6.csv tried in " +
                          $"{timer.Elapsed.TotalSeconds:F1} s: {accepted} read as usable tables, {tried - accepted} refused with a NasException, 0 other exceptions");
         foreach (var group in refusals.Select(m => System.Text.RegularExpressions.Regex.Replace(m, @"\d+", "N")).Select(m => m.Length > 100 ? m[..100] + "..." : m)
                      .GroupBy(m => m).OrderByDescending(g => g.Count()).Take(8))
