@@ -98,7 +98,7 @@ internal static class RankBenchCommand
     internal const int DefaultSupernetCells = 2;
 
     /// <summary>Every validation image unless told otherwise: scored on 2,000 of the 10,000, the estimates of two seeds
-    /// agreed 0.07-0.08 Kendall tau less (README, Ranking-consistency benchmark).</summary>
+    /// agreed 0.07-0.08 Kendall tau less (docs/results.md).</summary>
     static int EvaluationImages(int? requested, int validationImages)
     {
         if (requested is not { } images) return validationImages;
