@@ -90,9 +90,9 @@ internal static class RankBenchCommand
         return command;
     }
 
-    /// <summary>Paths over distinct functions weighted towards convolutions, each child fine-tuned 80 steps before it is
+    /// <summary>Paths over distinct functions weighted towards convolutions, each child fine-tuned 160 steps before it is
     /// scored: the best of what was measured on the committed table's validation accuracy (docs/results.md).</summary>
-    internal const string DefaultStrategy = "uniform/deiso=on/conv-weight=2/fine-tune=80";
+    internal const string DefaultStrategy = "uniform/deiso=on/conv-weight=2/fine-tune=160";
 
     /// <summary>Two cells a stage ranked the committed table better than one, three or five (docs/results.md).</summary>
     internal const int DefaultSupernetCells = 2;
