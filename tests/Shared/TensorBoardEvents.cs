@@ -1,12 +1,12 @@
 using System.Buffers.Binary;
 using System.Text;
 
-namespace NasActors.Actors.Tests.Training;
+namespace NasActors.Tests.Shared;
 
 /// <summary>A minimal reader of TensorBoard event files: TFRecord frames ([uint64 LE length][masked CRC32C of the
 /// length][data][masked CRC32C of the data], both CRCs checked) holding Event protobufs, of which it reads the step
 /// (field 2), the summary (field 5) and each summary value's tag (1), simple_value (2) and whether it holds an image (4).</summary>
-internal static class TensorBoardEvents
+public static class TensorBoardEvents
 {
     public sealed record Value(long Step, string Tag, float? Scalar, bool IsImage);
 
