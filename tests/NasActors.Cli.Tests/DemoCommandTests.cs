@@ -68,6 +68,10 @@ public sealed class DemoCommandTests : IDisposable
             var scalars = TensorBoardEvents.Read(file).Where(v => v.Scalar is not null).ToList();
             foreach (var tag in new[] { "train/loss", "train/images_per_second", "train/learning_rate", "train/gradient_norm" })
                 Assert.Contains(scalars, v => v.Tag == tag && v.Step == 10 && float.IsFinite(v.Scalar!.Value));
+            var evaluations = Directory.GetFiles(Path.Combine(search, strategy, "evaluation"), "events.out.tfevents.*")
+                                       .SelectMany(TensorBoardEvents.Read).Where(v => v.Tag == "eval/accuracy").ToList();
+            Assert.NotEmpty(evaluations);
+            Assert.All(evaluations, v => Assert.InRange(v.Scalar!.Value, 0f, 1f));
         }
     }
 

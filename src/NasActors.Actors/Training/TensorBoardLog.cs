@@ -71,5 +71,27 @@ public sealed class TensorBoardLog : IDisposable
     /// <summary>An image, CHW uint8 (TorchSharp's writer appends each event to the file as it is added).</summary>
     public void Image(string tag, torch.Tensor chw, long step) => _writer.add_img(tag, chw, (int)Math.Min(step, int.MaxValue));
 
+    /// <summary>A 96x96 scatter of estimate (x) against truth (y), each axis spanning its own range, as a CHW uint8 image:
+    /// white ground, grey frame, one dark 3x3 dot per child.</summary>
+    public static torch.Tensor Scatter(IReadOnlyList<(double Estimate, double Truth)> points)
+    {
+        const int size = 96, margin = 4;
+        var pixels = new byte[size * size];
+        Array.Fill(pixels, (byte)255);
+        for (var i = 0; i < size; i++)
+            foreach (var (x, y) in new[] { (i, 0), (i, size - 1), (0, i), (size - 1, i) }) pixels[y * size + x] = 160;
+        var (xMin, xMax) = (points.Min(p => p.Estimate), points.Max(p => p.Estimate));
+        var (yMin, yMax) = (points.Min(p => p.Truth), points.Max(p => p.Truth));
+        static int Place(double v, double min, double max) =>
+            margin + (int)Math.Round((max > min ? (v - min) / (max - min) : 0.5) * (size - 1 - 2 * margin));
+        foreach (var (estimate, truth) in points)
+        {
+            int cx = Place(estimate, xMin, xMax), cy = size - 1 - Place(truth, yMin, yMax);
+            for (var dy = -1; dy <= 1; dy++)
+                for (var dx = -1; dx <= 1; dx++) pixels[(cy + dy) * size + cx + dx] = 30;
+        }
+        return torch.tensor(pixels, [1, size, size], torch.ScalarType.Byte);
+    }
+
     public void Dispose() => (_writer as IDisposable)?.Dispose();
 }

@@ -74,4 +74,19 @@ public sealed class TensorBoardTests : Akka.TestKit.Xunit2.TestKit
         var error = Assert.Throws<NasException>(() => TensorBoardLog.CheckWritable("/dev/null/tb"));
         Assert.Contains("/dev/null/tb", error.Message);
     }
+
+    [Fact]
+    public void The_estimate_vs_truth_scatter_should_be_written_as_an_image_beside_scalars()
+    {
+        using (var log = TensorBoardLog.Open(_events, "s", "a", 0))
+        {
+            using var image = TensorBoardLog.Scatter([(0.1, 0.5), (0.2, 0.7), (0.3, 0.6)]);
+            Assert.Equal([1L, 96L, 96L], image.shape);
+            log.Image("eval/estimate_vs_truth", image, 10);
+            log.Scalar("eval/kendall_tau_vs_truth", 0.33, 10);
+        }
+        var values = TensorBoardEvents.Read(Assert.Single(Directory.GetFiles(TensorBoardLog.FolderOf(_events, "s", "a"), "events.out.tfevents.*")));
+        Assert.Contains(values, v => v.Tag == "eval/estimate_vs_truth" && v.IsImage && v.Step == 10);
+        Assert.Contains(values, v => v.Tag == "eval/kendall_tau_vs_truth" && v.Scalar is > 0.32f and < 0.34f);
+    }
 }
