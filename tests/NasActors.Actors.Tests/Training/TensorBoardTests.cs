@@ -1,5 +1,4 @@
 using System.Text;
-using Akka.Actor;
 using NasActors.Actors.Protocol;
 using NasActors.Actors.Training;
 
@@ -15,18 +14,8 @@ public sealed class TensorBoardTests : Akka.TestKit.Xunit2.TestKit
 
     public TensorBoardTests() : base("akka.test.timefactor = 10")
     {
-        var data = FakeFashionMnist.Write(Directory.CreateDirectory(Path.Combine(_directory, "data")).FullName);
         _events = Path.Combine(_directory, "tb");
-        _spec = $$"""
-            search {
-              name = tiny
-              data { dataset = fashion-mnist, data-dir = "{{data}}", image-size = 8, validation-size = 100, evaluation-images = 50 }
-              supernet { channels = 2, cells = 1 }
-              training { steps = 10, batch-size = 32, checkpoint-every = 5, threads = 1, tensorboard = "{{_events}}" }
-              strategies { a { sampler = uniform, seed = 1 } }
-              evolution { population = 2, sample-size = 1, budget = 2 }
-            }
-            """;
+        _spec = TinyTraining.Spec(_directory, $", tensorboard = \"{_events}\"");
     }
 
     [Fact]
