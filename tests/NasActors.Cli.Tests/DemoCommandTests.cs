@@ -51,4 +51,35 @@ public sealed class DemoCommandTests : IDisposable
 
         NasAssert.UsageError(run, "nothing to resume", "./nas demo");
     }
+
+    [Fact]
+    public async Task Demo_with_tensorboard_should_leave_event_files_per_strategy_that_decode_to_the_training_scalars()
+    {
+        var events = _temp.File("tb");
+        var run = await NasProcess.RunAsync(["demo", "--spec", TinySearch.Write(_temp), "--state-dir", _temp.File("state"), "--poll", "0.5",
+                                             "--dashboard-port", "0", "--tensorboard", events]);
+
+        NasAssert.Succeeded(run);
+        var search = Assert.Single(Directory.GetDirectories(events));
+        Assert.Matches(@"^tiny-\d{8}-\d{6}-1$", Path.GetFileName(search));
+        foreach (var strategy in new[] { "a", "b" })
+        {
+            var file = Assert.Single(Directory.GetFiles(Path.Combine(search, strategy), "events.out.tfevents.*"));
+            var scalars = TensorBoardEvents.Read(file).Where(v => v.Scalar is not null).ToList();
+            foreach (var tag in new[] { "train/loss", "train/images_per_second", "train/learning_rate", "train/gradient_norm" })
+                Assert.Contains(scalars, v => v.Tag == tag && v.Step == 10 && float.IsFinite(v.Scalar!.Value));
+            var evaluations = Directory.GetFiles(Path.Combine(search, strategy, "evaluation"), "events.out.tfevents.*")
+                                       .SelectMany(TensorBoardEvents.Read).Where(v => v.Tag == "eval/accuracy").ToList();
+            Assert.NotEmpty(evaluations);
+            Assert.All(evaluations, v => Assert.InRange(v.Scalar!.Value, 0f, 1f));
+        }
+    }
+
+    [Fact]
+    public async Task Demo_with_an_unwritable_tensorboard_folder_should_say_so_with_exit_code_2()
+    {
+        var run = await NasProcess.RunAsync(["demo", "--spec", TinySearch.Write(_temp), "--state-dir", _temp.File("state"), "--tensorboard", "/dev/null/tb"]);
+
+        NasAssert.UsageError(run, "/dev/null/tb", "cannot be written");
+    }
 }

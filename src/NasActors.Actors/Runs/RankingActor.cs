@@ -1,4 +1,5 @@
 using Akka.Actor;
+using Akka.Event;
 using NasActors.Actors.Protocol;
 using NasActors.Search.GroundTruth;
 using NasActors.Search.Spaces;
@@ -19,9 +20,12 @@ public sealed class RankingActor : ReceiveActor
     IReadOnlyDictionary<string, string>? _estimators;
     IReadOnlyDictionary<string, double>? _truth;
     string? _truthError;
+    string? _tensorBoard;
+    readonly Dictionary<string, Training.TensorBoardLog> _logs = [];
 
-    public RankingActor(string searchId, string? groundTruth, string space)
+    public RankingActor(string searchId, string? groundTruth, string space, string? tensorBoard = null)
     {
+        _tensorBoard = tensorBoard;
         _space = SearchSpaces.Get(space);
         if (groundTruth is not null)
         {
@@ -45,6 +49,7 @@ public sealed class RankingActor : ReceiveActor
         Receive<ScoredChild>(scored =>
         {
             _scored.Add(scored);
+            Log(searchId, scored);
             Publish(searchId);
         });
         Receive<GetRanking>(get =>
@@ -55,9 +60,38 @@ public sealed class RankingActor : ReceiveActor
         });
     }
 
+    /// <summary>With training.tensorboard: each evaluation's accuracy at its index in the strategy, and every
+    /// <see cref="ScatterEvery"/> evaluations Kendall tau against the ground truth and the estimate-vs-truth scatter,
+    /// under DIR/&lt;search&gt;/&lt;strategy&gt;/evaluation. A folder that cannot be written stops the logging, not the run.</summary>
+    void Log(string searchId, ScoredChild scored)
+    {
+        if (_tensorBoard is null) return;
+        try
+        {
+            if (!_logs.TryGetValue(scored.Strategy, out var log))
+                _logs[scored.Strategy] = log = Training.TensorBoardLog.Open(Path.Combine(_tensorBoard, searchId, scored.Strategy), "", "evaluation", _scored.Count);
+            var mine = _scored.Where(s => s.Strategy == scored.Strategy && s.Probe == scored.Probe).ToList();
+            log.Scalar(scored.Probe ? "eval/probe_accuracy" : "eval/accuracy", scored.Accuracy, mine.Count - 1);
+            if (scored.Probe || _truth is null || mine.Count % ScatterEvery != 0) return;
+            var pairs = mine.Where(s => _truth.ContainsKey(s.Architecture)).Select(s => (s.Accuracy, _truth[s.Architecture])).ToList();
+            if (pairs.Count < 2) return;
+            log.Scalar("eval/kendall_tau_vs_truth", NasActors.Search.Ranking.RankCorrelation.KendallTau(pairs.Select(p => p.Item1).ToList(), pairs.Select(p => p.Item2).ToList()), mine.Count);
+            using var image = Training.TensorBoardLog.Scatter(pairs);
+            log.Image("eval/estimate_vs_truth", image, mine.Count);
+        }
+        catch (Exception e)  // an unwritable folder, a missing image codec: TensorBoard is a view, never a reason to fail the run
+        {
+            Context.GetLogger().Warning("TensorBoard logging of {0} stops: {1}", searchId, e.Message);
+            _tensorBoard = null;
+        }
+    }
+
+    /// <summary>Evaluations between two scatter images (and Kendall tau points) per strategy.</summary>
+    public const int ScatterEvery = 10;
+
     void Publish(string searchId) =>
         Context.System.EventStream.Publish(new RankingUpdated(Ranking.Compute(searchId, _strategies, _scored, _truth, 10, _space, _estimators)));
 
-    public static Props Props(string searchId, string? groundTruth, string space) =>
-        Akka.Actor.Props.Create(() => new RankingActor(searchId, groundTruth, space));
+    public static Props Props(string searchId, string? groundTruth, string space, string? tensorBoard = null) =>
+        Akka.Actor.Props.Create(() => new RankingActor(searchId, groundTruth, space, tensorBoard));
 }

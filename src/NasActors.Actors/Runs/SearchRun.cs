@@ -244,7 +244,7 @@ public sealed class SearchRun : ReceivePersistentActor
     void StartRanking()
     {
         var spec = _state.Spec!;
-        _ranking ??= Context.ActorOf(RankingActor.Props(_searchId, spec.GroundTruth, spec.Space), "ranking");
+        _ranking ??= Context.ActorOf(RankingActor.Props(_searchId, spec.GroundTruth, spec.Space, spec.Training.TensorBoard), "ranking");
         _ranking.Tell(new RankingActor.Reset(_state.Strategies.Select(s => s.Id).ToArray(), _state.ScoredChildren(), Ranking.EstimatorsOf(spec)));
     }
 

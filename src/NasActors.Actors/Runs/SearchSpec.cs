@@ -94,7 +94,9 @@ public sealed record SearchSpec(
         var supernet = new NetworkSpec(reader.Int("supernet.channels", 8, min: 1, max: 1024), reader.Int("supernet.cells", 1, min: 1, max: 64));
         var training = new TrainingSpec(reader.Int("training.steps", 600, min: 1), reader.Int("training.batch-size", 128, min: 1, max: 4096),
             reader.Int("training.checkpoint-every", 100, min: 1), reader.Double("training.learning-rate", 0.025, min: 1e-9, max: 10),
-            reader.Int("training.threads", 1, min: 1, max: 64));
+            reader.Int("training.threads", 1, min: 1, max: 64), reader.OptionalString("training.tensorboard"));
+        if (training.TensorBoard is { } tensorBoard && string.IsNullOrWhiteSpace(tensorBoard))
+            throw reader.Invalid("training.tensorboard", $"\"{tensorBoard}\"", "a folder for TensorBoard event files, or the setting left out");
         var data = reader.Data(training.BatchSize);
         reader.CheckStepMemory("training.batch-size", training.BatchSize, supernet.Channels, supernet.CellsPerStage, data, "the supernet");
         var strategies = reader.Strategies(training.Steps, space, supernet, data);
@@ -122,6 +124,11 @@ public sealed record SearchSpec(
         return new SearchSpec(name, space, data, supernet, training, strategies, evolution, evaluation,
             (ulong)reader.Int("seed", 1, min: 0), groundTruth, text);
     }
+
+    /// <summary>The spec with <c>training.tensorboard</c> set to <paramref name="folder"/> (a later key overrides an
+    /// earlier one in HOCON, so the journaled text says where the event files go).</summary>
+    public SearchSpec WithTensorBoard(string folder) =>
+        Parse(Text.TrimEnd() + "\nsearch.training.tensorboard = " + System.Text.Json.JsonSerializer.Serialize(folder) + "\n", "spec with --tensorboard");
 
     /// <summary>Whether <paramref name="name"/> can name a directory of its own (a search's or a strategy's checkpoints).</summary>
     static bool IsSafeName(string name) =>
@@ -416,8 +423,9 @@ public sealed record DataSetShape(int TrainImages, int TestImages, int Channels)
 /// <summary>Supernet size: C channels, N cells per stage.</summary>
 public sealed record NetworkSpec(int Channels, int CellsPerStage);
 
-/// <summary>Supernet training per strategy: steps, batch, checkpoint interval, learning rate and intra-op threads.</summary>
-public sealed record TrainingSpec(int Steps, int BatchSize, int CheckpointEvery, double LearningRate, int Threads);
+/// <summary>Supernet training per strategy: steps, batch, checkpoint interval, learning rate, intra-op threads and the
+/// folder TensorBoard event files go to (null: none written; see docs/tensorboard.md).</summary>
+public sealed record TrainingSpec(int Steps, int BatchSize, int CheckpointEvery, double LearningRate, int Threads, string? TensorBoard = null);
 
 /// <summary>One strategy of a run: its id in the run, the sampler it uses, that sampler's seed, the steps its supernet
 /// trains and its own settings (see <see cref="Samplers"/> and <see cref="AlignmentSettings"/>). An estimator strategy

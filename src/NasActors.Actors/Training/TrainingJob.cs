@@ -76,17 +76,22 @@ internal sealed class TrainingJob
                 : null;
             using var training = new SupernetTraining(supernet, Sampler, train, dataOrder, settings, _strategy.Steps, device, anchor);
             Resume(training);
+            // One event file per process run: a resumed job adds a new one to the same folder, which TensorBoard merges.
+            using var tensorBoard = _spec.Training.TensorBoard is { } root ? TensorBoardLog.Open(root, _work.SearchId, _work.Strategy, _resumedFrom) : null;
             _session.Restart();
             var window = System.Diagnostics.Stopwatch.StartNew();
-            double lossSum = 0;
+            double lossSum = 0, gradientNormSum = 0;
             long images = 0, steps = 0;
             while (!training.IsComplete && !cancellation.IsCancellationRequested)
             {
                 var step = training.TrainStep();
                 (lossSum, images, steps) = (lossSum + step.Losses.Average(), images + step.Images, steps + 1);
+                gradientNormSum += training.LastGradientNorm;
                 if (training.Step % _spec.Training.CheckpointEvery != 0 && !training.IsComplete) continue;
-                Checkpoint(training, lossSum / steps, images / window.Elapsed.TotalSeconds);
-                (lossSum, images, steps) = (0, 0, 0);
+                var imagesPerSecond = images / window.Elapsed.TotalSeconds;
+                tensorBoard?.Checkpoint(training.Step, lossSum / steps, imagesPerSecond, training.LastLearningRate, gradientNormSum / steps);
+                Checkpoint(training, lossSum / steps, imagesPerSecond);
+                (lossSum, gradientNormSum, images, steps) = (0, 0, 0, 0);
                 window.Restart();
             }
         }

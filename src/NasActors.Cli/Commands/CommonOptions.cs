@@ -15,6 +15,21 @@ internal static class CommonOptions
     public static Option<string> Device() => new("--device") { Description = "cpu or cuda:N", DefaultValueFactory = _ => "cpu" };
     public static Option<int> Threads() => new("--threads") { Description = "intra-op threads (results are reproducible per thread count)", DefaultValueFactory = _ => Math.Min(Environment.ProcessorCount, 4) };
 
+    public static Option<string?> TensorBoard() =>
+        new("--tensorboard") { Description = "write TensorBoard event files here, per search and strategy (overrides the spec's training.tensorboard; docs/tensorboard.md)" };
+
+    /// <summary>The spec with <c>--tensorboard</c> applied (when given), after checking that its folder can be written.</summary>
+    public static NasActors.Actors.Runs.SearchSpec WithTensorBoard(NasActors.Actors.Runs.SearchSpec spec, string? folder)
+    {
+        if (folder is not null)
+        {
+            if (string.IsNullOrWhiteSpace(folder)) throw new NasException("--tensorboard needs a folder, got an empty value");
+            spec = spec.WithTensorBoard(folder);
+        }
+        if (spec.Training.TensorBoard is { } root) NasActors.Actors.Training.TensorBoardLog.CheckWritable(root);
+        return spec;
+    }
+
     public static int Positive(string name, int value) =>
         value > 0 ? value : throw new NasException($"{name} must be positive, got {value}");
 

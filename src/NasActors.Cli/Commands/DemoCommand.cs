@@ -21,20 +21,23 @@ internal static class DemoCommand
         var poll = new Option<double>("--poll") { Description = "seconds between progress lines", DefaultValueFactory = _ => 5 };
         var keepServing = new Option<bool>("--keep-serving") { Description = "keep the dashboard up after the search ends, until Ctrl+C" };
         var dashboardPort = new Option<int>("--dashboard-port") { Description = "port of the live dashboard on 127.0.0.1 (0: any free port)", DefaultValueFactory = _ => 8050 };
+        var tensorBoard = CommonOptions.TensorBoard();
         var command = new Command("demo", "run a whole search through the actors: supernets per strategy, evolution, leaderboard")
         {
-            spec, stateDirectory, trainers, resume, poll, dashboardPort, keepServing,
+            spec, stateDirectory, trainers, resume, poll, dashboardPort, keepServing, tensorBoard,
         };
         command.SetAction((parsed, cancellation) => Run(parsed.GetValue(spec)!, parsed.GetValue(stateDirectory)!,
             CommonOptions.Positive("--trainers", parsed.GetValue(trainers)), parsed.GetValue(resume), parsed.GetValue(poll), parsed.GetValue(dashboardPort),
-            parsed.GetValue(keepServing), cancellation));
+            parsed.GetValue(keepServing), parsed.GetValue(tensorBoard), cancellation));
         return command;
     }
 
     static async Task<int> Run(string specPath, string stateDirectory, int trainers, bool resume, double pollSeconds, int dashboardPort,
-                               bool keepServing, CancellationToken cancellation)
+                               bool keepServing, string? tensorBoard, CancellationToken cancellation)
     {
-        var spec = resume ? null : SearchSpec.Load(specPath);
+        if (resume && tensorBoard is not null)
+            throw new NasException("--tensorboard applies to a new search: a resumed search writes where its journaled spec says (training.tensorboard)");
+        var spec = resume ? null : CommonOptions.WithTensorBoard(SearchSpec.Load(specPath), tensorBoard);
         if (!resume && Directory.Exists(stateDirectory)) Directory.Delete(stateDirectory, recursive: true);
         if (resume && !File.Exists(Path.Combine(stateDirectory, "journal.db")))
             throw new NasException($"nothing to resume in {stateDirectory}: start a demo with ./nas demo");

@@ -45,8 +45,10 @@ internal static class RankBenchCommand
         device.Description = "where every trainer trains and every evaluator scores: cpu or cuda:N";
         var stateDirectory = new Option<string>("--state-dir") { Description = "journal and checkpoints (reused: finished searches are not run again)", DefaultValueFactory = _ => ".nas/rankbench" };
         var output = new Option<string>("--out") { Description = "folder for rankbench.csv, estimates.csv and rankbench.svg", DefaultValueFactory = _ => "rankbench" };
+        var tensorBoard = CommonOptions.TensorBoard();
         var command = new Command("rankbench", "ranking consistency per strategy: supernet estimates against stand-alone ground truth")
         {
+            tensorBoard,
             groundTruth, strategies, estimators, supernetCells, truthColumn, steps, budget, seeds, dataset, dataDirectory, validationSize, batchSize, learningRate, alignWeight, evaluationImages, trainers, evaluators, threads, device, stateDirectory, output,
         };
         command.SetAction((parsed, cancellation) =>
@@ -85,7 +87,10 @@ internal static class RankBenchCommand
             var deviceName = parsed.GetValue(device)!;
             TorchRuntime.ResolveDevice(deviceName);  // a device this machine lacks is named now, not by every job failing
             var node = NodeSettings.Embedded(parsed.GetValue(stateDirectory)!, trainerCount, evaluatorCount, deviceName);
-            return Run(plan, truth, table, node, parsed.GetValue(output)!, cancellation);
+            var tensorBoardFolder = parsed.GetValue(tensorBoard);
+            if (tensorBoardFolder is not null)
+                CommonOptions.WithTensorBoard(SearchSpec.Parse(plan.SpecText(1), "rankbench spec (seed 1)"), tensorBoardFolder);  // checks the folder now
+            return Run(plan, truth, table, node, parsed.GetValue(output)!, tensorBoardFolder, cancellation);
         });
         return command;
     }
@@ -124,10 +129,13 @@ internal static class RankBenchCommand
     }
 
     static async Task<int> Run(RankBenchPlan plan, IReadOnlyDictionary<string, double> truth, GroundTruthTable table, NodeSettings settings,
-                               string output, CancellationToken cancellation)
+                               string output, string? tensorBoard, CancellationToken cancellation)
     {
+        // --tensorboard is part of each seed's spec text, so a search started with it is found again only with it.
+        string SpecText(int seed) => tensorBoard is null ? plan.SpecText(seed)
+            : SearchSpec.Parse(plan.SpecText(seed), $"rankbench spec (seed {seed})").WithTensorBoard(tensorBoard).Text;
         // Every spec is checked before anything trains.
-        var specs = Enumerable.Range(1, plan.Seeds).Select(seed => SearchSpec.Parse(plan.SpecText(seed), $"rankbench spec (seed {seed})")).ToArray();
+        var specs = Enumerable.Range(1, plan.Seeds).Select(seed => SearchSpec.Parse(SpecText(seed), $"rankbench spec (seed {seed})")).ToArray();
         WarnOfPadaThatSamplesLikeUniform(plan, specs[0].Data);  // every seed's data is the same
         Console.WriteLine($"rankbench: {plan.Strategies.Count} strategies x {plan.Seeds} seeds, {truth.Count} ground-truth architectures " +
                           $"(C={plan.Channels} N={plan.Cells} {plan.ImageSize}px), budget {plan.Steps} path-steps at learning rate {plan.LearningRate.ToString(System.Globalization.CultureInfo.InvariantCulture)} " +
@@ -137,14 +145,14 @@ internal static class RankBenchCommand
         await using var node = NasNode.Start(settings);
         var reused = new Dictionary<int, string>();
         for (var seed = 1; seed <= plan.Seeds; seed++)
-            if (await FindExisting(node, plan, seed, truth) is { } found) reused[seed] = found;
+            if (await FindExisting(node, plan, SpecText(seed), seed, truth) is { } found) reused[seed] = found;
         await PauseAllBut(node, reused.Values.ToHashSet());
         var results = new List<RankBenchResult>();
         var clock = Stopwatch.StartNew();
         using var bar = new Output.ConsoleProgress("rankbench", plan.Seeds);
         for (var seed = 1; seed <= plan.Seeds; seed++)
         {
-            var searchId = reused.TryGetValue(seed, out var found) ? found : await Start(node, plan, seed);
+            var searchId = reused.TryGetValue(seed, out var found) ? found : await Start(node, plan, SpecText(seed), seed);
             var export = await WaitForCompletion(node, searchId, seed, clock, bar, cancellation);
             var seedResults = plan.Strategies.Select(s => RankBench.Score(export, s, seed, plan.StepsOf(s), truth))
                 .Concat(plan.Estimators.Select(e => RankBench.Score(export, e, seed, 0, truth))).ToList();
@@ -215,9 +223,8 @@ internal static class RankBenchCommand
     /// order); else a finished one whose spec differs only in its ground-truth file and which scored every architecture
     /// of this table (a table of the same architectures trained longer or with more seeds re-scores supernets without
     /// training them again); else an unfinished one with this spec, continued. Null when there is none.</summary>
-    static async Task<string?> FindExisting(NasNode node, RankBenchPlan plan, int seed, IReadOnlyDictionary<string, double> truth)
+    static async Task<string?> FindExisting(NasNode node, RankBenchPlan plan, string spec, int seed, IReadOnlyDictionary<string, double> truth)
     {
-        var spec = plan.SpecText(seed);
         var list = await node.AskAsync<SearchList>(ListSearches.Instance);
         var candidates = new List<(SearchStatus Search, SearchExport Export)>();
         foreach (var search in list.Searches.Where(s => s.Name == plan.SearchName(seed) && s.Phase != RunPhase.Stopped).Reverse())  // newest first
@@ -243,9 +250,9 @@ internal static class RankBenchCommand
         return null;
     }
 
-    static async Task<string> Start(NasNode node, RankBenchPlan plan, int seed)
+    static async Task<string> Start(NasNode node, RankBenchPlan plan, string specText, int seed)
     {
-        var created = await node.AskAsync<SearchCreated>(new CreateSearch(plan.SpecText(seed), plan.Threads));
+        var created = await node.AskAsync<SearchCreated>(new CreateSearch(specText, plan.Threads));
         Console.WriteLine($"seed {seed}: search {created.SearchId} started");
         return created.SearchId;
     }

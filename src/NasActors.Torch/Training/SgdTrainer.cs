@@ -71,6 +71,7 @@ public sealed class SgdTrainer : IDisposable
             {
                 var operationNorms = options.OperationGradients ? OperationGradientNorms(paths) : null;
                 _optimizer.Step();
+                LastGradientNorm = gradientNorm;
                 return new StepResult(losses, operationNorms, scores);
             }
             // oneDNN's intermittent fault (see TorchRuntime) gives a NaN now and then, in a gradient or even a loss; the
@@ -91,6 +92,9 @@ public sealed class SgdTrainer : IDisposable
 
     /// <summary>Test seam: runs after each backward pass, so tests can corrupt gradients as oneDNN sometimes does.</summary>
     internal Action<IReadOnlyList<Parameter>>? GradientFault { get; set; }
+
+    /// <summary>The total gradient norm of the last step taken, before clipping (NaN before the first).</summary>
+    public double LastGradientNorm { get; private set; } = double.NaN;
 
     /// <summary>Steps that had to be recomputed because a loss or the gradient came out non-finite.</summary>
     public long GradientRetries { get; private set; }

@@ -59,6 +59,11 @@ public sealed class SupernetTraining : IDisposable
 
     public long GradientRetries => _trainer.GradientRetries;
 
+    /// <summary>The last step's total gradient norm before clipping, and the learning rate it was taken at.</summary>
+    public double LastGradientNorm => _trainer.LastGradientNorm;
+
+    public double LastLearningRate => _trainer.Settings.LearningRateAt(Math.Max(0, Step - 1), _trainer.TotalSteps);
+
     /// <summary>SHA-256 chained over every step's paths, in order: two trainings with equal digests trained the same
     /// path sequence (what a resumed run is checked against).</summary>
     public string PathsDigest { get; private set; } = "";

@@ -67,6 +67,7 @@ public class SearchSpecTests
     [InlineData("sampler = uniform, seed = 1", "sampler = magic, seed = 1", "search.strategies.a.sampler = magic", "uniform")]
     [InlineData("steps = 10", "steps = 0", "search.training.steps = 0", "at least 1")]
     [InlineData("steps = 10", "steps = ten", "search.training.steps = ten", "whole number")]
+    [InlineData("steps = 10", "steps = 10, tensorboard = \"\"", "search.training.tensorboard", "a folder for TensorBoard event files")]
     [InlineData("dataset = fashion-mnist", "dataset = imagenet", "search.data.dataset = imagenet", "fashion-mnist")]
     [InlineData("evaluation-images = 100", "evaluation-images = 100, validation-size = 50", "search.data.evaluation-images = 100", "1 to 50")]
     [InlineData("name = tiny", "name = tiny\n  space = darts", "search.space = darts", "nb201")]

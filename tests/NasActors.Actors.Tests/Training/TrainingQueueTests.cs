@@ -13,17 +13,7 @@ public sealed class TrainingQueueTests : Akka.TestKit.Xunit2.TestKit
 
     public TrainingQueueTests() : base("akka.test.timefactor = 10")
     {
-        var data = FakeFashionMnist.Write(Directory.CreateDirectory(Path.Combine(_directory, "data")).FullName);
-        _spec = $$"""
-            search {
-              name = tiny
-              data { dataset = fashion-mnist, data-dir = "{{data}}", image-size = 8, validation-size = 100, evaluation-images = 50 }
-              supernet { channels = 2, cells = 1 }
-              training { steps = 10, batch-size = 32, checkpoint-every = 5, threads = 1 }
-              strategies { a { sampler = uniform, seed = 1 } }
-              evolution { population = 2, sample-size = 1, budget = 2 }
-            }
-            """;
+        _spec = TinyTraining.Spec(_directory);
     }
 
     IActorRef Queue() => Sys.ActorOf(TrainingQueue.Props(["cpu"], Path.Combine(_directory, "checkpoints")));
