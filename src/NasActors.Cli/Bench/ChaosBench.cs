@@ -140,7 +140,7 @@ internal static class ChaosBench
     }
 
     /// <summary>Two uniform strategies on Fashion-MNIST at 8 px, long enough for 20 kills (2 x 20 checkpoints, 2 x 40
-    /// evaluations, 2 x 3 probes: 166 units) and about 20 s uninterrupted on 2 cores; its ground truth is a three-row
+    /// evaluations, 2 x 3 probes: 126 units) and about 30 s uninterrupted on 2 cores; its ground truth is a three-row
     /// table written beside the runs.</summary>
     static SearchSpec DefaultSpec(string folder, string? dataDirectory)
     {
