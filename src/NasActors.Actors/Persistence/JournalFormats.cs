@@ -75,7 +75,9 @@ public static class JournalFormats
         new("search-created", typeof(SearchCreated)),
         new("search-started", typeof(SearchStarted),
             // v2 (029750f): the ground-truth architectures the strategies score; none before.
-            p => Default(p, "GroundTruthArchitectures", null)),
+            p => Default(p, "GroundTruthArchitectures", null),
+            // v3 (issue 24, the chaos run): results reach the evolution in request order; before it, as they were journaled.
+            p => Default(p, "ResultsInRequestOrder", false)),
         new("checkpoint-committed", typeof(CheckpointCommitted),
             // v2 (49e5a3e): mean loss and throughput since the previous checkpoint; not measured before.
             p =>

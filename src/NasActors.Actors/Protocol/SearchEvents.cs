@@ -4,8 +4,11 @@ namespace NasActors.Actors.Protocol;
 public interface ISearchEvent;
 
 /// <summary>A run began with this spec text and intra-op thread count (results are reproducible per thread count), and
-/// the ground-truth architectures every strategy's supernet will score (none when the spec names no table).</summary>
-public sealed record SearchStarted(string SearchId, string SpecText, int Threads, DateTimeOffset At, IReadOnlyList<string>? GroundTruthArchitectures = null) : ISearchEvent;
+/// the ground-truth architectures every strategy's supernet will score (none when the spec names no table).
+/// <paramref name="ResultsInRequestOrder"/>: each strategy's evolution takes results in the order it requested them, not
+/// as evaluators answer (every run started since it was added; see <see cref="Runs.SearchRunState.ResultsInRequestOrder"/>).</summary>
+public sealed record SearchStarted(string SearchId, string SpecText, int Threads, DateTimeOffset At, IReadOnlyList<string>? GroundTruthArchitectures = null,
+                                   bool ResultsInRequestOrder = false) : ISearchEvent;
 
 /// <summary>A strategy's supernet checkpoint is durable: training resumes from the last one committed. Mean loss and
 /// throughput are over the steps since the previous checkpoint. <paramref name="ResumedFrom"/>: the step the trainer's job

@@ -15,9 +15,8 @@ namespace NasActors.Actors.Runs;
 /// at most N - 1 events.</summary>
 public sealed class SearchRun : ReceivePersistentActor
 {
-    /// <summary>Evaluations a strategy keeps in flight: enough to keep evaluators busy, few enough that the
-    /// evolution still learns from recent results.</summary>
-    public const int EvaluationsInFlight = 2;
+    /// <summary>Evaluations a strategy keeps in flight (see <see cref="SearchRunState.EvaluationsInFlight"/>).</summary>
+    public const int EvaluationsInFlight = SearchRunState.EvaluationsInFlight;
 
     readonly string _searchId;
     readonly IActorRef _training;
@@ -146,7 +145,9 @@ public sealed class SearchRun : ReceivePersistentActor
             return;
         }
         var sender = Sender;
-        Persist(new SearchStarted(_searchId, start.SpecText, start.Threads, DateTimeOffset.UtcNow, groundTruth), started =>
+        // Results in request order: what the evolutions propose does not depend on which evaluator answers first (a cluster's
+        // evaluators, or one that died and had its work replayed elsewhere), so a run killed anywhere ends as one never interrupted.
+        Persist(new SearchStarted(_searchId, start.SpecText, start.Threads, DateTimeOffset.UtcNow, groundTruth, ResultsInRequestOrder: true), started =>
         {
             Apply(started);
             StartRanking();

@@ -18,6 +18,11 @@ public sealed class SearchRunState
     /// <summary>The fitness evolution sees for a child that could not be scored: below any accuracy.</summary>
     public const double FailedEvaluationFitness = -1;
 
+    /// <summary>Evaluations a strategy keeps in flight: enough to keep evaluators busy, few enough that the evolution
+    /// still learns from recent results. In a run that takes results in request order it is part of what the journal
+    /// means (the n-th proposal sees the results of the first n - 2 requests): changing it changes every such run's replay.</summary>
+    public const int EvaluationsInFlight = 2;
+
     IChoiceSpace _space = Nb201Space.Instance;
     SearchStarted? _started;
 
@@ -26,6 +31,11 @@ public sealed class SearchRunState
     public int Threads { get; private set; }
     public RunPhase Phase { get; private set; } = RunPhase.NotStarted;
     public DateTimeOffset? StartedAt { get; private set; }
+
+    /// <summary>Whether each strategy's evolution takes results in the order it requested them (runs started from
+    /// <see cref="SearchStarted.ResultsInRequestOrder"/> on), so that what it proposes does not depend on which evaluator
+    /// answers first; false for older journals, whose evolution took results as they were journaled.</summary>
+    public bool ResultsInRequestOrder { get; private set; }
     public IReadOnlyCollection<StrategyState> Strategies => _strategies.Values;
     public IReadOnlyDictionary<string, EvaluationRecord> Evaluations => _evaluations;
 
@@ -48,6 +58,7 @@ public sealed class SearchRunState
                 Threads = started.Threads;
                 GroundTruthArchitectures = started.GroundTruthArchitectures ?? [];
                 StartedAt = started.At;
+                ResultsInRequestOrder = started.ResultsInRequestOrder;
                 Phase = RunPhase.Running;
                 _space = SearchSpaces.Get(Spec.Space);
                 foreach (var strategy in Spec.Strategies)
@@ -77,26 +88,24 @@ public sealed class SearchRunState
                 break;
             case EvaluationRequested requested:
                 var owner = Strategy(requested.Strategy);
+                if (ResultsInRequestOrder) ReportInRequestOrder(owner, owner.Evolution, owner.Evolution.Proposed + 1 - EvaluationsInFlight);
                 var proposed = owner.Evolution.Propose();
                 // Proposals are a pure function of the seed and the order of requests and results, which the journal keeps.
                 if (proposed?.ToString() != requested.Architecture)
                     throw new InvalidOperationException($"journal of {SearchId} diverges: evaluation {requested.EvaluationId} asked for " +
                                                         $"{requested.Architecture} where the evolution proposes {proposed}");
                 _evaluations[requested.EvaluationId] = new EvaluationRecord(requested, null, null);
+                owner.EvolutionRequests.Add(requested.EvaluationId);
+                // The last proposal made: nothing waits for the results still held back any more.
+                if (ResultsInRequestOrder && owner.Evolution.BudgetSpent) ReportInRequestOrder(owner, owner.Evolution, int.MaxValue);
                 break;
             case EvaluationCompleted completed when _evaluations.TryGetValue(completed.EvaluationId, out var record) && record.IsPending:
                 _evaluations[completed.EvaluationId] = record with { Accuracy = completed.Accuracy, Seconds = completed.Seconds };
-                if (record.Request.Probe) break;
-                var strategyState = Strategy(record.Request.Strategy);
-                strategyState.Evolution.Report(_space.Parse(record.Request.Architecture), completed.Accuracy);
+                if (!record.Request.Probe) Answered(Strategy(record.Request.Strategy), _evaluations[completed.EvaluationId]);
                 break;
             case EvaluationFailed failedEvaluation when _evaluations.TryGetValue(failedEvaluation.EvaluationId, out var failedRecord) && failedRecord.IsPending:
                 _evaluations[failedEvaluation.EvaluationId] = failedRecord with { FailureReason = failedEvaluation.Reason };
-                if (failedRecord.Request.Probe) break;
-                var failedStrategy = Strategy(failedRecord.Request.Strategy);
-                // A child that cannot be scored ranks below every accuracy (every estimator's score) rather than stalling the evolution.
-                failedStrategy.Evolution.Report(_space.Parse(failedRecord.Request.Architecture),
-                                                failedStrategy.Spec.IsEstimator ? double.MinValue : FailedEvaluationFitness);
+                if (!failedRecord.Request.Probe) Answered(Strategy(failedRecord.Request.Strategy), _evaluations[failedEvaluation.EvaluationId]);
                 break;
             case EvaluationCompleted or EvaluationFailed:
                 break;  // a duplicate result: the first one counts
@@ -115,6 +124,44 @@ public sealed class SearchRunState
             default:
                 throw new InvalidOperationException($"unknown search event {@event.GetType().Name}");
         }
+    }
+
+    /// <summary>An evolution child's result reaches its evolution: at once in an older run; in a run that takes results in
+    /// request order, when a proposal needs it (<see cref="ReportInRequestOrder"/>), or at once after the last proposal.</summary>
+    void Answered(StrategyState strategy, EvaluationRecord answered)
+    {
+        if (!ResultsInRequestOrder) Report(strategy, strategy.Evolution, answered);
+        else if (strategy.Evolution.BudgetSpent) ReportInRequestOrder(strategy, strategy.Evolution, int.MaxValue);
+    }
+
+    void Report(StrategyState strategy, RegularizedEvolution evolution, EvaluationRecord answered) =>
+        // A child that cannot be scored ranks below every accuracy (every estimator's score) rather than stalling the evolution.
+        evolution.Report(_space.Parse(answered.Request.Architecture),
+                         answered.Accuracy ?? (strategy.Spec.IsEstimator ? double.MinValue : FailedEvaluationFitness));
+
+    /// <summary>Reports to <paramref name="evolution"/> (the strategy's, or a copy of it) the answered results of the
+    /// strategy's evolution requests, in the order they were requested, up to request number <paramref name="upTo"/> (1 is
+    /// the first), stopping at the first one still unanswered. So the n-th proposal sees exactly the results of requests
+    /// 1 to n - <see cref="EvaluationsInFlight"/>, whichever evaluator answered first; a run whose results arrive in order
+    /// proposes exactly what an older run did.</summary>
+    void ReportInRequestOrder(StrategyState strategy, RegularizedEvolution evolution, int upTo)
+    {
+        for (var next = evolution.Reported; next < Math.Min(upTo, strategy.EvolutionRequests.Count); next++)
+        {
+            var answered = _evaluations[strategy.EvolutionRequests[next]];
+            if (answered.IsPending) return;
+            Report(strategy, evolution, answered);
+        }
+    }
+
+    /// <summary>Whether every result the strategy's next proposal must see is in (always, in an older run).</summary>
+    bool CanPropose(StrategyState strategy)
+    {
+        if (!ResultsInRequestOrder) return true;
+        var needed = Math.Min(strategy.Evolution.Proposed + 1 - EvaluationsInFlight, strategy.EvolutionRequests.Count);
+        for (var i = strategy.Evolution.Reported; i < needed; i++)
+            if (_evaluations[strategy.EvolutionRequests[i]].IsPending) return false;
+        return true;
     }
 
     /// <summary>The whole state as a snapshot (an event-sourced state with nothing but what its events gave it).</summary>
@@ -148,6 +195,8 @@ public sealed class SearchRunState
                 CheckpointsRejected = saved.CheckpointsRejected,
             };
             strategy.Checkpoints.AddRange(saved.Checkpoints);
+            // A snapshot lists evaluations in request order (the order they were applied in).
+            strategy.EvolutionRequests.AddRange(snapshot.Evaluations.Where(e => e.Request.Strategy == saved.Id && !e.Request.Probe).Select(e => e.Request.EvaluationId));
             foreach (var probes in saved.StepProbesRequested) strategy.StepProbesRequested[probes.Step] = probes.Requested;
             state._strategies[saved.Id] = strategy;
         }
@@ -174,8 +223,10 @@ public sealed class SearchRunState
         if (!strategy.IsReady || checkpoint is null) return null;
         if (!strategy.Evolution.BudgetSpent)
         {
+            if (!CanPropose(strategy)) return null;
             // Propose on a copy: the state itself changes only when the event is applied.
             var copy = RegularizedEvolution.Restore(_space, strategy.Evolution.SaveState());
+            if (ResultsInRequestOrder) ReportInRequestOrder(strategy, copy, copy.Proposed + 1 - EvaluationsInFlight);
             var architecture = copy.Propose()!;
             return new EvaluationRequested($"{strategyId}/{copy.Proposed}", strategyId, architecture.ToString(), checkpoint.Path, checkpoint.Sha256);
         }
@@ -235,6 +286,9 @@ public sealed class StrategyState(StrategySpec spec, RegularizedEvolution evolut
     public string? FailureReason { get; set; }
     public RegularizedEvolution Evolution { get; } = evolution;
     public int ProbesRequested { get; set; }
+
+    /// <summary>The ids of the evolution's requests (not probes), in the order they were made.</summary>
+    public List<string> EvolutionRequests { get; } = [];
 
     /// <summary>Ground-truth probes requested per checkpoint step before the final one (evaluation.probe-checkpoints).</summary>
     public Dictionary<long, int> StepProbesRequested { get; } = new();

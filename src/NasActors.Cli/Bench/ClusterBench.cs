@@ -136,7 +136,7 @@ internal static class ClusterBench
     }
 
     /// <summary>Trainers register a moment after their node is up: timing starts when all of them can take work.</summary>
-    static async Task WaitForTrainersAsync(ClusterAdminClient admin, int trainers)
+    internal static async Task WaitForTrainersAsync(ClusterAdminClient admin, int trainers)
     {
         var deadline = DateTime.UtcNow.AddSeconds(60);
         while (DateTime.UtcNow < deadline)

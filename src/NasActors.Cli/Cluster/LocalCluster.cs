@@ -104,7 +104,7 @@ public sealed partial class LocalCluster
     }
 
     /// <summary>The dotnet host that runs nas.dll (this process's, when it is one: a test host may not be).</summary>
-    static string DotnetHost() =>
+    internal static string DotnetHost() =>
         Environment.GetEnvironmentVariable("DOTNET_HOST_PATH") is { Length: > 0 } host ? host
         : Environment.ProcessPath is { } path && Path.GetFileNameWithoutExtension(path) == "dotnet" ? path
         : "dotnet";

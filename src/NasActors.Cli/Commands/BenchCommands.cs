@@ -14,5 +14,6 @@ internal static class BenchCommands
         OverheadBench.Create(),
         ConcurrencyBench.Create(),
         ClusterBench.Create(),
+        ChaosBench.Create(),
     };
 }

@@ -147,16 +147,23 @@ internal static class SearchCommands
 
     internal static void PrintStatus(SearchStatus status)
     {
-        Console.WriteLine($"{status.SearchId}  {status.Name}  {status.Phase.ToString().ToLowerInvariant()}");
+        foreach (var line in StatusLines(status)) Console.WriteLine(line);
+    }
+
+    /// <summary>A search's status as <c>search status</c> and a node's progress reports print it: a line for the search,
+    /// one per strategy (<c>nas bench chaos</c> reads a node's progress from these).</summary>
+    internal static IEnumerable<string> StatusLines(SearchStatus status)
+    {
+        yield return $"{status.SearchId}  {status.Name}  {status.Phase.ToString().ToLowerInvariant()}";
         foreach (var s in status.Strategies)
-            Console.WriteLine($"  {s.Strategy,-12} {s.Sampler,-8} " + (s.FailureReason is not null ? $"failed: {s.FailureReason}" :
+            yield return $"  {s.Strategy,-12} {s.Sampler,-8} " + (s.FailureReason is not null ? $"failed: {s.FailureReason}" :
                 $"{(s.IsEstimator ? "estimator (no supernet)" : s.Trained ? "trained" : $"step {s.CheckpointStep}/{s.Steps}")}  evolution {s.EvaluationsCompleted}/{s.Budget}" +
                 (s.Probes > 0 ? $"  ground truth {s.ProbesCompleted}/{s.Probes}" : "") +
                 (s.EvaluationsFailed > 0 ? $"  failed evaluations {s.EvaluationsFailed}" : "") +
                 (s.CheckpointsRejected > 0 ? $"  corrupt checkpoints skipped {s.CheckpointsRejected}" : "") +
                 (s.Trained && s.TrainingSeconds > 0 ? $"  waited for paths {100 * s.PathWaitSeconds / s.TrainingSeconds:0.00}% of {s.TrainingSeconds:0} s" : "") +
                 (s.BestAccuracy is { } best && s.IsEstimator ? $"  best score {best.ToString("G4", CultureInfo.InvariantCulture)}"
-                 : s.BestAccuracy is { } accuracy && accuracy >= 0 ? $"  best {CommonOptions.Accuracy(accuracy)}" : "")));
+                 : s.BestAccuracy is { } accuracy && accuracy >= 0 ? $"  best {CommonOptions.Accuracy(accuracy)}" : ""));
     }
 
     internal static void PrintRanking(SearchRanking ranking)

@@ -23,7 +23,7 @@ public static class JournalSamples
     public static IReadOnlyList<object> Events() =>
     [
         new SearchCreated("tiny-20261202-080000-1", "tiny", At),
-        new SearchStarted("tiny-20261202-080000-1", "search { name = \"tiny\" }", 2, At, GroundTruth),
+        new SearchStarted("tiny-20261202-080000-1", "search { name = \"tiny\" }", 2, At, GroundTruth, ResultsInRequestOrder: true),
         new CheckpointCommitted("a", 100, "/checkpoints/a/step-0000100.ckpt", Sha, 2.25, 1234.5, ResumedFrom: 50),
         new CheckpointRejected("a", 100, "its SHA-256 is 00, not the one recorded when it was written"),
         new StrategyTrained("a", 400, Sha, 12.5, 0.25, Sha),
@@ -62,8 +62,11 @@ public static class JournalSamples
     static double Score(string architecture) => architecture.Sum(c => c * 31 % 97) % 1000 / 1000.0;
 
     /// <summary>A run as a SearchRun would journal it (two evaluations in flight per strategy, every fifth one failing),
-    /// with a rejected checkpoint, a pause, probes of an earlier checkpoint and of the final weights, and completion.</summary>
-    public static List<ISearchEvent> History()
+    /// with a rejected checkpoint, a pause, probes of an earlier checkpoint and of the final weights, and completion.
+    /// With <paramref name="resultsInRequestOrder"/> a run of this version, whose evaluators answer every third time the
+    /// newest request first (its result waits for the older one before the evolution sees it); without, an older run's
+    /// journal, answered oldest first.</summary>
+    public static List<ISearchEvent> History(bool resultsInRequestOrder = false)
     {
         var state = new SearchRunState();
         var history = new List<ISearchEvent>();
@@ -72,7 +75,7 @@ public static class JournalSamples
             state.Apply(e);
             history.Add(e);
         }
-        Add(new SearchStarted("h", Spec, 1, At, GroundTruth));
+        Add(new SearchStarted("h", Spec, 1, At, GroundTruth, resultsInRequestOrder));
         Add(new CheckpointCommitted("a", 5, "/a/5", "aa", 2.3, 100));
         Add(new CheckpointCommitted("b", 5, "/b/5", "bb", 2.2, 110));
         Add(new CheckpointRejected("b", 5, "corrupt"));
@@ -84,19 +87,20 @@ public static class JournalSamples
         var answered = 0;
         void Evaluate(string strategy)
         {
-            var pending = new Queue<EvaluationRequested>();
+            var pending = new List<EvaluationRequested>();
             while (true)
             {
                 while (pending.Count < SearchRun.EvaluationsInFlight && state.ProposeEvaluation(strategy) is { } request)
                 {
                     Add(request);
-                    pending.Enqueue(request);
+                    pending.Add(request);
                 }
                 if (pending.Count == 0) return;
-                var oldest = pending.Dequeue();
+                var next = pending[resultsInRequestOrder && answered % 3 == 2 ? ^1 : 0];
+                pending.Remove(next);
                 Add(++answered % 5 == 0
-                    ? new EvaluationFailed(oldest.EvaluationId, "evaluator lost")
-                    : new EvaluationCompleted(oldest.EvaluationId, Score(oldest.Architecture), 0.01 * answered));
+                    ? new EvaluationFailed(next.EvaluationId, "evaluator lost")
+                    : new EvaluationCompleted(next.EvaluationId, Score(next.Architecture), 0.01 * answered));
             }
         }
         Evaluate("a");

@@ -18,7 +18,7 @@ public sealed class JournalSerializerTests
     static readonly (string Manifest, Type Type)[] ManifestTable =
     [
         ("search-created.v1", typeof(SearchCreated)),
-        ("search-started.v2", typeof(SearchStarted)),
+        ("search-started.v3", typeof(SearchStarted)),
         ("checkpoint-committed.v3", typeof(CheckpointCommitted)),
         ("checkpoint-rejected.v1", typeof(CheckpointRejected)),
         ("strategy-trained.v3", typeof(StrategyTrained)),
@@ -157,6 +157,8 @@ public sealed class JournalSerializerTests
         Assert.Equal(new EvaluationRequested("a/ground-truth/1", "a", "x", "/a/10", "ab", Probe: true, ProbeStep: null),
                      Read<EvaluationRequested>("evaluation-requested.v2", """{"EvaluationId":"a/ground-truth/1","Strategy":"a","Architecture":"x","CheckpointPath":"/a/10","CheckpointSha256":"ab","Probe":true}"""));
         Assert.Null(Read<SearchStarted>("search-started.v1", """{"SearchId":"s","SpecText":"search {}","Threads":2,"At":"2026-12-02T08:00:00+00:00"}""").GroundTruthArchitectures);
+        // A run from before results reached the evolution in request order replays as it ran: results as journaled.
+        Assert.False(Read<SearchStarted>("search-started.v2", """{"SearchId":"s","SpecText":"search {}","Threads":2,"At":"2026-12-02T08:00:00+00:00","GroundTruthArchitectures":null}""").ResultsInRequestOrder);
     }
 
     [Fact]
