@@ -58,7 +58,8 @@ public sealed class ClusterAdminClient : IAdminChannel
             }
             """).WithFallback(ClusterClientReceptionist.DefaultConfig())
             // The search manager answers `search start` with SearchCreated, a persisted type: its serializer must be known here.
-            .WithFallback(Persistence.JournalSettings.FormatConfig());
+            .WithFallback(Persistence.JournalSettings.FormatConfig())
+            .WithFallback(Serialization.WireFormats.Config());
         var system = ActorSystem.Create("nas-console", config);
         var settings = ClusterClientSettings.Create(system)
             .WithInitialContacts(ImmutableHashSet.Create(ActorPath.Parse($"{contact.AkkaAddress}/system/receptionist")));

@@ -90,6 +90,7 @@ public sealed class ClusterNode : IAdminChannel
             """);
         var cluster = ConfigurationFactory.ParseString(File.ReadAllText(JournalSettings.HoconFile("cluster.conf")));
         return node.WithFallback(cluster)
+            .WithFallback(Serialization.WireFormats.Config())
             .WithFallback(settings.Journal.ToConfig())
             .WithFallback(ClusterSingleton.DefaultConfig())
             .WithFallback(ClusterClientReceptionist.DefaultConfig())

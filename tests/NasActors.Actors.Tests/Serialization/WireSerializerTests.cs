@@ -1,0 +1,92 @@
+using System.Reflection;
+using System.Runtime.Serialization;
+using System.Text;
+using Akka.Actor;
+using NasActors.Actors.Persistence;
+using NasActors.Actors.Protocol;
+using NasActors.Actors.Serialization;
+
+namespace NasActors.Actors.Tests.Serialization;
+
+/// <summary>What crosses nodes: every protocol message bound to the wire serializer (a closed set of manifests), each
+/// round-tripping, no CLR type name on the wire, and an unknown manifest refused.</summary>
+public sealed class WireSerializerTests : IDisposable
+{
+    readonly ActorSystem _system = ActorSystem.Create("wire", WireFormats.Config().WithFallback(JournalSettings.FormatConfig()));
+
+    public void Dispose() => _system.Dispose();
+
+    /// <summary>Every message type of the protocol namespace that is not persisted (those keep the journal's serializer),
+    /// and the evaluator protocol: a new message without a wire format fails here.</summary>
+    static IEnumerable<Type> ProtocolMessages() =>
+        typeof(AdminRequest).Assembly.GetTypes()
+            .Where(t => t.Namespace == typeof(AdminRequest).Namespace && t.IsClass && t.IsSealed && t.IsPublic && !IsPersisted(t))
+            .Concat([typeof(NasActors.Actors.Evaluation.RunEvaluation), typeof(NasActors.Actors.Evaluation.EvaluationAttemptSucceeded), typeof(NasActors.Actors.Evaluation.EvaluationAttemptFailed)]);
+
+    static bool IsPersisted(Type t) => JournalFormats.All.Any(f => f.Type == t);
+
+    [Fact]
+    public void Every_protocol_message_is_bound_to_the_wire_serializer_and_round_trips()
+    {
+        var probe = _system.ActorOf(Props.Empty, "probe");
+        foreach (var type in ProtocolMessages())
+        {
+            var value = Sample(type, probe);
+            var serializer = _system.Serialization.FindSerializerFor(value);
+            Assert.True(serializer is WireSerializer, $"{type.Name} is carried by {serializer.GetType().Name}, not the wire serializer: bind it in hocon/wire.conf");
+            var wire = (WireSerializer)serializer;
+            var manifest = wire.Manifest(value);
+            var bytes = wire.ToBinary(value);
+            Assert.DoesNotContain("$type", Encoding.UTF8.GetString(bytes));
+            Assert.DoesNotContain("NasActors", Encoding.UTF8.GetString(bytes));
+            var back = wire.FromBinary(bytes, manifest);
+            Assert.IsType(type, back);
+            Assert.Equal(Encoding.UTF8.GetString(bytes), Encoding.UTF8.GetString(wire.ToBinary(back)));
+        }
+    }
+
+    [Fact]
+    public void An_admin_request_carries_its_command_by_manifest()
+    {
+        var wire = (WireSerializer)_system.Serialization.FindSerializerForType(typeof(AdminRequest));
+        var request = new AdminRequest("token", new StartSearch("s1", "spec", 2));
+        var back = (AdminRequest)wire.FromBinary(wire.ToBinary(request), wire.Manifest(request));
+        Assert.Equal(request.Command, back.Command);
+    }
+
+    [Fact]
+    public void A_frame_naming_an_unknown_manifest_is_refused()
+    {
+        var wire = (WireSerializer)_system.Serialization.FindSerializerForType(typeof(ListNodes));
+        var e = Assert.Throws<SerializationException>(() => wire.FromBinary("{}"u8.ToArray(), "System.Diagnostics.Process, System"));
+        Assert.Contains("names no message", e.Message);
+        // A known envelope cannot smuggle a type name in its embedded command either.
+        var smuggled = """{"Token":"t","Command":{"Manifest":"System.IO.FileInfo, System.IO","Payload":{}}}"""u8.ToArray();
+        Assert.Throws<SerializationException>(() => wire.FromBinary(smuggled, "admin-request"));
+    }
+
+    static object Sample(Type type, IActorRef actor)
+    {
+        if (type == typeof(string)) return "x";
+        if (type == typeof(int)) return 1;
+        if (type == typeof(long)) return 2L;
+        if (type == typeof(double)) return 0.5;
+        if (type == typeof(bool)) return true;
+        if (type == typeof(DateTimeOffset)) return new DateTimeOffset(2026, 12, 2, 8, 0, 0, TimeSpan.Zero);
+        if (type == typeof(IActorRef)) return actor;
+        if (type == typeof(object)) return ListNodes.Instance;
+        if (type.IsEnum) return Enum.GetValues(type).GetValue(0)!;
+        if (Nullable.GetUnderlyingType(type) is { } inner) return Sample(inner, actor);
+        if (type.IsGenericType && type.GetGenericTypeDefinition() == typeof(IReadOnlyList<>))
+        {
+            var element = type.GetGenericArguments()[0];
+            var array = Array.CreateInstance(element, 1);
+            array.SetValue(Sample(element, actor), 0);
+            return array;
+        }
+        if (type.GetProperty("Instance", BindingFlags.Public | BindingFlags.Static) is { } instance) return instance.GetValue(null)!;
+        if (type.GetField("Instance", BindingFlags.Public | BindingFlags.Static) is { } field) return field.GetValue(null)!;
+        var constructor = type.GetConstructors().OrderByDescending(c => c.GetParameters().Length).First();
+        return constructor.Invoke([.. constructor.GetParameters().Select(p => Sample(p.ParameterType, actor))]);
+    }
+}
