@@ -7,22 +7,6 @@ using NasActors.Search;
 
 namespace NasActors.Cli.Bench;
 
-/// <summary>A node (or, with --cluster, any node of a cluster) that a chaos run kills: it starts the search, kills at a
-/// planned moment and restarts what it killed, runs the search to its end, and exports it.</summary>
-internal interface IChaosTarget : IAsyncDisposable
-{
-    ChaosJournal? JournalRows { get; }
-
-    Task<string> StartSearchAsync();
-
-    /// <summary>Kills at the planned moment and restarts; null when the search ended first (or a strategy failed).</summary>
-    Task<KillReport?> KillAsync(PlannedKill planned, CancellationToken cancellation);
-
-    Task FinishAsync(CancellationToken cancellation);
-
-    Task<SearchExport> ExportAsync();
-}
-
 /// <summary><c>nas bench chaos</c>: runs one spec uninterrupted, then again from a fresh state with SIGKILLs at moments
 /// drawn from a seed (during training, while a checkpoint is written, during evaluation, during recovery), restarting
 /// after each, and compares the two: final weights, path digests, checkpoints, every evaluation (same ids, same results,
