@@ -20,8 +20,8 @@ public sealed class ChaosBenchTests : IDisposable
     [Fact]
     public async Task A_node_killed_at_four_random_moments_should_end_the_search_identical_to_an_uninterrupted_run()
     {
-        // Seed 26 draws one kill of each moment: at a checkpoint write, during training, during recovery, during evaluation.
-        var run = await NasProcess.RunAsync(TimeSpan.FromSeconds(240), "bench", "chaos", "--kills", "4", "--seed", "26", "--spec", Spec());
+        // Seed 42 draws one kill of each moment: during training, at a checkpoint write, during recovery, during evaluation.
+        var run = await NasProcess.RunAsync(TimeSpan.FromSeconds(240), "bench", "chaos", "--kills", "4", "--seed", "42", "--spec", Spec());
 
         NasAssert.Succeeded(run);
         Assert.Equal(4, run.StdoutLines.Count(l => l.StartsWith("kill ", StringComparison.Ordinal) && l.Contains(" SIGKILLed ", StringComparison.Ordinal)));

@@ -9,9 +9,11 @@ using NasActors.Search;
 namespace NasActors.Cli.Bench;
 
 /// <summary>The chaos run's cluster target: the <c>nas cluster up</c> topology (PostgreSQL, a coordinator, trainer+evaluator
-/// nodes on loopback) in a folder of its own. Each kill SIGKILLs a node drawn at random (the coordinator or a trainer),
-/// and the node is started again at once, as an operator's restart policy would; a recovery kill hits the node started
-/// last, in its first moments. Progress is polled from the coordinator through the admin client.</summary>
+/// nodes on loopback) in a folder of its own. Each kill SIGKILLs a node drawn at random (every node once, in a shuffled
+/// order, then again: the coordinator is among the first kills of every round), and the node is started again at once,
+/// as an operator's restart policy would; a recovery kill hits the node started last, in its first moments. One node is
+/// down at a time: two of three down at once would leave a minority that the split-brain resolver downs. Progress is
+/// polled from the coordinator through the admin client.</summary>
 internal sealed class ChaosCluster : IChaosTarget
 {
     static readonly TimeSpan Poll = TimeSpan.FromMilliseconds(100);
@@ -21,7 +23,8 @@ internal sealed class ChaosCluster : IChaosTarget
     readonly SearchSpec _spec;
     readonly ChaosProgress _progress;
     readonly int _trainers;
-    readonly Random _victims;
+    readonly Random _random;
+    readonly Queue<int> _victims = new();
     readonly CancellationTokenSource _stop = new();
     ClusterAdminClient? _admin;
     Task _polling = Task.CompletedTask;
@@ -35,7 +38,7 @@ internal sealed class ChaosCluster : IChaosTarget
         var ports = LoopbackPorts.FreeBlock(trainers + 2);
         _cluster = new LocalCluster(stateDirectory, ports[0], ports[^1]);
         (_spec, _progress, _trainers) = (spec, progress, trainers);
-        _victims = new Random(seed ^ 0x5eed);
+        _random = new Random(seed ^ 0x5eed);
     }
 
     static string Program => Path.Combine(AppContext.BaseDirectory, "nas.dll");
@@ -104,7 +107,7 @@ internal sealed class ChaosCluster : IChaosTarget
     public async Task<KillReport?> KillAsync(PlannedKill planned, CancellationToken cancellation)
     {
         if (_completed || Failed) return null;
-        var victim = planned.Moment == KillMoment.Recovery && _lastStarted >= 0 ? _lastStarted : _victims.Next(_trainers + 1);
+        var victim = planned.Moment == KillMoment.Recovery && _lastStarted >= 0 ? _lastStarted : NextVictim();
         var name = LocalCluster.NodeName(victim);
         var pid = _cluster.PidOf(name);
         void Kill() => LocalCluster.Kill(pid, LocalCluster.Signal.Kill);
@@ -131,6 +134,17 @@ internal sealed class ChaosCluster : IChaosTarget
         if (victim == 0) await ConnectAsync();
         await JournalRows!.ReadAsync();
         return new KillReport(planned, fired.Value.Hit, fired.Value.Units, name, halfWritten);
+    }
+
+    int NextVictim()
+    {
+        if (_victims.Count == 0)
+        {
+            var round = Enumerable.Range(0, _trainers + 1).ToArray();
+            _random.Shuffle(round);
+            foreach (var node in round) _victims.Enqueue(node);
+        }
+        return _victims.Dequeue();
     }
 
     public async Task FinishAsync(CancellationToken cancellation)

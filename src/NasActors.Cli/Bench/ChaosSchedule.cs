@@ -31,6 +31,9 @@ internal static class ChaosSchedule
     /// <summary>The latest a recovery kill lands after the node's start line: recovery, checkpoint restore, re-dispatch.</summary>
     static readonly TimeSpan MaxRecoveryDelay = TimeSpan.FromMilliseconds(600);
 
+    /// <summary>The latest point, as a fraction of the run.</summary>
+    const double LastPoint = 0.8;
+
     /// <param name="trainingUnits">the units that are checkpoints (the run's first part: supernets train before they are evaluated)</param>
     /// <param name="totalUnits">every unit of the run (checkpoints, evaluations and ground-truth probes of every strategy)</param>
     public static IReadOnlyList<PlannedKill> Draw(int seed, int kills, int trainingUnits, int totalUnits)
@@ -38,12 +41,13 @@ internal static class ChaosSchedule
         if (kills < 1) throw new NasException($"--kills must be at least 1, got {kills}");
         if (seed < 0) throw new NasException($"--seed must be 0 or more, got {seed}");
         if (trainingUnits < 0 || totalUnits <= trainingUnits) throw new ArgumentException("a run has more units than checkpoints", nameof(totalUnits));
-        // Each kill that is not a recovery needs one unit of progress of its own, and the run must not end first.
-        if (kills > totalUnits * 0.9)
+        // Each kill that is not a recovery needs one unit of progress of its own, and the run must not end first: points
+        // stop at 80% of the run, since its last evaluations can pass faster than a kill's delay.
+        if (kills > totalUnits * LastPoint)
             throw new NasException($"--kills {kills} is more than this run can take: it has {totalUnits} checkpoints and evaluations, " +
-                                   $"and each kill needs one of them done before it; use at most {(int)(totalUnits * 0.9)} kills or a longer --spec");
+                                   $"and each kill needs one of them done before it; use at most {(int)(totalUnits * LastPoint)} kills or a longer --spec");
         var random = new Random(seed);
-        var points = Enumerable.Range(0, kills).Select(_ => (int)Math.Round(random.NextDouble() * 0.9 * totalUnits)).Order().ToArray();
+        var points = Enumerable.Range(0, kills).Select(_ => (int)Math.Round(random.NextDouble() * LastPoint * totalUnits)).Order().ToArray();
         var plan = new List<PlannedKill>(kills);
         for (var i = 0; i < kills; i++)
         {
