@@ -17,6 +17,7 @@ internal static class DemoCommand
         var spec = new Option<string>("--spec") { Description = "search spec (HOCON)", DefaultValueFactory = _ => "hocon/searches/demo.conf" };
         var stateDirectory = new Option<string>("--state-dir") { Description = "journal and checkpoints of the demo", DefaultValueFactory = _ => ".nas/demo" };
         var trainers = new Option<int>("--trainers") { Description = "trainer actors (one per device; here CPU)", DefaultValueFactory = _ => 2 };
+        var evaluators = new Option<int?>("--evaluators") { Description = "evaluator actors scoring child models at once (default: one per core)" };
         var resume = new Option<bool>("--resume") { Description = "continue the unfinished search in --state-dir instead of starting afresh" };
         var poll = new Option<double>("--poll") { Description = "seconds between progress lines", DefaultValueFactory = _ => 5 };
         var keepServing = new Option<bool>("--keep-serving") { Description = "keep the dashboard up after the search ends, until Ctrl+C" };
@@ -24,15 +25,17 @@ internal static class DemoCommand
         var tensorBoard = CommonOptions.TensorBoard();
         var command = new Command("demo", "run a whole search through the actors: supernets per strategy, evolution, leaderboard")
         {
-            spec, stateDirectory, trainers, resume, poll, dashboardPort, keepServing, tensorBoard,
+            spec, stateDirectory, trainers, evaluators, resume, poll, dashboardPort, keepServing, tensorBoard,
         };
         command.SetAction((parsed, cancellation) => Run(parsed.GetValue(spec)!, parsed.GetValue(stateDirectory)!,
-            CommonOptions.Positive("--trainers", parsed.GetValue(trainers)), parsed.GetValue(resume), parsed.GetValue(poll), parsed.GetValue(dashboardPort),
+            CommonOptions.Positive("--trainers", parsed.GetValue(trainers)),
+            // Scoring is one thread an evaluation: once the supernets are trained, one evaluator would leave cores idle.
+            parsed.GetValue(evaluators) is { } e ? CommonOptions.Positive("--evaluators", e) : Environment.ProcessorCount, parsed.GetValue(resume), parsed.GetValue(poll), parsed.GetValue(dashboardPort),
             parsed.GetValue(keepServing), parsed.GetValue(tensorBoard), cancellation));
         return command;
     }
 
-    static async Task<int> Run(string specPath, string stateDirectory, int trainers, bool resume, double pollSeconds, int dashboardPort,
+    static async Task<int> Run(string specPath, string stateDirectory, int trainers, int evaluators, bool resume, double pollSeconds, int dashboardPort,
                                bool keepServing, string? tensorBoard, CancellationToken cancellation)
     {
         if (resume && tensorBoard is not null)
@@ -41,7 +44,7 @@ internal static class DemoCommand
         if (!resume && Directory.Exists(stateDirectory)) Directory.Delete(stateDirectory, recursive: true);
         if (resume && !File.Exists(Path.Combine(stateDirectory, "journal.db")))
             throw new NasException($"nothing to resume in {stateDirectory}: start a demo with ./nas demo");
-        await using var node = NasNode.Start(NodeSettings.Embedded(stateDirectory, trainers));
+        await using var node = NasNode.Start(NodeSettings.Embedded(stateDirectory, trainers, evaluators));
         await using var dashboard = await Dashboard.DashboardServer.StartAsync(node, dashboardPort, AdminToken.ForNode(null, null, stateDirectory),
                                                                                  Path.Combine(stateDirectory, "checkpoints"));
         string searchId;
@@ -50,7 +53,7 @@ internal static class DemoCommand
             var created = await node.AskAsync<SearchCreated>(new CreateSearch(spec.Text, spec.Training.Threads));
             searchId = created.SearchId;
             Console.WriteLine($"search {searchId}: {spec.Strategies.Count} strategies ({string.Join(", ", spec.Strategies.Select(s => s.IsEstimator ? $"{s.Id}: estimator {s.Sampler}" : $"{s.Id}: {s.Sampler}, {s.Steps} steps"))}) " +
-                              $"on {trainers} trainers, evolution budget {spec.Evolution.Budget}; state in {stateDirectory}");
+                              $"on {trainers} trainers and {evaluators} evaluators, evolution budget {spec.Evolution.Budget}; state in {stateDirectory}");
         }
         else
         {
