@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Text;
 using Akka.Configuration;
 using Akka.Configuration.Hocon;
@@ -99,7 +100,7 @@ public sealed record SearchSpec(
             throw reader.Invalid("training.tensorboard", $"\"{tensorBoard}\"", "a folder for TensorBoard event files, or the setting left out");
         var data = reader.Data(training.BatchSize);
         reader.CheckStepMemory("training.batch-size", training.BatchSize, supernet.Channels, supernet.CellsPerStage, data, "the supernet");
-        var strategies = reader.Strategies(training.Steps, space, supernet, data);
+        var strategies = reader.Strategies(training, space, supernet, data);
         var evolution = new EvolutionSettings(reader.Int("evolution.population", 20, min: 2), reader.Int("evolution.sample-size", 5, min: 1),
             reader.Int("evolution.budget", 100, min: 2), reader.Double("evolution.crossover", 0.2, min: 0, max: 1));
         try
@@ -329,7 +330,7 @@ public sealed record SearchSpec(
         /// entry, ordered by id. Every other key is a setting of the strategy (or MAGIC-A's), checked here. An entry
         /// <c>ID { estimator = NAME, seed = N, SETTING = VALUE }</c> trains nothing: its evolution and ground-truth
         /// probes are scored by a zero-cost estimator on freshly initialised children.</summary>
-        public IReadOnlyList<StrategySpec> Strategies(int defaultSteps, string space, NetworkSpec supernet, DataSpec data)
+        public IReadOnlyList<StrategySpec> Strategies(TrainingSpec training, string space, NetworkSpec supernet, DataSpec data)
         {
             if (Find("strategies") is not { } value)
                 throw new NasException($"{source}: {prefix}.strategies is missing: name at least one, e.g. strategies {{ uniform {{ sampler = uniform }} }}");
@@ -337,10 +338,10 @@ public sealed record SearchSpec(
                 throw Invalid("strategies", Describe(value), "a block of strategies, e.g. strategies { uniform { sampler = uniform } }");
             var entries = value.GetObject().Items.Where(e => !IsNull(e.Value)).OrderBy(e => e.Key, StringComparer.Ordinal).ToArray();
             if (entries.Length == 0) throw new NasException($"{source}: {prefix}.strategies is empty: name at least one strategy");
-            return entries.Select((entry, index) => Strategy(entry.Key, entry.Value, index, defaultSteps, space, supernet, data)).ToArray();
+            return entries.Select((entry, index) => Strategy(entry.Key, entry.Value, index, training, space, supernet, data)).ToArray();
         }
 
-        StrategySpec Strategy(string id, HoconValue value, int index, int defaultSteps, string space, NetworkSpec supernet, DataSpec data)
+        StrategySpec Strategy(string id, HoconValue value, int index, TrainingSpec training, string space, NetworkSpec supernet, DataSpec data)
         {
             // The id names the strategy's checkpoint directory.
             if (!IsSafeName(id)) throw Invalid($"strategies.{id}", "{ ... }", "an id of 1 to 100 characters, without / or \\ or control characters");
@@ -364,7 +365,7 @@ public sealed record SearchSpec(
             if (estimator is not null && !trainsItself && entry.Plain("steps") is { } steps)
                 throw Invalid($"strategies.{id}.steps", steps, "no steps: an estimator trains nothing");
             var strategy = new StrategySpec(id, sampler, (ulong)entry.Int("seed", index + 1, min: 0),
-                                            estimator is null ? entry.Int("steps", defaultSteps, min: 1) : 0, settings) { IsEstimator = estimator is not null };
+                                            estimator is null ? entry.Int("steps", training.Steps, min: 1) : 0, settings) { IsEstimator = estimator is not null };
             // Built once here so that a bad setting fails the spec, not a trainer or an evaluator later.
             var at = $"{source}: {prefix}.strategies.{id}";
             if (strategy.IsEstimator)
@@ -377,6 +378,10 @@ public sealed record SearchSpec(
             else
             {
                 strategy.CreateSampler(SearchSpaces.Get(space), seed: 0, stepsPerEpoch: 1, at);
+                // NAS-LID's estimate takes its neighbours from one training batch.
+                if (strategy.FewShotPlan(SearchSpaces.Get(space)) is { Criterion: SplitCriterion.IntrinsicDimension } lid && lid.LidNeighbours >= training.BatchSize)
+                    throw Invalid($"strategies.{id}.lid-k", lid.LidNeighbours.ToString(CultureInfo.InvariantCulture),
+                                  $"fewer neighbours than training.batch-size ({training.BatchSize}) images: lower lid-k or raise the batch size");
                 if (strategy.FineTuning(at) is { } fineTuning)
                     CheckStepMemory($"strategies.{id}.fine-tune-batch", fineTuning.BatchSize, supernet.Channels, supernet.CellsPerStage, data,
                                     $"strategy {id}'s fine-tuning");

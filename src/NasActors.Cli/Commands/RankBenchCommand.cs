@@ -185,7 +185,7 @@ internal static class RankBenchCommand
         var space = SearchSpaces.Get(spec.Space);
         foreach (var strategy in spec.Strategies)
         {
-            if (strategy.FewShotPlan(space) is not { GroupsByGradient: true } plan) continue;
+            if (strategy.FewShotPlan(space) is not { GroupsOptions: true } plan) continue;
             var path = CheckpointLayout.PathOf(checkpointDirectory, searchId, strategy.Id, strategy.Steps);
             string? groups = null;
             try { CheckpointFile.ReadState(path).Metadata.TryGetValue(CheckpointLayout.SplitGroupsKey, out groups); }

@@ -15,6 +15,7 @@ public static class Samplers
         [SandwichSampler.Name] = c => new SandwichSampler(c.Space, c.Seed, c.Settings.Int("random-paths", 2, min: 0, max: 32), PathDistribution.Read(c.Space, c.Settings)),
         [FewShotSampler.Name] = c => new FewShotSampler(c, FewShotSplit.Of(FewShotSampler.Name, c)!, PathDistribution.Read(c.Space, c.Settings)),
         [FewShotSampler.GradientMatchingName] = c => new FewShotSampler(c, FewShotSplit.Of(FewShotSampler.GradientMatchingName, c)!, PathDistribution.Read(c.Space, c.Settings)),
+        [FewShotSampler.IntrinsicDimensionName] = c => new FewShotSampler(c, FewShotSplit.Of(FewShotSampler.IntrinsicDimensionName, c)!, PathDistribution.Read(c.Space, c.Settings)),
         [PadaSampler.Name] = c => new PadaSampler(c.Space, c.Seed, c.TotalSteps, c.StepsPerEpoch),
     };
 

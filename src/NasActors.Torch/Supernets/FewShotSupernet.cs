@@ -33,7 +33,7 @@ public sealed class FewShotSupernet : PathNetwork
         // Owned by the module, whatever dispose scope the supernet happens to be built in.
         split = zeros(1, dtype: ScalarType.Int64).DetachFromDisposeScope();
         register_buffer("split", split);
-        if (plan.GroupsByGradient)
+        if (plan.GroupsOptions)
         {
             groups = zeros(plan.Options, dtype: ScalarType.Int64).DetachFromDisposeScope();
             register_buffer("groups", groups);

@@ -76,7 +76,12 @@ public sealed class SupernetTraining : IDisposable
     {
         if (IsComplete) throw new InvalidOperationException($"training is complete ({TotalSteps} steps)");
         if (Supernet is FewShotSupernet { IsSplit: false } fewShot && Step >= fewShot.Plan.AtStep)
-            fewShot.Split(fewShot.Plan.GroupsByGradient ? GroupByGradients(fewShot) : null);
+            fewShot.Split(fewShot.Plan.Criterion switch
+            {
+                SplitCriterion.Gradients => GroupByGradients(fewShot),
+                SplitCriterion.IntrinsicDimension => GroupByIntrinsicDimension(fewShot),
+                _ => null,
+            });
         _anchor?.BeforeStep(Supernet, _data, Step, _device);
         var batch = _dataOrder.NextBatch();
         var paths = Sampler.NextStep();
@@ -111,9 +116,24 @@ public sealed class SupernetTraining : IDisposable
         return OptionGrouping.LeastWithinGroupDistance(OptionDistances, plan.Groups);
     }
 
-    /// <summary>The gradient distances between the split decision's options that grouped them (GM-NAS), once measured
-    /// by this training; null otherwise (a resumed training reads the grouping from its checkpoint).</summary>
+    /// <summary>NAS-LID: the options' LID vectors on the parent, then the balanced grouping of the most alike. Batches
+    /// and paths come as for <see cref="GroupByGradients"/>.</summary>
+    int[] GroupByIntrinsicDimension(FewShotSupernet fewShot)
+    {
+        var plan = fewShot.Plan;
+        var rng = new Rng(Rng.DeriveSeed((ulong)fewShot.Seed, "intrinsic-dimension"));
+        (OptionDistances, OptionLidVectors) = IntrinsicDimensionMatching.OptionDistances(fewShot.Parent, plan.Decision, plan.Options, plan.LidBatches,
+            plan.LidNeighbours, () => _data.Batch(_dataOrder.NextBatch(), _device), () => ArchitectureSampling.Uniform(Nb201Space.Instance, rng));
+        return OptionGrouping.LeastWithinGroupDistance(OptionDistances, plan.Groups);
+    }
+
+    /// <summary>The distances between the split decision's options that grouped them (gradients for GM-NAS, LID vectors
+    /// for NAS-LID), once measured by this training; null otherwise (a resumed training reads the grouping from its
+    /// checkpoint).</summary>
     public double[,]? OptionDistances { get; private set; }
+
+    /// <summary>NAS-LID's per-option LID vectors (one value per cell), once measured by this training.</summary>
+    public double[][]? OptionLidVectors { get; private set; }
 
     /// <summary>Saves weights, optimizer and every stream's state; <paramref name="metadata"/> goes with them, and the
     /// operations' update counts under <see cref="Training.OperationUpdates.MetadataKey"/>.</summary>

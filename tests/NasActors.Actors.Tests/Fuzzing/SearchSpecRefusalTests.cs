@@ -50,6 +50,8 @@ public sealed class SearchSpecRefusalTests
     [InlineData("channels = 2, cells = 1", "channels = 1024, cells = 64", "search.training.batch-size = 128 is invalid: expected a smaller batch, network or image")]
     [InlineData("sampler = uniform, seed = 2", "estimator = naswot, channels = 1024, cells = 64, batch-size = 4096",
                 "search.strategies.b.batch-size = 4096 is invalid: expected a smaller batch, network or image: one training step of estimator b's children")]
+    [InlineData("sampler = uniform, seed = 2", "sampler = fewshot-lid, seed = 2, lid-k = 128",
+                "search.strategies.b.lid-k = 128 is invalid: expected fewer neighbours than training.batch-size (128) images")]
     // Names that become directories.
     [InlineData("name = tiny", "name = \"../../etc\"", "search.name = ../../etc is invalid")]
     [InlineData("name = tiny", "name = \"\"", "search.name =  is invalid")]

@@ -99,15 +99,40 @@ public sealed class PathStrategyTests
         var context = new SamplerContext(Space, 6, StrategySettings.Empty(), 100, 10);
         var sampler = (FewShotSampler)Samplers.Create(FewShotSampler.GradientMatchingName, context);
         Assert.Equal(new FewShotSplit(Nb201Space.EdgeIndex(3, 0), 50, 5) { Groups = 2 }, sampler.Split);
-        Assert.True(sampler.Split.GroupsByGradient);
+        Assert.Equal(SplitCriterion.Gradients, sampler.Split.Criterion);
         Assert.Equal(FewShotSampler.GradientMatchingName, sampler.Strategy);
 
         var paths = Enumerable.Range(0, 100).Select(_ => Assert.Single(sampler.NextStep())).ToArray();
 
         // Each option trains as often as the others, so a group trains in proportion to the children it scores.
         for (var step = 50; step < 100; step++) Assert.Equal((step - 50) % 5, paths[step][Nb201Space.EdgeIndex(3, 0)]);
-        Assert.False(((FewShotSampler)Samplers.Create(FewShotSampler.Name, context)).Split.GroupsByGradient);
+        Assert.Equal(SplitCriterion.OnePerOption, ((FewShotSampler)Samplers.Create(FewShotSampler.Name, context)).Split.Criterion);
         Assert.Equal("3<-0 into {none, nor_conv_1x1, nor_conv_3x3} {skip_connect, avg_pool_3x3}", sampler.Split.Describe(Space, [0, 1, 0, 0, 1]));
+    }
+
+    [Fact]
+    public void FewShot_lid_should_group_by_intrinsic_dimension_with_its_own_settings_and_refuse_gradient_ones()
+    {
+        var settings = new StrategySettings(new Dictionary<string, string> { ["lid-k"] = "12", ["lid-batches"] = "3" }, "search.strategies.lid");
+        var sampler = (FewShotSampler)Samplers.Create(FewShotSampler.IntrinsicDimensionName, new SamplerContext(Space, 6, settings, 100, 10));
+        settings.RejectUnknown(FewShotSampler.IntrinsicDimensionName);
+
+        Assert.Equal(SplitCriterion.IntrinsicDimension, sampler.Split.Criterion);
+        Assert.Equal(FewShotSampler.IntrinsicDimensionName, sampler.Strategy);
+        Assert.Equal((2, 12, 3, 50L), (sampler.Split.Groups, sampler.Split.LidNeighbours, sampler.Split.LidBatches, sampler.Split.AtStep));
+        var defaults = FewShotSplit.Of(FewShotSampler.IntrinsicDimensionName, new SamplerContext(Space, 6, StrategySettings.Empty(), 100, 10))!;
+        Assert.Equal((FewShotSplit.DefaultLidNeighbours, 1), (defaults.LidNeighbours, defaults.LidBatches));
+
+        var gradientSetting = new StrategySettings(new Dictionary<string, string> { ["matching-batches"] = "4" }, "search.strategies.lid");
+        var error = Assert.Throws<NasException>(() =>
+        {
+            Samplers.Create(FewShotSampler.IntrinsicDimensionName, new SamplerContext(Space, 6, gradientSetting, 100, 10));
+            gradientSetting.RejectUnknown(FewShotSampler.IntrinsicDimensionName);
+        });
+        Assert.Contains("matching-batches", error.Message);
+        var badK = new StrategySettings(new Dictionary<string, string> { ["lid-k"] = "1" }, "search.strategies.lid");
+        Assert.Contains("lid-k = 1 is invalid: expected 2 to 1000",
+                        Assert.Throws<NasException>(() => Samplers.Create(FewShotSampler.IntrinsicDimensionName, new SamplerContext(Space, 6, badK, 100, 10))).Message);
     }
 
     [Fact]

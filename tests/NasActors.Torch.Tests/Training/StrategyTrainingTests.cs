@@ -37,6 +37,7 @@ public sealed class StrategyTrainingTests : IDisposable
         // Few-shot splits at step 6 of 12; MAGIC-A picks an anchor every 4 steps.
         var settings = new Dictionary<string, string>();
         if (strategy is FewShotSampler.Name or FewShotSampler.GradientMatchingName) (settings["split-at"], settings["matching-batches"]) = ("0.5", "2");
+        if (strategy is FewShotSampler.IntrinsicDimensionName) (settings["split-at"], settings["lid-k"]) = ("0.5", "8");
         var context = new SamplerContext(Space, (ulong)seed, new StrategySettings(settings, "test"), Steps, StepsPerEpoch: 4);
         var sampler = Samplers.Create(strategy, context);
         var shape = SyntheticData.Shape();
@@ -247,6 +248,32 @@ public sealed class StrategyTrainingTests : IDisposable
             checkpoint = training.SaveCheckpoint(Path.Combine(_directory, "fewshot-gm.ckpt"));
         }
         var plan = new FewShotSplit(split, 6, 5) { Groups = 2 };
+        using var loaded = new FewShotSupernet(SyntheticData.Shape(), 99, plan);
+        CheckpointFile.LoadWeights(checkpoint.Path, checkpoint.Sha256, loaded);
+        Assert.True(loaded.IsSplit);
+        Assert.Equal(groups, loaded.GroupOf);
+    }
+
+    [Fact]
+    public void An_intrinsic_dimension_split_should_group_by_the_lid_vectors_and_a_checkpoint_should_carry_the_groups()
+    {
+        TorchRuntime.SetThreads(1);
+        CheckpointInfo checkpoint;
+        IReadOnlyList<int> groups;
+        using (var training = NewTraining(FewShotSampler.IntrinsicDimensionName, align: false))
+        {
+            Assert.Equal(FewShotSampler.IntrinsicDimensionName, training.Sampler.Strategy);
+            for (var s = 0; s < 7; s++) training.TrainStep();
+            var supernet = (FewShotSupernet)training.Supernet;
+            Assert.True(supernet.IsSplit);
+            groups = supernet.GroupOf.ToArray();
+            Assert.Equal(groups, OptionGrouping.LeastWithinGroupDistance(training.OptionDistances!, 2));
+            Assert.Equal(groups, OptionGrouping.LeastWithinGroupDistance(IntrinsicDimensionMatching.CosineDistances(training.OptionLidVectors!), 2));
+            Assert.Equal([2, 3], groups.GroupBy(g => g).Select(g => g.Count()).Order());
+            Assert.All(training.OptionLidVectors!.SelectMany(v => v), value => Assert.True(double.IsFinite(value) && value > 0, $"LID {value}"));
+            checkpoint = training.SaveCheckpoint(Path.Combine(_directory, "fewshot-lid.ckpt"));
+        }
+        var plan = new FewShotSplit(Nb201Space.EdgeIndex(3, 0), 6, 5) { Groups = 2, Criterion = SplitCriterion.IntrinsicDimension };
         using var loaded = new FewShotSupernet(SyntheticData.Shape(), 99, plan);
         CheckpointFile.LoadWeights(checkpoint.Path, checkpoint.Sha256, loaded);
         Assert.True(loaded.IsSplit);
