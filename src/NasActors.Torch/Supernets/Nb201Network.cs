@@ -89,6 +89,28 @@ public sealed class Nb201Network : PathNetwork
         return classifier.call(head.call(x));
     }
 
+    /// <summary>Inference along <paramref name="path"/> up to the last cell, handing each cell's output to
+    /// <paramref name="observe"/> while it is alive: each block runs in a dispose scope of its own, so that only one
+    /// block's intermediate tensors are held at a time (a whole forward pass in one scope keeps every one of them).</summary>
+    public void ObserveCells(Tensor input, Architecture path, Action<Tensor> observe)
+    {
+        ArgumentNullException.ThrowIfNull(observe);
+        using var noGrad = no_grad();
+        var liveEdges = Nb201Space.LiveEdges(path);
+        var x = stem.call(input);
+        foreach (var block in stages)
+        {
+            using var scope = NewDisposeScope();
+            if (block is Nb201Cell cell)
+            {
+                x = cell.Forward(x, path, liveEdges);
+                observe(x);
+            }
+            else x = ((ResidualReduction)block).call(x);
+            x.MoveToOuterDisposeScope();
+        }
+    }
+
     public override IReadOnlyList<Parameter> OperationParameters(Architecture path, int decision, int option) =>
         stages.OfType<Nb201Cell>().SelectMany(cell => cell.OperationParameters(decision, option)).ToArray();
 

@@ -41,26 +41,30 @@ public static class IntrinsicDimensionMatching
 {
     /// <summary>The options' mean LID vectors (one value per cell, averaged over <paramref name="batches"/> batches and
     /// paths) and their pairwise distances, 1 - cosine similarity of the vectors (NAS-LID's default similarity).</summary>
-    public static (double[,] Distances, double[][] Vectors) OptionDistances(PathNetwork parent, int decision, int options, int batches,
+    public static (double[,] Distances, double[][] Vectors) OptionDistances(Nb201Network parent, int decision, int options, int batches,
         int neighbours, Func<(Tensor Images, Tensor Labels)> nextBatch, Func<Architecture> nextPath)
     {
         ArgumentNullException.ThrowIfNull(parent);
-        var vectors = new double[options][];
+        var perOption = new List<double>[options];
         for (var b = 0; b < batches; b++)
         {
             using var scope = NewDisposeScope();
-            using var noGrad = no_grad();
             var (images, _) = nextBatch();
             var path = nextPath();
             for (var option = 0; option < options; option++)
             {
-                var cellOutputs = new List<Tensor>();
-                parent.Forward(images, path.With(decision, option), cellOutputs);
-                vectors[option] ??= new double[cellOutputs.Count];
-                for (var cell = 0; cell < cellOutputs.Count; cell++)
-                    vectors[option][cell] += LocalIntrinsicDimension.Estimate(cellOutputs[cell], neighbours) / batches;
+                using var optionScope = NewDisposeScope();
+                var cell = 0;
+                var vector = perOption[option] ??= [];
+                parent.ObserveCells(images, path.With(decision, option), output =>
+                {
+                    var estimate = LocalIntrinsicDimension.Estimate(output, neighbours) / batches;
+                    if (cell < vector.Count) vector[cell] += estimate; else vector.Add(estimate);
+                    cell++;
+                });
             }
         }
+        var vectors = perOption.Select(v => v.ToArray()).ToArray();
         return (CosineDistances(vectors), vectors);
     }
 

@@ -91,6 +91,11 @@ public sealed class IntrinsicDimensionTests
 
         var cells = new List<Tensor>();
         using (no_grad()) supernet.Forward(batch.Item1, path, cells);
+        // Cell by cell, in scopes of their own, the same outputs as one whole forward pass.
+        var observed = new List<Tensor>();
+        supernet.ObserveCells(batch.Item1, path, output => observed.Add(output.clone().MoveToOuterDisposeScope()));
+        Assert.Equal(cells.Count, observed.Count);
+        for (var c = 0; c < cells.Count; c++) Assert.True(cells[c].eq(observed[c]).all().item<bool>(), $"cell {c} differs");
         Assert.Equal(5, vectors.Length);
         Assert.All(vectors, v => Assert.Equal(cells.Count, v.Length));
         Assert.All(vectors.SelectMany(v => v), value => Assert.True(double.IsFinite(value) && value > 0, $"LID {value}"));
