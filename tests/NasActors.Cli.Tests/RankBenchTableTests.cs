@@ -217,4 +217,21 @@ public sealed class RankBenchPlanTests
         Assert.Equal([2.5, 2.5, 2.5, 2.5], combined.Select(e => e.Estimated));
         Assert.Null(RankBench.CombinedEstimates(supernet, sameSeed.Take(3).ToArray()));
     }
+
+    [Fact]
+    public void The_supernet_combined_with_short_training_should_be_the_mean_of_their_ranks()
+    {
+        string[] architectures = ["a", "b", "c", "d"];
+        RankBenchResult Result(string strategy, double seconds, params double[] estimates) => new(strategy, 1, 2000, 0, 0, 0, seconds,
+            architectures.Select((a, i) => (a, estimates[i], (double)i)).ToArray());
+        var supernet = Result("uniform", 100, 0.80, 0.81, 0.82, 0.83);     // ranks 1 2 3 4
+        var shortTraining = Result("short-training", 30, 0.71, 0.70, 0.74, 0.73);  // ranks 2 1 4 3
+
+        var combined = RankBench.CombinedWithShortTraining(supernet, [supernet, Result("params", 1, 4, 3, 2, 1), shortTraining])!;
+
+        Assert.Equal("uniform+st", combined.Strategy);
+        Assert.Equal([1.5, 1.5, 3.5, 3.5], combined.Estimates.Select(e => e.Estimated));
+        Assert.Equal(130, combined.TrainingSeconds);  // what the combination cost: both
+        Assert.Null(RankBench.CombinedWithShortTraining(supernet, [supernet]));
+    }
 }

@@ -206,18 +206,35 @@ public static class RankBench
     public static IReadOnlyList<(string Architecture, double Estimated, double True)>? CombinedEstimates(RankBenchResult supernet, IReadOnlyList<RankBenchResult> sameSeed)
     {
         var votes = VoteEstimators.Select(e => sameSeed.FirstOrDefault(r => r.Strategy == e)).ToArray();
-        if (votes.Any(v => v is null)) return null;
+        return votes.Any(v => v is null) ? null : MeanRanks(supernet, votes!);
+    }
+
+    public const string ShortTrainingSuffix = "+st";
+
+    /// <summary>The supernet combined with short training, a rule fixed before it was measured: the mean of an
+    /// architecture's rank under the supernet and under <c>short-training</c> of the same seed (children trained from
+    /// scratch), two estimates of the same accuracy whose errors come from different weights. Null without short
+    /// training in this seed.</summary>
+    public static RankBenchResult? CombinedWithShortTraining(RankBenchResult supernet, IReadOnlyList<RankBenchResult> sameSeed) =>
+        sameSeed.FirstOrDefault(r => r.Strategy == ShortTraining.Name) is { } shortTraining && MeanRanks(supernet, [shortTraining]) is { Count: >= 2 } estimates
+            ? RankBenchResult.Of(supernet.Strategy + ShortTrainingSuffix, supernet.Seed, supernet.Steps, supernet.TrainingSeconds + shortTraining.TrainingSeconds, estimates)
+            : null;
+
+    /// <summary>Per architecture every input scored: the mean of its rank under <paramref name="supernet"/> and its rank
+    /// under the sum of ranks of <paramref name="others"/> (so that the others together weigh as much as the supernet).</summary>
+    static IReadOnlyList<(string Architecture, double Estimated, double True)> MeanRanks(RankBenchResult supernet, IReadOnlyList<RankBenchResult> others)
+    {
         var common = supernet.Estimates.Select(e => e.Architecture)
-            .Where(a => votes.All(v => v!.Estimates.Any(e => e.Architecture == a))).ToArray();
+            .Where(a => others.All(v => v.Estimates.Any(e => e.Architecture == a))).ToArray();
         double[] RanksOf(RankBenchResult result)
         {
             var byArchitecture = result.Estimates.ToDictionary(e => e.Architecture, e => e.Estimated);
             return RankCorrelation.AverageRanks(common.Select(a => byArchitecture[a]).ToArray());
         }
         var supernetRanks = RanksOf(supernet);
-        var voteRanks = RankCorrelation.AverageRanks(votes.Select(v => RanksOf(v!)).Aggregate((x, y) => x.Zip(y, (p, q) => p + q).ToArray()));
+        var otherRanks = RankCorrelation.AverageRanks(others.Select(RanksOf).Aggregate((x, y) => x.Zip(y, (p, q) => p + q).ToArray()));
         var truth = supernet.Estimates.ToDictionary(e => e.Architecture, e => e.True);
-        return common.Select((a, i) => (a, (supernetRanks[i] + voteRanks[i]) / 2, truth[a])).ToArray();
+        return common.Select((a, i) => (a, (supernetRanks[i] + otherRanks[i]) / 2, truth[a])).ToArray();
     }
 
     /// <summary>Whether every strategy of a finished search scored every one of the architectures.</summary>

@@ -156,7 +156,9 @@ internal static class RankBenchCommand
             var export = await WaitForCompletion(node, searchId, seed, clock, bar, cancellation);
             var seedResults = plan.Strategies.Select(s => RankBench.Score(export, s, seed, plan.StepsOf(s), truth))
                 .Concat(plan.Estimators.Select(e => RankBench.Score(export, e, seed, 0, truth))).ToList();
-            seedResults.AddRange(plan.Strategies.Select(s => RankBench.Combined(seedResults.First(r => r.Strategy == s), seedResults)).OfType<RankBenchResult>().ToArray());
+            var supernets = plan.Strategies.Select(s => seedResults.First(r => r.Strategy == s)).ToArray();
+            seedResults.AddRange(supernets.Select(s => RankBench.Combined(s, seedResults)).OfType<RankBenchResult>().ToArray());
+            seedResults.AddRange(supernets.Select(s => RankBench.CombinedWithShortTraining(s, seedResults)).OfType<RankBenchResult>().ToArray());
             results.AddRange(seedResults);
             foreach (var line in SplitGroupings(specs[seed - 1], searchId, settings.CheckpointDirectory)) bar.WriteLine($"seed {seed}: {line}");
             // A run of hours leaves its finished seeds' results behind even if it is stopped before the last.
@@ -170,13 +172,17 @@ internal static class RankBenchCommand
             Console.WriteLine(plan.Estimators.Intersect(RankBench.VoteEstimators).Count() == RankBench.VoteEstimators.Count
                 ? $"STRATEGY{RankBench.CombinedSuffix}: the mean of the supernet's rank and the zero-cost vote's (mean rank under {string.Join(", ", RankBench.VoteEstimators)}), a rule fixed in advance"
                 : $"no combined estimator: it needs {string.Join(", ", RankBench.VoteEstimators)} in --estimators");
+        if (plan.Strategies.Count > 0 && plan.Estimators.Contains(ShortTraining.Name))
+            Console.WriteLine($"STRATEGY{RankBench.ShortTrainingSuffix}: the mean of the supernet's rank and short training's, a rule fixed in advance");
         Console.WriteLine($"wrote {Path.Combine(output, "rankbench.csv")}, estimates.csv and rankbench.svg ({clock.Elapsed.TotalMinutes:0.0} min)");
         return 0;
     }
 
-    /// <summary>The table's rows: each strategy, then each strategy combined with the zero-cost vote, then the estimators.</summary>
+    /// <summary>The table's rows: each strategy, then each combined with the zero-cost vote, then with short training, then the estimators.</summary>
     static IReadOnlyList<string> Rows(RankBenchPlan plan) =>
-        plan.Strategies.Concat(plan.Strategies.Select(s => s + RankBench.CombinedSuffix)).Concat(plan.Estimators).ToArray();
+        plan.Strategies.Concat(plan.Strategies.Select(s => s + RankBench.CombinedSuffix))
+            .Concat(plan.Estimators.Contains(ShortTraining.Name) ? plan.Strategies.Select(s => s + RankBench.ShortTrainingSuffix) : [])
+            .Concat(plan.Estimators).ToArray();
 
     /// <summary>How each gradient-matched few-shot supernet grouped its split edge's operations, read from its final
     /// checkpoint: the grouping is measured during training, so only the trainer knows it.</summary>
