@@ -44,6 +44,7 @@ internal static class NodeCommand
         };
         command.SetAction(async (parsed, cancellation) =>
         {
+            NodeEndpoints.ListenToMeter();
             var configured = NodeConfig.Load(parsed.GetValue(config));
             var clusterRoles = parsed.GetValue(roles);
             var deviceList = (parsed.GetValue(devices) ?? []).SelectMany(d => d.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)).ToArray();

@@ -10,7 +10,9 @@ using Microsoft.Extensions.Logging;
 using NasActors.Actors.Cluster;
 using NasActors.Actors.Telemetry;
 using NasActors.Search;
+using OpenTelemetry;
 using OpenTelemetry.Metrics;
+using OpenTelemetry.Resources;
 
 namespace NasActors.Cli.Operations;
 
@@ -24,22 +26,32 @@ internal static class NodeEndpoints
 
     static readonly JsonSerializerOptions Json = new() { PropertyNamingPolicy = JsonNamingPolicy.CamelCase };
 
-    /// <summary>A web host on <paramref name="address"/>:<paramref name="port"/> that exports the NasActors meter, with
-    /// neither the web host's logging nor its handling of signals (the command owns SIGTERM and Ctrl+C).</summary>
+    /// <summary>The process's one meter provider. It hears only what is recorded after it exists: a command makes it
+    /// (<see cref="ListenToMeter"/>) before its node starts, so that the node's first events are counted, and every
+    /// endpoint of the process exports it.</summary>
+    static readonly Lazy<MeterProvider> Provider = new(() => Sdk.CreateMeterProviderBuilder()
+        .SetResourceBuilder(ResourceBuilder.CreateDefault().AddService("nas"))
+        .AddMeter(NasMetrics.MeterName)
+        .AddPrometheusExporter()
+        .Build());
+
+    public static void ListenToMeter() => _ = Provider.Value;
+
+    /// <summary>A web host on <paramref name="address"/>:<paramref name="port"/>, with neither the web host's logging nor
+    /// its handling of signals (the command owns SIGTERM and Ctrl+C).</summary>
     public static WebApplicationBuilder CreateBuilder(IPAddress address, int port)
     {
         var builder = WebApplication.CreateSlimBuilder();
         builder.Logging.ClearProviders();
         builder.Services.AddSingleton<IHostLifetime, CommandOwnedLifetime>();
         builder.WebHost.UseKestrel(k => k.Listen(address, port));
-        builder.Services.AddOpenTelemetry().WithMetrics(metrics => metrics.AddMeter(NasMetrics.MeterName).AddPrometheusExporter());
         return builder;
     }
 
     /// <summary>Maps /metrics, and /healthz and /readyz when the node's <paramref name="health"/> is known.</summary>
     public static void Map(WebApplication app, NodeHealth? health)
     {
-        app.MapPrometheusScrapingEndpoint();
+        app.MapPrometheusScrapingEndpoint("/metrics", Provider.Value, configureBranchedPipeline: null, optionsName: null);
         if (health is null) return;
         app.MapGet("/healthz", () => health.IsAlive
             ? Results.Text("ok\n", "text/plain")
