@@ -43,9 +43,11 @@ run_tests() {
 case "${1:-}" in
   test)
     shift
-    # The dashboard's end-to-end test drives Debian's headless Chromium; the cluster tests journal to PostgreSQL.
+    # The dashboard's end-to-end test drives Debian's headless Chromium; the cluster tests journal to PostgreSQL;
+    # the compose file is validated by Debian's docker-compose (no engine needed).
     ensure_package chromium /usr/bin/chromium
     ensure_package postgresql /usr/lib/postgresql
+    ensure_package docker-compose /usr/bin/docker-compose
     run_tests "$@" ;;
   demo|train-child|groundtruth|rankbench|interference|node)
     if wants_default_data "$@"; then ensure_package dataset-fashion-mnist /usr/share/datasets/fashion-mnist/train-images-idx3-ubyte.gz; fi ;;

@@ -14,17 +14,17 @@ public static class LoopbackPorts
         {
             var first = Random.Shared.Next(20_000, 45_000);
             var ports = Enumerable.Range(first, count).ToArray();
-            if (ports.All(IsFree)) return ports;
+            if (ports.All(port => IsFree(port))) return ports;
         }
         throw new NasException($"found no {count} consecutive free loopback ports");
     }
 
-    /// <summary>Nothing listens on 127.0.0.1:<paramref name="port"/> now.</summary>
-    public static bool IsFree(int port)
+    /// <summary>Nothing listens on <paramref name="address"/> (default 127.0.0.1):<paramref name="port"/> now.</summary>
+    public static bool IsFree(int port, IPAddress? address = null)
     {
         try
         {
-            var listener = new TcpListener(IPAddress.Loopback, port);
+            var listener = new TcpListener(address ?? IPAddress.Loopback, port);
             listener.Start();
             listener.Stop();
             return true;

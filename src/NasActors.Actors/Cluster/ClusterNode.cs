@@ -21,11 +21,22 @@ public sealed class ClusterNode : IAdminChannel
     public const string ProxyName = "coordinator-proxy";
     public const string ProxyPath = "/user/" + ProxyName;
 
+    readonly IDisposable _membersGauge;
+
     ClusterNode(ActorSystem system, IActorRef proxy, ClusterNodeSettings settings)
     {
         System = system;
         Proxy = proxy;
         Settings = settings;
+        var cluster = Akka.Cluster.Cluster.Get(system);
+        var devices = new List<string>();
+        if (settings.Has(ClusterNodeSettings.TrainerRole)) devices.AddRange(settings.Devices);
+        if (settings.Has(ClusterNodeSettings.EvaluatorRole)) devices.Add(settings.EvaluatorDevice);
+        // Coordinators share the journal: each probes under a persistence id of its own address.
+        var probeId = settings.Has(ClusterNodeSettings.CoordinatorRole) ? $"readiness-probe-{cluster.SelfAddress.Host}:{cluster.SelfAddress.Port}" : null;
+        Health = new NodeHealth(system, clusterMember: true, probeId, devices);
+        _membersGauge = Telemetry.NasMetrics.ObserveMembers(() =>
+            cluster.State.Members.GroupBy(m => m.Status.ToString().ToLowerInvariant()).Select(g => KeyValuePair.Create(g.Key, g.Count())));
     }
 
     public ActorSystem System { get; }
@@ -34,6 +45,9 @@ public sealed class ClusterNode : IAdminChannel
     public IActorRef Proxy { get; }
 
     public ClusterNodeSettings Settings { get; }
+
+    /// <summary>Alive and ready (an Up member; journal and devices where it has them) as /healthz and /readyz report it.</summary>
+    public NodeHealth Health { get; }
 
     public Akka.Actor.Address Address => Akka.Cluster.Cluster.Get(System).SelfAddress;
 
@@ -130,6 +144,7 @@ public sealed class ClusterNode : IAdminChannel
     /// <summary>Leaves the cluster gracefully (the singleton hands over) and stops.</summary>
     public async ValueTask DisposeAsync()
     {
+        _membersGauge.Dispose();
         var cluster = Akka.Cluster.Cluster.Get(System);
         try
         {

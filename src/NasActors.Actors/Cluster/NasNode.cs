@@ -17,10 +17,13 @@ public sealed class NasNode : IAdminChannel
 
     readonly IActorRef _training;
     readonly IActorRef _evaluations;
+    // The embedded node is a cluster of one, as ListNodes shows it.
+    readonly IDisposable _membersGauge = Telemetry.NasMetrics.ObserveMembers(() => [KeyValuePair.Create("up", 1)]);
 
-    NasNode(ActorSystem system, IActorRef manager, IActorRef training, IActorRef evaluations, FileStream nodeLock)
+    NasNode(ActorSystem system, IActorRef manager, IActorRef training, IActorRef evaluations, FileStream nodeLock, NodeHealth health)
     {
         System = system;
+        Health = health;
         Manager = manager;
         _training = training;
         _evaluations = evaluations;
@@ -29,6 +32,9 @@ public sealed class NasNode : IAdminChannel
 
     public ActorSystem System { get; }
     public IActorRef Manager { get; }
+
+    /// <summary>Alive and ready (journal, devices) as /healthz and /readyz report it.</summary>
+    public NodeHealth Health { get; }
 
     /// <summary>A node that trains and evaluates: every unfinished search in its journal continues.</summary>
     public static NasNode Start(NodeSettings settings, string name = "nas") => Create(settings, name, active: true);
@@ -53,7 +59,9 @@ public sealed class NasNode : IAdminChannel
             evaluations = system.ActorOf(EvaluationSupervisor.Props(() => new SupernetChildEvaluator(settings.EvaluatorDevice), Math.Max(1, settings.Evaluators)), "evaluations");
         }
         var manager = system.ActorOf(SearchManager.Props(training, evaluations, active), "searches");
-        return new NasNode(system, manager, training, evaluations, nodeLock);
+        var health = new NodeHealth(system, clusterMember: false, journalProbeId: $"readiness-probe-{name}",
+                                    active ? settings.Devices.Append(settings.EvaluatorDevice) : []);
+        return new NasNode(system, manager, training, evaluations, nodeLock, health);
     }
 
     /// <summary>One process at a time per state directory; the lock goes with the process, even when it is killed.</summary>
@@ -110,6 +118,7 @@ public sealed class NasNode : IAdminChannel
 
     public async ValueTask DisposeAsync()
     {
+        _membersGauge.Dispose();
         await System.Terminate();
         await _lock.DisposeAsync();
     }

@@ -1,6 +1,7 @@
 using Akka.Actor;
 using Akka.Event;
 using NasActors.Actors.Protocol;
+using NasActors.Actors.Telemetry;
 
 namespace NasActors.Actors.Evaluation;
 
@@ -27,6 +28,7 @@ public sealed class EvaluationSupervisor : ReceiveActor, IWithTimers
     readonly Queue<EvaluationKey> _ready = new();
     readonly Dictionary<EvaluationKey, object> _answers = new();
     readonly Queue<EvaluationKey> _answerOrder = new();
+    readonly NasMetrics.EvaluationLoad _load = NasMetrics.ObserveEvaluations();
     int _replayed;
 
     public EvaluationSupervisor(Func<IChildEvaluator> evaluatorFactory, int evaluators, TimeSpan retryBackoff)
@@ -74,6 +76,10 @@ public sealed class EvaluationSupervisor : ReceiveActor, IWithTimers
 
     protected override void PreStart()
     {
+        // A scrape shows these counters at 0 from the start, not only after the first of each.
+        NasMetrics.EvaluationsCompleted.Add(0);
+        NasMetrics.EvaluationsFailed.Add(0);
+        NasMetrics.EvaluationsReplayed.Add(0);
         foreach (var slot in _slots) StartEvaluator(slot);
     }
 
@@ -88,6 +94,7 @@ public sealed class EvaluationSupervisor : ReceiveActor, IWithTimers
 
     protected override void PostStop()
     {
+        _load.Dispose();
         // An evaluation may still be running on a thread-pool thread: dispose there, after it, and wait (bounded), since
         // a process that exits while an evaluation is still in libtorch can crash.
         var disposals = _slots.Select(s => s.Evaluator).OfType<IDisposable>().Select(d => Task.Run(d.Dispose)).ToArray();
@@ -125,6 +132,7 @@ public sealed class EvaluationSupervisor : ReceiveActor, IWithTimers
         catch (NasException e)
         {
             _log.Warning("evaluation {0} of search {1} cannot run: {2}", key.EvaluationId, key.SearchId, e.Message);
+            NasMetrics.EvaluationsFailed.Add(1);
             Answer(key, Sender, new EvaluationGaveUp(key.SearchId, key.EvaluationId, e.Message));
             return;
         }
@@ -140,12 +148,19 @@ public sealed class EvaluationSupervisor : ReceiveActor, IWithTimers
             var key = _ready.Dequeue();
             if (!_jobs.TryGetValue(key, out var job)) continue;
             job.Attempts++;
-            if (job.Attempts > 1) _replayed++;
+            if (job.Attempts > 1)
+            {
+                _replayed++;
+                NasMetrics.EvaluationsReplayed.Add(1);
+            }
             slot.Dispatched++;
             var run = new RunEvaluation(job.Work, job.Attempts, slot.Dispatched);
             slot.InFlight = run;
             slot.Actor.Tell(run);
         }
+        // Every change of the queue ends here: the gauges read what it leaves.
+        var running = _slots.Count(s => s.InFlight is not null);
+        _load.Set(_jobs.Count - running, running);
     }
 
     void Succeeded(EvaluationAttemptSucceeded succeeded)
@@ -153,7 +168,10 @@ public sealed class EvaluationSupervisor : ReceiveActor, IWithTimers
         if (!Release(succeeded.Run)) return;
         var key = KeyOf(succeeded.Run);
         if (_jobs.Remove(key, out var job))
+        {
             Answer(key, job.ReplyTo, new EvaluationSucceeded(key.SearchId, key.EvaluationId, succeeded.Accuracy, succeeded.Seconds));
+            NasMetrics.EvaluationsCompleted.Add(1);
+        }
         Dispatch();
     }
 
@@ -234,6 +252,7 @@ public sealed class EvaluationSupervisor : ReceiveActor, IWithTimers
     void GiveUp(EvaluationKey key, Job job, string reason)
     {
         _jobs.Remove(key);
+        NasMetrics.EvaluationsFailed.Add(1);
         Answer(key, job.ReplyTo, new EvaluationGaveUp(key.SearchId, key.EvaluationId, reason));
     }
 

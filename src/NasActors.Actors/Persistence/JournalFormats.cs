@@ -112,6 +112,8 @@ public static class JournalFormats
         new("search-stopped", typeof(SearchStopped)),
         new("search-completed", typeof(SearchCompleted)),
         new("search-run-snapshot", typeof(SearchRunSnapshot)),
+        // Written and deleted by each readiness probe (/readyz), never read back by a run.
+        new("journal-probed", typeof(JournalProbed)),
     ];
 
     static readonly Dictionary<Type, JournalFormat> ByType = All.ToDictionary(f => f.Type);

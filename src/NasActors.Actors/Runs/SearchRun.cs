@@ -3,6 +3,7 @@ using Akka.Event;
 using Akka.Persistence;
 using NasActors.Actors.Persistence;
 using NasActors.Actors.Protocol;
+using NasActors.Actors.Telemetry;
 using NasActors.Search.GroundTruth;
 using NasActors.Search.Spaces;
 
@@ -68,7 +69,7 @@ public sealed class SearchRun : ReceivePersistentActor
         {
             if (_state.IsFinished || !_state.Strategies.Any(s => s.Id == unusable.Strategy)) return;
             if (_state.Strategy(unusable.Strategy).Checkpoints.All(c => c.Step != unusable.Step)) return;
-            Persist(new CheckpointRejected(unusable.Strategy, unusable.Step, unusable.Reason), Apply);
+            PersistTimed(new CheckpointRejected(unusable.Strategy, unusable.Step, unusable.Reason), Apply);
         });
         Command<EvaluationSucceeded>(succeeded =>
             Record(succeeded.EvaluationId, new EvaluationCompleted(succeeded.EvaluationId, succeeded.Accuracy, succeeded.Seconds)));
@@ -147,7 +148,7 @@ public sealed class SearchRun : ReceivePersistentActor
         var sender = Sender;
         // Results in request order: what the evolutions propose does not depend on which evaluator answers first (a cluster's
         // evaluators, or one that died and had its work replayed elsewhere), so a run killed anywhere ends as one never interrupted.
-        Persist(new SearchStarted(_searchId, start.SpecText, start.Threads, DateTimeOffset.UtcNow, groundTruth, ResultsInRequestOrder: true), started =>
+        PersistTimed(new SearchStarted(_searchId, start.SpecText, start.Threads, DateTimeOffset.UtcNow, groundTruth, ResultsInRequestOrder: true), started =>
         {
             Apply(started);
             StartRanking();
@@ -165,14 +166,14 @@ public sealed class SearchRun : ReceivePersistentActor
         var committed = new CheckpointCommitted(saved.Strategy, saved.Step, saved.Path, saved.Sha256, saved.MeanLoss, saved.ImagesPerSecond, saved.ResumedFrom);
         if (!saved.Final)
         {
-            Persist(committed, @event =>
+            PersistTimed(committed, @event =>
             {
                 Apply(@event);
                 if (_state.Phase == RunPhase.Running && _state.Spec!.Evaluation.ProbeCheckpoints) DispatchEvaluations(saved.Strategy);
             });
             return;
         }
-        PersistAll(new ISearchEvent[] { committed, new StrategyTrained(saved.Strategy, saved.Step, saved.WeightsSha256, saved.TrainingSeconds, saved.PathWaitSeconds, saved.PathsDigest) }, @event =>
+        PersistAllTimed(new ISearchEvent[] { committed, new StrategyTrained(saved.Strategy, saved.Step, saved.WeightsSha256, saved.TrainingSeconds, saved.PathWaitSeconds, saved.PathsDigest) }, @event =>
         {
             Apply(@event);
             if (@event is StrategyTrained && _state.Phase == RunPhase.Running) DispatchEvaluations(saved.Strategy);
@@ -183,7 +184,7 @@ public sealed class SearchRun : ReceivePersistentActor
     {
         if (_state.IsFinished || !_state.Strategies.Any(s => s.Id == failed.Strategy)) return;
         if (_state.Strategy(failed.Strategy).FailureReason is not null) return;
-        Persist(new StrategyFailed(failed.Strategy, failed.Reason), @event =>
+        PersistTimed(new StrategyFailed(failed.Strategy, failed.Reason), @event =>
         {
             Apply(@event);
             CompleteIfDone();
@@ -194,7 +195,7 @@ public sealed class SearchRun : ReceivePersistentActor
     {
         // Results are de-duplicated by evaluation id: a replayed evaluation may answer twice.
         if (_state.IsFinished || !_state.Evaluations.TryGetValue(evaluationId, out var record) || !record.IsPending) return;
-        Persist(result, @event =>
+        PersistTimed(result, @event =>
         {
             Apply(@event);
             if (@event is EvaluationCompleted completed && record.Request.ProbeStep is null)
@@ -214,7 +215,7 @@ public sealed class SearchRun : ReceivePersistentActor
             return;
         }
         var sender = Sender;
-        Persist(@event, applied =>
+        PersistTimed(@event, applied =>
         {
             Apply(applied);
             sender.Tell(new CommandAccepted(_searchId, command));
@@ -233,7 +234,7 @@ public sealed class SearchRun : ReceivePersistentActor
             return;
         }
         var sender = Sender;
-        Persist(new SearchStopped(DateTimeOffset.UtcNow), stopped =>
+        PersistTimed(new SearchStopped(DateTimeOffset.UtcNow), stopped =>
         {
             Apply(stopped);
             sender.Tell(new CommandAccepted(_searchId, "stop"));
@@ -273,7 +274,7 @@ public sealed class SearchRun : ReceivePersistentActor
         if (inFlight >= EvaluationsInFlight) return;
         var request = _state.ProposeEvaluation(strategyId);
         if (request is null) return;
-        Persist(request, requested =>
+        PersistTimed(request, requested =>
         {
             Apply(requested);
             _evaluations.Tell(new EvaluateChild(_searchId, requested, _state.Spec!.Text));
@@ -284,7 +285,21 @@ public sealed class SearchRun : ReceivePersistentActor
     void CompleteIfDone()
     {
         if (_state.Phase != RunPhase.Running || !_state.AllStrategiesDone) return;
-        Persist(new SearchCompleted(DateTimeOffset.UtcNow), Apply);
+        PersistTimed(new SearchCompleted(DateTimeOffset.UtcNow), Apply);
+    }
+
+    /// <summary>Persists, timing the journal from the call to its confirmation (nas_journal_write_duration_seconds).</summary>
+    void PersistTimed<TEvent>(TEvent @event, Action<TEvent> handler) => PersistAllTimed([@event], handler);
+
+    /// <summary><see cref="PersistTimed{TEvent}"/> for events written in one batch: each is timed to its own confirmation.</summary>
+    void PersistAllTimed<TEvent>(IEnumerable<TEvent> events, Action<TEvent> handler)
+    {
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+        PersistAll(events, persisted =>
+        {
+            NasMetrics.JournalWriteSeconds.Record(clock.Elapsed.TotalSeconds);
+            handler(persisted);
+        });
     }
 
     /// <summary>Applies a journaled event, then snapshots when its sequence number is a multiple of the interval.</summary>

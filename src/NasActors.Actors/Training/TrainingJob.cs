@@ -1,6 +1,7 @@
 using Akka.Actor;
 using NasActors.Actors.Protocol;
 using NasActors.Actors.Runs;
+using NasActors.Actors.Telemetry;
 using NasActors.Search.Randomness;
 using NasActors.Search.Sampling;
 using NasActors.Search.Spaces;
@@ -29,6 +30,8 @@ internal sealed class TrainingJob
     readonly System.Diagnostics.Stopwatch _session = new();
     readonly int _stepsPerEpoch;
     readonly AlignmentSettings _alignment;
+    readonly string _trainerName;
+    readonly KeyValuePair<string, object?> _trainerTag;
     long _resumedFrom;
 
     /// <param name="spawnSampler">Starts the <see cref="SamplerActor"/> that hosts the strategy's sampler.</param>
@@ -43,6 +46,8 @@ internal sealed class TrainingJob
                     ?? throw new NasException($"search {work.SearchId} has no strategy '{work.Strategy}'");
         _run = run;
         _checkpointDirectory = checkpointDirectory;
+        _trainerName = trainer.Path.Name;  // the metrics' name for it: its index and device (trainer-0-cpu)
+        _trainerTag = new("trainer", _trainerName);
         var (train, split) = TrainingData.For(_spec.Data);
         _stepsPerEpoch = split.Train.Length / _spec.Training.BatchSize;
         (var sampler, _alignment) = _strategy.CreateSampler(SearchSpaces.Get(_spec.Space), Rng.DeriveSeed(_spec.Seed ^ _strategy.Seed, "sampler:" + _strategy.Id),
@@ -82,13 +87,19 @@ internal sealed class TrainingJob
             var window = System.Diagnostics.Stopwatch.StartNew();
             double lossSum = 0, gradientNormSum = 0;
             long images = 0, steps = 0;
+            var waited = Sampler.Waiting;
             while (!training.IsComplete && !cancellation.IsCancellationRequested)
             {
                 var step = training.TrainStep();
                 (lossSum, images, steps) = (lossSum + step.Losses.Average(), images + step.Images, steps + 1);
+                NasMetrics.TrainingSteps.Add(1, _trainerTag);
+                NasMetrics.TrainingImages.Add(step.Images, _trainerTag);
+                NasMetrics.PathWait.Add((Sampler.Waiting - waited).TotalSeconds, _trainerTag);
+                waited = Sampler.Waiting;
                 gradientNormSum += training.LastGradientNorm;
                 if (training.Step % _spec.Training.CheckpointEvery != 0 && !training.IsComplete) continue;
                 var imagesPerSecond = images / window.Elapsed.TotalSeconds;
+                NasMetrics.SetImagesPerSecond(_trainerName, imagesPerSecond);
                 tensorBoard?.Checkpoint(training.Step, lossSum / steps, imagesPerSecond, training.LastLearningRate, gradientNormSum / steps);
                 Checkpoint(training, lossSum / steps, imagesPerSecond);
                 (lossSum, gradientNormSum, images, steps) = (0, 0, 0, 0);
@@ -102,6 +113,10 @@ internal sealed class TrainingJob
         catch (OperationCanceledException) when (cancellation.IsCancellationRequested)
         {
             // Stopped while waiting for paths: as stopped between steps, the last checkpoint stands.
+        }
+        finally
+        {
+            NasMetrics.SetImagesPerSecond(_trainerName, 0);  // an idle trainer trains nothing
         }
     }
 
@@ -130,7 +145,10 @@ internal sealed class TrainingJob
         var metadata = new Dictionary<string, string> { ["strategy"] = _work.Strategy, ["search"] = _work.SearchId };
         if (training.Supernet is FewShotSupernet { IsSplit: true } fewShot)  // which options share a sub-supernet, for whoever reads the file
             metadata[CheckpointLayout.SplitGroupsKey] = string.Join(" ", fewShot.GroupOf);
+        var clock = System.Diagnostics.Stopwatch.StartNew();
         var info = training.SaveCheckpoint(path, metadata);
+        NasMetrics.CheckpointSeconds.Record(clock.Elapsed.TotalSeconds, _trainerTag);
+        NasMetrics.CheckpointBytes.Add(new FileInfo(info.Path).Length, _trainerTag);
         _run.Tell(new CheckpointSaved(_work.SearchId, _work.Strategy, training.Step, info.Path, info.Sha256, training.IsComplete,
             training.IsComplete ? CheckpointFile.WeightsSha256(training.Supernet) : "", meanLoss, imagesPerSecond,
             _session.Elapsed.TotalSeconds, Sampler.Waiting.TotalSeconds, training.PathsDigest, _resumedFrom));

@@ -110,12 +110,18 @@ public sealed partial class LocalCluster
         : "dotnet";
 
     /// <summary>The coordinator's dashboard, as its log last announced it; null if it has not yet.</summary>
-    public string? DashboardUrl()
+    public string? DashboardUrl() => Announced(NodeName(0), "dashboard: ");
+
+    /// <summary>Node <paramref name="index"/>'s /metrics (its /healthz and /readyz beside it), as its log last announced
+    /// it; null if it has not yet.</summary>
+    public string? MetricsUrl(int index) => Announced(NodeName(index), "metrics: ")?.Split(' ')[0];
+
+    string? Announced(string node, string prefix)
     {
-        var log = Path.Combine(Logs, NodeName(0) + ".log");
+        var log = Path.Combine(Logs, node + ".log");
         if (!File.Exists(log)) return null;
         using var stream = new FileStream(log, FileMode.Open, FileAccess.Read, FileShare.ReadWrite);
-        return new StreamReader(stream).ReadToEnd().Split('\n').LastOrDefault(l => l.StartsWith("dashboard: ", StringComparison.Ordinal))?["dashboard: ".Length..].Trim();
+        return new StreamReader(stream).ReadToEnd().Split('\n').LastOrDefault(l => l.StartsWith(prefix, StringComparison.Ordinal))?[prefix.Length..].Trim();
     }
 
     /// <summary>Stops every node (SIGTERM: they leave the cluster; SIGKILL after 20 s) and PostgreSQL.</summary>

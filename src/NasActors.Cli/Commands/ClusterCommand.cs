@@ -24,14 +24,10 @@ internal static class ClusterCommand
             var count = CommonOptions.Positive("--trainers", parsed.GetValue(trainers));
             var cluster = new LocalCluster(parsed.GetValue(stateDirectory)!, parsed.GetValue(port), parsed.GetValue(postgresPort), parsed.GetValue(dashboardPort));
             await cluster.UpAsync(count, Path.Combine(AppContext.BaseDirectory, "nas.dll"), Console.Out);
-            // The coordinator announces its dashboard just after it joined.
-            var url = cluster.DashboardUrl();
-            for (var wait = 0; wait < 50 && url is null; wait++)
-            {
-                await Task.Delay(100);
-                url = cluster.DashboardUrl();
-            }
-            if (url is not null) Console.WriteLine($"dashboard: {url}");
+            // Each node announces its dashboard or metrics endpoint just after it joined.
+            if (await AnnouncedAsync(cluster.DashboardUrl) is { } url) Console.WriteLine($"dashboard: {url}");
+            for (var i = 0; i <= count; i++)
+                if (await AnnouncedAsync(() => cluster.MetricsUrl(i)) is { } metrics) Console.WriteLine($"{LocalCluster.NodeName(i)} metrics: {metrics}");
             Console.WriteLine($"cluster up: ./nas console --connect {cluster.Contact}  (admin token in {Path.Combine(cluster.StateDirectory, AdminToken.FileName)}; " +
                               "./nas cluster down stops it)");
             return 0;
@@ -45,6 +41,17 @@ internal static class ClusterCommand
         command.Add(up);
         command.Add(down);
         return command;
+    }
+
+    static async Task<string?> AnnouncedAsync(Func<string?> read)
+    {
+        var url = read();
+        for (var wait = 0; wait < 50 && url is null; wait++)
+        {
+            await Task.Delay(100);
+            url = read();
+        }
+        return url;
     }
 
     static Option<string> StateDirectory() => new("--state-dir")

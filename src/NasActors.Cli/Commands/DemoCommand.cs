@@ -44,6 +44,7 @@ internal static class DemoCommand
         if (!resume && Directory.Exists(stateDirectory)) Directory.Delete(stateDirectory, recursive: true);
         if (resume && !File.Exists(Path.Combine(stateDirectory, "journal.db")))
             throw new NasException($"nothing to resume in {stateDirectory}: start a demo with ./nas demo");
+        Operations.NodeEndpoints.ListenToMeter();
         await using var node = NasNode.Start(NodeSettings.Embedded(stateDirectory, trainers, evaluators));
         await using var dashboard = await Dashboard.DashboardServer.StartAsync(node, dashboardPort, AdminToken.ForNode(null, null, stateDirectory),
                                                                                  Path.Combine(stateDirectory, "checkpoints"));

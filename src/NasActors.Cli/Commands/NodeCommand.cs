@@ -1,7 +1,9 @@
 using System.CommandLine;
+using System.Net;
 using NasActors.Actors.Cluster;
 using NasActors.Actors.Protocol;
 using NasActors.Actors.Runs;
+using NasActors.Cli.Operations;
 using NasActors.Search;
 
 namespace NasActors.Cli.Commands;
@@ -32,13 +34,17 @@ internal static class NodeCommand
         var token = SearchCommands.Token();
         var logLevel = new Option<string>("--log-level") { Description = "Akka log level of a cluster node: DEBUG, INFO, WARNING, ERROR", DefaultValueFactory = _ => "WARNING" };
         logLevel.AcceptOnlyFromAmong("DEBUG", "INFO", "WARNING", "ERROR");
-        var dashboardPort = new Option<int?>("--dashboard-port") { Description = "a coordinator's live dashboard on 127.0.0.1 (0: any free port; default nas.dashboard.port, 8050)" };
+        var dashboardPort = new Option<int?>("--dashboard-port") { Description = "a coordinator's live dashboard, with /metrics, /healthz and /readyz (0: any free port; default nas.dashboard.port, 8050)" };
+        var metricsPort = new Option<int>(MetricsServer.PortFlag) { Description = "a node without a dashboard (trainer, evaluator, embedded) serves /metrics, /healthz and /readyz here (0: any free port, the default)" };
+        var httpAddress = new Option<string?>("--http-address") { Description = "the address the dashboard and metrics endpoints listen on: 127.0.0.1 (default), or 0.0.0.0 in a container" };
         var command = new Command("node", "run a node: embedded (every role, SQLite journal, CPU), or with --roles a cluster node")
         {
             config, stateDirectory, journal, trainers, evaluators, untilIdle, poll, roles, hostname, port, seedNodes, devices, token, logLevel, dashboardPort,
+            metricsPort, httpAddress,
         };
         command.SetAction(async (parsed, cancellation) =>
         {
+            NodeEndpoints.ListenToMeter();
             var configured = NodeConfig.Load(parsed.GetValue(config));
             var clusterRoles = parsed.GetValue(roles);
             var deviceList = (parsed.GetValue(devices) ?? []).SelectMany(d => d.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)).ToArray();
@@ -51,12 +57,14 @@ internal static class NodeCommand
                 Journal = parsed.GetValue(journal) ?? configured.Journal,
                 PollSeconds = parsed.GetValue(poll) ?? configured.PollSeconds,
             };
+            var endpoint = new Endpoint(NodeEndpoints.ParseAddress(parsed.GetValue(httpAddress)), parsed.GetValue(metricsPort));
             if (clusterRoles is null)
             {
                 foreach (var clusterOnly in new Option[] { hostname, seedNodes, devices, token, logLevel, dashboardPort })
                     if (parsed.GetResult(clusterOnly) is { Implicit: false })
                         throw new NasException($"{clusterOnly.Name} is for cluster nodes: add --roles (e.g. --roles trainer,evaluator)");
-                return await RunEmbedded(configured, parsed.GetValue(untilIdle), cancellation);
+                endpoint.CheckMetricsPortFree();
+                return await RunEmbedded(configured, endpoint, parsed.GetValue(untilIdle), cancellation);
             }
             var settings = new ClusterNodeSettings(
                 ClusterNodeSettings.ParseRoles(clusterRoles), parsed.GetValue(hostname)!, parsed.GetValue(port),
@@ -68,28 +76,48 @@ internal static class NodeCommand
             int? dashboard = null;
             if (settings.Has(ClusterNodeSettings.CoordinatorRole))
             {
+                if (parsed.GetResult(metricsPort) is { Implicit: false })
+                    throw new NasException($"{MetricsServer.PortFlag} is for nodes without a dashboard: a coordinator serves /metrics, /healthz and /readyz on its --dashboard-port");
                 dashboard = parsed.GetValue(dashboardPort) ?? ClusterNode.ConfiguredDashboardPort(parsed.GetValue(config));
-                Dashboard.DashboardServer.CheckPortFree(dashboard.Value);
+                Dashboard.DashboardServer.CheckPortFree(dashboard.Value, endpoint.Address);
                 settings = settings with { AdminToken = AdminToken.ForNode(parsed.GetValue(token), parsed.GetValue(config), configured.StateDirectory) };
             }
             else if (parsed.GetResult(dashboardPort) is { Implicit: false })
-                throw new NasException("--dashboard-port is for a coordinator node: the coordinator serves the dashboard");
-            return await RunCluster(settings, configured, dashboard, parsed.GetValue(untilIdle), cancellation);
+                throw new NasException($"--dashboard-port is for a coordinator node: the coordinator serves the dashboard (this node serves /metrics on {MetricsServer.PortFlag})");
+            else endpoint.CheckMetricsPortFree();
+            return await RunCluster(settings, configured, dashboard, endpoint, parsed.GetValue(untilIdle), cancellation);
         });
         return command;
     }
 
-    static async Task<int> RunEmbedded(NodeConfig configured, bool untilIdle, CancellationToken cancellation)
+    /// <summary>Where the node's HTTP endpoints listen: the address for all of them, the port for a node without a dashboard.</summary>
+    sealed record Endpoint(IPAddress Address, int MetricsPort)
+    {
+        public void CheckMetricsPortFree() => NodeEndpoints.CheckPortFree("metrics endpoint", Address, MetricsPort, MetricsServer.PortFlag);
+
+        public async Task<MetricsServer> StartAsync(NodeHealth health)
+        {
+            var server = await MetricsServer.StartAsync(health, Address, MetricsPort);
+            Announce(server.Url);
+            return server;
+        }
+
+        /// <summary>The line <c>nas cluster up</c> and the tests read a node's endpoints from.</summary>
+        public static void Announce(string baseUrl) => Console.WriteLine($"metrics: {baseUrl}metrics (health: {baseUrl}healthz, {baseUrl}readyz)");
+    }
+
+    static async Task<int> RunEmbedded(NodeConfig configured, Endpoint endpoint, bool untilIdle, CancellationToken cancellation)
     {
         var settings = configured.ToSettings();
         await using var node = NasNode.Start(settings);
+        await using var metrics = await endpoint.StartAsync(node.Health);
         Console.WriteLine($"node running on {configured.StateDirectory} with {settings.Devices.Count} trainers ({string.Join(", ", settings.Devices)}) and {settings.Evaluators} evaluators on {settings.EvaluatorDevice}; " +
                           "Ctrl+C stops it (searches resume at the next start)");
         await ReportUntilStopped(command => node.AskAsync<SearchList>(command), configured.PollSeconds, untilIdle, cancellation);
         return 0;
     }
 
-    static async Task<int> RunCluster(ClusterNodeSettings settings, NodeConfig configured, int? dashboardPort, bool untilIdle, CancellationToken cancellation)
+    static async Task<int> RunCluster(ClusterNodeSettings settings, NodeConfig configured, int? dashboardPort, Endpoint endpoint, bool untilIdle, CancellationToken cancellation)
     {
         await using var node = await ClusterNode.StartAsync(settings, JoinTimeout);
         var what = new List<string> { $"roles {string.Join(",", settings.Roles)}" };
@@ -98,14 +126,16 @@ internal static class NodeCommand
         Console.WriteLine($"node {node.Address} up ({string.Join("; ", what)}); checkpoints in {settings.CheckpointDirectory}");
         if (settings.Has(ClusterNodeSettings.CoordinatorRole))
         {
-            await using var dashboard = await Dashboard.DashboardServer.StartAsync(node, dashboardPort!.Value, settings.AdminToken, settings.CheckpointDirectory);
+            await using var dashboard = await Dashboard.DashboardServer.StartAsync(node, dashboardPort!.Value, settings.AdminToken, settings.CheckpointDirectory, endpoint.Address);
             Console.WriteLine($"dashboard: {dashboard.Url}");
+            Endpoint.Announce(dashboard.Url);
             Console.WriteLine($"admin token: {AdminToken.Describe(configured.StateDirectory)}; " +
                               $"./nas console --connect {settings.Hostname}:{node.Address.Port} administers the cluster");
             await ReportUntilStopped(command => node.AskAsync<SearchList>(command, TimeSpan.FromSeconds(10)), configured.PollSeconds, untilIdle, cancellation);
         }
         else
         {
+            await using var metrics = await endpoint.StartAsync(node.Health);
             try
             {
                 await Task.Delay(Timeout.Infinite, cancellation);

@@ -1,16 +1,11 @@
 using System.Collections.Concurrent;
 using System.Net;
-using System.Net.Sockets;
 using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
 using System.Text.Json.Serialization;
 using Microsoft.AspNetCore.Builder;
-using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Http;
-using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Hosting;
-using Microsoft.Extensions.Logging;
 using NasActors.Actors.Cluster;
 using NasActors.Actors.Protocol;
 using NasActors.Actors.Runs;
@@ -21,11 +16,13 @@ using NasActors.Search.Spaces;
 
 namespace NasActors.Cli.Dashboard;
 
-/// <summary>The live dashboard a node serves on loopback: one page (its script and style inline, nothing fetched from
-/// the internet) that follows every run and the workers through server-sent events, a JSON API under /api, and
-/// pause/resume/stop actions that need the admin token.</summary>
+/// <summary>The live dashboard a node serves (on loopback unless told otherwise): one page (its script and style inline,
+/// nothing fetched from the internet) that follows every run and the workers through server-sent events, a JSON API under
+/// /api, and pause/resume/stop actions that need the admin token.</summary>
 public sealed class DashboardServer : IAsyncDisposable
 {
+    public const string PortFlag = "--dashboard-port";
+
     static readonly JsonSerializerOptions Json = new()
     {
         NumberHandling = JsonNumberHandling.AllowNamedFloatingPointLiterals,
@@ -40,18 +37,17 @@ public sealed class DashboardServer : IAsyncDisposable
     public string Url { get; }
 
     /// <summary>Serves the dashboard of <paramref name="node"/> (an embedded node, or a cluster's coordinator) on
-    /// 127.0.0.1:<paramref name="port"/> (0: any free port); actions must carry <paramref name="adminToken"/>. A port in
-    /// use is refused with an error that names it and the flag that changes it. The finished strategies' operation
+    /// <paramref name="address"/> (default 127.0.0.1) at <paramref name="port"/> (0: any free port), with the node's
+    /// /metrics, /healthz and /readyz (<see cref="Operations.NodeEndpoints"/>); actions must carry <paramref name="adminToken"/>.
+    /// A port in use is refused with an error that names it and the flag that changes it. The finished strategies' operation
     /// tables are read from <paramref name="checkpointDirectory"/> (a cluster node's own when not given; none without).</summary>
-    public static async Task<DashboardServer> StartAsync(IAdminChannel node, int port, string adminToken, string? checkpointDirectory = null)
+    public static async Task<DashboardServer> StartAsync(IAdminChannel node, int port, string adminToken, string? checkpointDirectory = null, IPAddress? address = null)
     {
-        if (port is < 0 or > 65535) throw new NasException($"--dashboard-port {port} is not a port: use 1 to 65535, or 0 for any free port");
-        var builder = WebApplication.CreateSlimBuilder();
-        builder.Logging.ClearProviders();
-        // The command owns the process's signals: the web host's console lifetime would swallow SIGTERM and Ctrl+C.
-        builder.Services.AddSingleton<IHostLifetime, CommandOwnedLifetime>();
-        builder.WebHost.UseKestrel(k => k.Listen(IPAddress.Loopback, port));
-        var app = builder.Build();
+        Operations.NodeEndpoints.CheckPort(port, PortFlag);
+        address ??= Operations.NodeEndpoints.DefaultAddress;
+        var app = Operations.NodeEndpoints.CreateBuilder(address, port).Build();
+        // A stand-in channel (a test's) has no actor system to report on: it serves /metrics alone.
+        Operations.NodeEndpoints.Map(app, node switch { NasNode n => n.Health, ClusterNode c => c.Health, _ => null });
         var page = ReadPage();
         var figures = new RunFigures(node, new OperationTables(checkpointDirectory ?? (node as ClusterNode)?.Settings.CheckpointDirectory));
 
@@ -99,26 +95,12 @@ public sealed class DashboardServer : IAsyncDisposable
             }
         });
 
-        try
-        {
-            await app.StartAsync();
-        }
-        catch (IOException e) when (e.InnerException is SocketException { SocketErrorCode: SocketError.AddressAlreadyInUse } || e.Message.Contains("address already in use", StringComparison.OrdinalIgnoreCase))
-        {
-            await app.DisposeAsync();
-            throw new NasException($"the dashboard's port {port} on 127.0.0.1 is in use; choose another with --dashboard-port N (0 picks a free one)");
-        }
-        var bound = app.Urls.Select(u => new Uri(u)).First();
-        return new DashboardServer(app, $"http://127.0.0.1:{bound.Port}/");
+        return new DashboardServer(app, await Operations.NodeEndpoints.StartAsync(app, address, port, "dashboard", PortFlag));
     }
 
     /// <summary>Refuses, before a node joins its cluster, a dashboard port that something else holds.</summary>
-    public static void CheckPortFree(int port)
-    {
-        if (port is < 0 or > 65535) throw new NasException($"--dashboard-port {port} is not a port: use 1 to 65535, or 0 for any free port");
-        if (port != 0 && !LoopbackPorts.IsFree(port))
-            throw new NasException($"the dashboard's port {port} on 127.0.0.1 is in use; choose another with --dashboard-port N (0 picks a free one)");
-    }
+    public static void CheckPortFree(int port, IPAddress? address = null) =>
+        Operations.NodeEndpoints.CheckPortFree("dashboard", address ?? Operations.NodeEndpoints.DefaultAddress, port, PortFlag);
 
     static IResult JsonResult(object value, int status = 200) => Results.Text(JsonSerializer.Serialize(value, Json), "application/json", statusCode: status);
 
@@ -218,13 +200,6 @@ public sealed class DashboardServer : IAsyncDisposable
                                  IReadOnlyDictionary<string, string>? Cells = null);
 
     public sealed record DashboardView(IReadOnlyList<RunView> Runs, NodeList? Workers);
-
-    sealed class CommandOwnedLifetime : IHostLifetime
-    {
-        public Task WaitForStartAsync(CancellationToken cancellationToken) => Task.CompletedTask;
-
-        public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
-    }
 
     /// <summary>Each run's figures, drawn again only when its progress changed (an export reads every evaluation).</summary>
     sealed class RunFigures(IAdminChannel node, OperationTables operations)

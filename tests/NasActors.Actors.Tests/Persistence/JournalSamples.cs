@@ -56,7 +56,7 @@ public static class JournalSamples
     }
 
     /// <summary>Every persisted value: the events and a snapshot.</summary>
-    public static IReadOnlyList<object> All() => [.. Events(), Snapshot()];
+    public static IReadOnlyList<object> All() => [.. Events(), Snapshot(), new JournalProbed(At.AddMinutes(5))];
 
     // Stable across processes (string.GetHashCode is not): snapshots of the history are compared with committed bytes.
     static double Score(string architecture) => architecture.Sum(c => c * 31 % 97) % 1000 / 1000.0;

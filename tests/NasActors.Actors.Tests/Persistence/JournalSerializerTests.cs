@@ -31,6 +31,7 @@ public sealed class JournalSerializerTests
         ("search-stopped.v1", typeof(SearchStopped)),
         ("search-completed.v1", typeof(SearchCompleted)),
         ("search-run-snapshot.v1", typeof(SearchRunSnapshot)),
+        ("journal-probed.v1", typeof(JournalProbed)),
     ];
 
     static string Text(byte[] bytes) => Encoding.UTF8.GetString(bytes);
@@ -54,7 +55,7 @@ public sealed class JournalSerializerTests
     public void Every_type_that_runs_and_the_manager_persist_should_have_a_format()
     {
         var events = typeof(ISearchEvent).Assembly.GetTypes().Where(t => t.IsClass && !t.IsAbstract && typeof(ISearchEvent).IsAssignableFrom(t));
-        Assert.Equal(events.Append(typeof(SearchCreated)).Append(typeof(SearchRunSnapshot)).OrderBy(t => t.FullName),
+        Assert.Equal(events.Append(typeof(SearchCreated)).Append(typeof(SearchRunSnapshot)).Append(typeof(JournalProbed)).OrderBy(t => t.FullName),
                      JournalFormats.All.Select(f => f.Type).OrderBy(t => t.FullName));
         Assert.Equal(JournalFormats.All.Select(f => f.Type).Order(Comparer<Type>.Create((x, y) => string.CompareOrdinal(x.FullName, y.FullName))),
                      JournalSamples.All().Select(s => s.GetType()).Order(Comparer<Type>.Create((x, y) => string.CompareOrdinal(x.FullName, y.FullName))));
