@@ -33,10 +33,12 @@ internal static class NodeCommand
         var logLevel = new Option<string>("--log-level") { Description = "Akka log level of a cluster node: DEBUG, INFO, WARNING, ERROR", DefaultValueFactory = _ => "WARNING" };
         logLevel.AcceptOnlyFromAmong("DEBUG", "INFO", "WARNING", "ERROR");
         var dashboardPort = new Option<int?>("--dashboard-port") { Description = "a coordinator's live dashboard on 127.0.0.1 (0: any free port; default nas.dashboard.port, 8050)" };
+        var tls = new CertificateOptions();
         var command = new Command("node", "run a node: embedded (every role, SQLite journal, CPU), or with --roles a cluster node")
         {
             config, stateDirectory, journal, trainers, evaluators, untilIdle, poll, roles, hostname, port, seedNodes, devices, token, logLevel, dashboardPort,
         };
+        tls.AddTo(command);
         command.SetAction(async (parsed, cancellation) =>
         {
             var configured = NodeConfig.Load(parsed.GetValue(config));
@@ -53,7 +55,7 @@ internal static class NodeCommand
             };
             if (clusterRoles is null)
             {
-                foreach (var clusterOnly in new Option[] { hostname, seedNodes, devices, token, logLevel, dashboardPort })
+                foreach (var clusterOnly in new Option[] { hostname, seedNodes, devices, token, logLevel, dashboardPort, tls.Certificate, tls.PasswordFile })
                     if (parsed.GetResult(clusterOnly) is { Implicit: false })
                         throw new NasException($"{clusterOnly.Name} is for cluster nodes: add --roles (e.g. --roles trainer,evaluator)");
                 return await RunEmbedded(configured, parsed.GetValue(untilIdle), cancellation);
@@ -63,7 +65,7 @@ internal static class NodeCommand
                 (parsed.GetValue(seedNodes) ?? "").Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
                     .Select(s => NodeAddress.Parse(s, "seed-node")).ToArray(),
                 configured.Devices, configured.Evaluators, Path.Combine(configured.StateDirectory, "checkpoints"), configured.ToSettings().Journal,
-                AdminToken: "", parsed.GetValue(logLevel)!);
+                AdminToken: "", parsed.GetValue(logLevel)!, tls.ForNode(parsed, parsed.GetValue(config)));
             settings.Validate();  // before the token file is made: a refused node writes nothing
             int? dashboard = null;
             if (settings.Has(ClusterNodeSettings.CoordinatorRole))
@@ -101,7 +103,8 @@ internal static class NodeCommand
             await using var dashboard = await Dashboard.DashboardServer.StartAsync(node, dashboardPort!.Value, settings.AdminToken, settings.CheckpointDirectory);
             Console.WriteLine($"dashboard: {dashboard.Url}");
             Console.WriteLine($"admin token: {AdminToken.Describe(configured.StateDirectory)}; " +
-                              $"./nas console --connect {settings.Hostname}:{node.Address.Port} administers the cluster");
+                              $"./nas console --connect {settings.Hostname}:{node.Address.Port}" +
+                              (settings.Certificate is { } certificate ? $" --certificate {certificate.Path}" : "") + " administers the cluster");
             await ReportUntilStopped(command => node.AskAsync<SearchList>(command, TimeSpan.FromSeconds(10)), configured.PollSeconds, untilIdle, cancellation);
         }
         else
