@@ -60,7 +60,9 @@ public sealed class ClusterAdminClient : IAdminChannel
             """).WithFallback(ClusterClientReceptionist.DefaultConfig())
             // The search manager answers `search start` with SearchCreated, a persisted type: its serializer must be known here.
             .WithFallback(Persistence.JournalSettings.FormatConfig())
-            .WithFallback(Serialization.WireFormats.Config());
+            .WithFallback(Serialization.WireFormats.Config())
+            // ClusterClient wraps each command in pub-sub's Send: without pub-sub's serializer it would need Akka's JSON.
+            .WithFallback(Akka.Cluster.Tools.PublishSubscribe.DistributedPubSub.DefaultConfig());
         var system = ActorSystem.Create("nas-console", ClusterNode.RemotingSetup(config, certificate));
         var settings = ClusterClientSettings.Create(system)
             .WithInitialContacts(ImmutableHashSet.Create(ActorPath.Parse($"{contact.AkkaAddress(tls: certificate is not null)}/system/receptionist")));

@@ -13,6 +13,10 @@ public sealed class RefusedJsonSerializer(ExtendedActorSystem system) : Serializ
     /// <summary>Akka's NewtonSoftJsonSerializer's id: frames that name it reach this serializer.</summary>
     public const int Id = 1;
 
+    /// <summary>Akka hands a serializer named <c>json</c> its <c>serialization-settings.json</c> (Newtonsoft's options),
+    /// none of which applies here.</summary>
+    public RefusedJsonSerializer(ExtendedActorSystem system, Akka.Configuration.Config settings) : this(system) { }
+
     public override int Identifier => Id;
 
     public override bool IncludeManifest => false;
