@@ -55,6 +55,9 @@ public sealed class ClusterTlsTests : IDisposable
 
         Assert.Equal([ports[0], ports[1]], await MemberPortsAsync(admin));
         Assert.True(seed.IsRunning && member.IsRunning, $"the seed and its member must survive the attempts\n{seed.Output}\n{member.Output}");
+        // A console with another certificate is told so at once, by the handshake of its probe.
+        var console = await NasProcess.RunAsync(["nodes", "--connect", $"127.0.0.1:{ports[0]}", "--token", Token, "--certificate", otherPfx]);
+        NasAssert.UsageError(console, $"127.0.0.1:{ports[0]}", "does not hold this cluster's certificate");
     }
 
     [Fact]
@@ -88,6 +91,10 @@ public sealed class ClusterTlsTests : IDisposable
         await using var admin = await ClusterAdminClient.ConnectAsync(new NodeAddress("127.0.0.1", port), Token, TimeSpan.FromSeconds(10));
         Assert.Equal([port], await MemberPortsAsync(admin));
         Assert.True(node.IsRunning, node.Output);
+        // A console that expects TLS of this plain node says so instead of waiting for an answer.
+        ClusterCertificate.CreateSelfSigned(_temp.File("cluster.pfx"));
+        var console = await NasProcess.RunAsync(["nodes", "--connect", $"127.0.0.1:{port}", "--token", Token, "--certificate", _temp.File("cluster.pfx")]);
+        NasAssert.UsageError(console, "completed no TLS handshake", "leave out --certificate");
     }
 
     string[] CoordinatorArguments(int port, params string[] extra) =>

@@ -47,6 +47,9 @@ public sealed class ClusterAdminClient : IAdminChannel
             }
             var localAddress = ((IPEndPoint)probe.Client.LocalEndPoint!).Address;
             local = (localAddress.IsIPv4MappedToIPv6 ? localAddress.MapToIPv4() : localAddress).ToString();
+            // Over TLS the probe completes a handshake: a node that is not this cluster's is named within seconds (not
+            // after an ask's timeout), and the node does not log an aborted handshake for every console.
+            if (certificate is not null) await certificate.CheckPeerAsync(probe.GetStream(), contact.ToString(), deadline.Token);
         }
         var config = ConfigurationFactory.ParseString($$"""
             akka {

@@ -1,4 +1,5 @@
 using System.Net.Security;
+using System.Security.Authentication;
 using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
 using Akka.Configuration;
@@ -88,12 +89,43 @@ public sealed class ClusterCertificate
 
     bool Accepts(X509Certificate2? peer, X509Chain? chain, string remotePeer, SslPolicyErrors errors, ILoggingAdapter log)
     {
-        var now = DateTime.Now;
-        if (peer is not null && CryptographicOperations.FixedTimeEquals(peer.GetCertHash(HashAlgorithmName.SHA256), _hash)
-            && peer.NotBefore <= now && now <= peer.NotAfter)
-            return true;
-        log.Warning("TLS peer {0} refused: {1}", remotePeer,
-            peer is null ? "it presented no certificate" : $"its certificate ({peer.Subject}, SHA-256 {Convert.ToHexString(peer.GetCertHash(HashAlgorithmName.SHA256))}) is not this cluster's, or has expired");
+        if (IsThisCertificate(peer)) return true;
+        log.Warning("TLS peer {0} refused: {1}", remotePeer, WhyRefused(peer));
         return false;
     }
+
+    /// <summary>Completes a TLS handshake with a node as a cluster member would (this certificate on both ends), and
+    /// throws a <see cref="NasException"/> naming <paramref name="node"/> when it is not this cluster's.</summary>
+    public async Task CheckPeerAsync(Stream connection, string node, CancellationToken cancellation)
+    {
+        string? refusal = null;
+        await using var tls = new SslStream(connection, leaveInnerStreamOpen: true);
+        try
+        {
+            await tls.AuthenticateAsClientAsync(new SslClientAuthenticationOptions
+            {
+                TargetHost = Certificate.GetNameInfo(X509NameType.SimpleName, false),
+                ClientCertificates = [Certificate],
+                RemoteCertificateValidationCallback = (_, peer, _, _) =>
+                    IsThisCertificate(peer as X509Certificate2) || (refusal = WhyRefused(peer as X509Certificate2)) is null,
+            }, cancellation);
+        }
+        catch (Exception e) when (e is AuthenticationException or IOException or OperationCanceledException)
+        {
+            throw new NasException(refusal is not null
+                ? $"the node at {node} does not hold this cluster's certificate ({Path}): {refusal}"
+                : $"the node at {node} completed no TLS handshake ({(e is OperationCanceledException ? "timed out" : e.Message)}): it may run without TLS (then leave out --certificate)");
+        }
+    }
+
+    bool IsThisCertificate(X509Certificate2? peer)
+    {
+        var now = DateTime.Now;
+        return peer is not null && CryptographicOperations.FixedTimeEquals(peer.GetCertHash(HashAlgorithmName.SHA256), _hash)
+            && peer.NotBefore <= now && now <= peer.NotAfter;
+    }
+
+    static string WhyRefused(X509Certificate2? peer) =>
+        peer is null ? "it presented no certificate"
+            : $"its certificate ({peer.Subject}, SHA-256 {Convert.ToHexString(peer.GetCertHash(HashAlgorithmName.SHA256))}) is not this cluster's, or has expired";
 }
