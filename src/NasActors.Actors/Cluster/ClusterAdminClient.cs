@@ -4,6 +4,7 @@ using System.Net.Sockets;
 using Akka.Actor;
 using Akka.Cluster.Tools.Client;
 using Akka.Configuration;
+using Akka.Event;
 using NasActors.Actors.Protocol;
 
 namespace NasActors.Actors.Cluster;
@@ -66,7 +67,10 @@ public sealed class ClusterAdminClient : IAdminChannel
             .WithFallback(Serialization.WireFormats.Config())
             // ClusterClient wraps each command in pub-sub's Send: without pub-sub's serializer it would need Akka's JSON.
             .WithFallback(Akka.Cluster.Tools.PublishSubscribe.DistributedPubSub.DefaultConfig());
-        var system = ActorSystem.Create("nas-console", ClusterNode.RemotingSetup(config, certificate));
+        // The probe has checked the handshake already; one that Terminate cuts short as the command exits (ClusterClient
+        // may be opening another connection) is not worth an error on the console's output.
+        var system = ActorSystem.Create("nas-console", ClusterNode.RemotingSetup(config, certificate)
+            .And(new LogFilterBuilder().ExcludeMessageContaining("TLS handshake failed").Build()));
         var settings = ClusterClientSettings.Create(system)
             .WithInitialContacts(ImmutableHashSet.Create(ActorPath.Parse($"{contact.AkkaAddress(tls: certificate is not null)}/system/receptionist")));
         var client = system.ActorOf(ClusterClient.Props(settings), "client");
