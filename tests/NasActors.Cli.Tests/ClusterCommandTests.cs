@@ -33,6 +33,8 @@ public sealed class ClusterCommandTests
     [InlineData("needs the coordinator's address", "node", "--roles", "trainer", "--device", "cpu", "--port", "0")]
     [InlineData("does not connect", "node", "--roles", "coordinator", "--port", "0", "--journal", "postgres://nas:x@127.0.0.1:1/nas")]
     [InlineData("--seed-nodes is for cluster nodes", "node", "--seed-nodes", "127.0.0.1:4053")]
+    [InlineData("--certificate is for cluster nodes", "node", "--certificate", "cluster.pfx")]
+    [InlineData("certificate 'no-such.pfx' does not exist", "node", "--roles", "coordinator", "--port", "0", "--certificate", "no-such.pfx")]
     public async Task Bad_node_settings_should_be_refused_before_joining(string mention, params string[] arguments)
     {
         using var temp = new TempDirectory();
@@ -76,19 +78,19 @@ public sealed class ClusterCommandTests
     {
         await using var harness = await ClusterHarness.StartAsync(trainers: 1);
 
-        var nodes = await NasProcess.RunAsync(["nodes", "--connect", harness.Contact, "--token", harness.Token]);
+        var nodes = await NasProcess.RunAsync(["nodes", .. harness.Connection, "--token", harness.Token]);
         NasAssert.Succeeded(nodes);
         Assert.Contains(nodes.StdoutLines, l => l.Contains($":{harness.Cluster.BasePort} ") && l.EndsWith("coordinator"));
         Assert.Contains(nodes.StdoutLines, l => l.Contains($":{harness.Cluster.BasePort + 1} ") && l.EndsWith("evaluator,trainer"));
         Assert.Contains(nodes.StdoutLines, l => l.Contains($":{harness.Cluster.BasePort + 1} ") && l.Contains("cpu") && l.EndsWith("idle"));
 
-        var wrong = await NasProcess.RunAsync(["search", "list", "--connect", harness.Contact, "--token", "not-the-token"]);
+        var wrong = await NasProcess.RunAsync(["search", "list", .. harness.Connection, "--token", "not-the-token"]);
         NasAssert.UsageError(wrong, "wrong admin token");
-        var missing = await NasProcess.RunAsync(["search", "list", "--connect", harness.Contact, "--token", ""]);
+        var missing = await NasProcess.RunAsync(["search", "list", .. harness.Connection, "--token", ""]);
         NasAssert.UsageError(missing, "no admin token");
 
         // The console reads commands from a pipe as from a terminal; its exit code says whether all went through.
-        var console = Process.Start(NasProcess.StartInfo(["console", "--connect", harness.Contact, "--token", harness.Token]))!;
+        var console = Process.Start(NasProcess.StartInfo(["console", .. harness.Connection, "--token", harness.Token]))!;
         await console.StandardInput.WriteLineAsync("list\nnodes\nstatus no-such-search\nexit");
         console.StandardInput.Close();
         var output = await console.StandardOutput.ReadToEndAsync();

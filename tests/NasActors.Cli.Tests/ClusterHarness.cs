@@ -41,6 +41,9 @@ public sealed class ClusterHarness : IAsyncDisposable
 
     public string Token => File.ReadAllText(Path.Combine(Cluster.StateDirectory, "admin-token")).Trim();
 
+    /// <summary>What a console of this cluster passes: <c>--connect</c> and the cluster's <c>--certificate</c>.</summary>
+    public string[] Connection => ["--connect", Contact, "--certificate", Cluster.CertificatePath];
+
     static string Program => Path.Combine(AppContext.BaseDirectory, "nas.dll");
 
     public static async Task<ClusterHarness> StartAsync(int trainers = 2)
@@ -61,7 +64,7 @@ public sealed class ClusterHarness : IAsyncDisposable
     /// <summary>The console's way in; made again after the node it went through was restarted.</summary>
     public async Task<ClusterAdminClient> AdminAsync()
     {
-        _admin ??= await ClusterAdminClient.ConnectAsync(NodeAddress.Parse(Contact, "--connect"), Token, AskPatience);
+        _admin ??= await Cluster.ConnectAdminAsync(AskPatience);
         return _admin;
     }
 
@@ -119,8 +122,8 @@ public sealed class ClusterHarness : IAsyncDisposable
         Assert.False(LocalCluster.IsAlive(pid), $"{node} (pid {pid}) survived SIGKILL");
     }
 
-    /// <summary>The cluster node that listens at <paramref name="address"/> (akka.tcp://nas@127.0.0.1:PORT).</summary>
-    public string NodeAt(string address) => LocalCluster.NodeName(new Uri(address.Replace("akka.tcp", "tcp")).Port - Cluster.BasePort);
+    /// <summary>The cluster node that listens at <paramref name="address"/> (akka.ssl.tcp://nas@127.0.0.1:PORT).</summary>
+    public string NodeAt(string address) => LocalCluster.NodeName(Akka.Actor.Address.Parse(address).Port!.Value - Cluster.BasePort);
 
     public Task RestartAsync(int index) => Cluster.StartNodeAsync(index, Trainers, Program);
 

@@ -4,6 +4,7 @@ using System.Net.Sockets;
 using Akka.Actor;
 using Akka.Cluster.Tools.Client;
 using Akka.Configuration;
+using Akka.Event;
 using NasActors.Actors.Protocol;
 
 namespace NasActors.Actors.Cluster;
@@ -19,15 +20,16 @@ public sealed class ClusterAdminClient : IAdminChannel
     readonly NodeAddress _contact;
     readonly string _token;
     readonly TimeSpan _askTimeout;
+    readonly ClusterCertificate? _certificate;
 
-    ClusterAdminClient(ActorSystem system, IActorRef client, NodeAddress contact, string token, TimeSpan askTimeout)
+    ClusterAdminClient(ActorSystem system, IActorRef client, NodeAddress contact, string token, TimeSpan askTimeout, ClusterCertificate? certificate)
     {
-        (_system, _client, _contact, _token, _askTimeout) = (system, client, contact, token, askTimeout);
+        (_system, _client, _contact, _token, _askTimeout, _certificate) = (system, client, contact, token, askTimeout, certificate);
     }
 
     /// <summary>Checks that something listens at <paramref name="contact"/> (a clear error within seconds otherwise) and
-    /// starts the client.</summary>
-    public static async Task<ClusterAdminClient> ConnectAsync(NodeAddress contact, string token, TimeSpan? askTimeout = null)
+    /// starts the client; a cluster over TLS needs its <paramref name="certificate"/>.</summary>
+    public static async Task<ClusterAdminClient> ConnectAsync(NodeAddress contact, string token, TimeSpan? askTimeout = null, ClusterCertificate? certificate = null)
     {
         // The coordinator answers to this client's address, so the client listens on the interface that reaches the
         // coordinator (loopback, or a container network's address), not on one the coordinator cannot route to.
@@ -46,6 +48,9 @@ public sealed class ClusterAdminClient : IAdminChannel
             }
             var localAddress = ((IPEndPoint)probe.Client.LocalEndPoint!).Address;
             local = (localAddress.IsIPv4MappedToIPv6 ? localAddress.MapToIPv4() : localAddress).ToString();
+            // Over TLS the probe completes a handshake: a node that is not this cluster's is named within seconds (not
+            // after an ask's timeout), and the node does not log an aborted handshake for every console.
+            if (certificate is not null) await certificate.CheckPeerAsync(probe.GetStream(), contact.ToString(), deadline.Token);
         }
         var config = ConfigurationFactory.ParseString($$"""
             akka {
@@ -59,12 +64,17 @@ public sealed class ClusterAdminClient : IAdminChannel
             """).WithFallback(ClusterClientReceptionist.DefaultConfig())
             // The search manager answers `search start` with SearchCreated, a persisted type: its serializer must be known here.
             .WithFallback(Persistence.JournalSettings.FormatConfig())
-            .WithFallback(Serialization.WireFormats.Config());
-        var system = ActorSystem.Create("nas-console", config);
+            .WithFallback(Serialization.WireFormats.Config())
+            // ClusterClient wraps each command in pub-sub's Send: without pub-sub's serializer it would need Akka's JSON.
+            .WithFallback(Akka.Cluster.Tools.PublishSubscribe.DistributedPubSub.DefaultConfig());
+        // The probe has checked the handshake already; one that Terminate cuts short as the command exits (ClusterClient
+        // may be opening another connection) is not worth an error on the console's output.
+        var system = ActorSystem.Create("nas-console", ClusterNode.RemotingSetup(config, certificate)
+            .And(new LogFilterBuilder().ExcludeMessageContaining("TLS handshake failed").Build()));
         var settings = ClusterClientSettings.Create(system)
-            .WithInitialContacts(ImmutableHashSet.Create(ActorPath.Parse($"{contact.AkkaAddress}/system/receptionist")));
+            .WithInitialContacts(ImmutableHashSet.Create(ActorPath.Parse($"{contact.AkkaAddress(tls: certificate is not null)}/system/receptionist")));
         var client = system.ActorOf(ClusterClient.Props(settings), "client");
-        return new ClusterAdminClient(system, client, contact, token, askTimeout ?? TimeSpan.FromSeconds(30));
+        return new ClusterAdminClient(system, client, contact, token, askTimeout ?? TimeSpan.FromSeconds(30), certificate);
     }
 
     public async Task<T> AskAsync<T>(object command)
@@ -77,7 +87,9 @@ public sealed class ClusterAdminClient : IAdminChannel
         catch (AskTimeoutException)
         {
             throw new NasException($"the cluster at {_contact} did not answer {command.GetType().Name} within {_askTimeout.TotalSeconds:0} s: " +
-                                   "is a coordinator node up? (the node at that address may not be a NasActors node)");
+                                   "is a coordinator node up? (the node at that address may not be a NasActors node" +
+                                   (_certificate is null ? ", or its cluster runs over TLS: pass its --certificate)"
+                                       : $", or its cluster does not run over TLS with {_certificate.Path})"));
         }
         return reply switch
         {

@@ -1,4 +1,5 @@
 using Akka.Actor;
+using Akka.Actor.Setup;
 using Akka.Cluster.Tools.Client;
 using Akka.Cluster.Tools.PublishSubscribe;
 using Akka.Cluster.Tools.Singleton;
@@ -55,7 +56,7 @@ public sealed class ClusterNode : IAdminChannel
     public static async Task<ClusterNode> StartAsync(ClusterNodeSettings settings, TimeSpan joinTimeout)
     {
         settings.Validate();
-        var system = ActorSystem.Create(NodeAddress.SystemName, Config(settings));
+        var system = ActorSystem.Create(NodeAddress.SystemName, RemotingSetup(Config(settings), settings.Certificate));
         var cluster = Akka.Cluster.Cluster.Get(system);
         var up = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         cluster.RegisterOnMemberUp(() => up.TrySetResult());
@@ -89,8 +90,8 @@ public sealed class ClusterNode : IAdminChannel
     {
         static string Quote(string value) => "\"" + value.Replace("\\", "\\\\").Replace("\"", "\\\"") + "\"";
         var seeds = settings.SeedNodes.Count > 0
-            ? settings.SeedNodes.Select(s => s.AkkaAddress)
-            : [new NodeAddress(settings.Hostname, settings.Port).AkkaAddress];  // a lone coordinator founds the cluster
+            ? settings.SeedNodes.Select(s => s.AkkaAddress(tls: settings.Certificate is not null))
+            : [new NodeAddress(settings.Hostname, settings.Port).AkkaAddress(tls: settings.Certificate is not null)];  // a lone coordinator founds the cluster
         var node = ConfigurationFactory.ParseString($$"""
             akka {
               loglevel = {{settings.LogLevel}}
@@ -113,11 +114,30 @@ public sealed class ClusterNode : IAdminChannel
             .WithFallback(DistributedPubSub.DefaultConfig());
     }
 
+    /// <summary>An actor system's setup: <paramref name="config"/>, and over TLS the cluster's certificate (which only
+    /// a setup can carry together with the validator that pins it).</summary>
+    internal static ActorSystemSetup RemotingSetup(Config config, ClusterCertificate? certificate)
+    {
+        var bootstrap = BootstrapSetup.Create().WithConfig(certificate is null ? config : ClusterCertificate.RemotingConfig().WithFallback(config));
+        return certificate is null ? ActorSystemSetup.Create(bootstrap) : ActorSystemSetup.Create(bootstrap, certificate.Setup());
+    }
+
     /// <summary>The admin token from configuration: <c>nas.admin.token</c> in hocon/cluster.conf or <paramref name="configFile"/>.</summary>
     public static string ConfiguredToken(string? configFile) => NasSettings(configFile).GetString("nas.admin.token", "") ?? "";
 
     /// <summary>The dashboard's port from configuration: <c>nas.dashboard.port</c> in hocon/cluster.conf or <paramref name="configFile"/>.</summary>
     public static int ConfiguredDashboardPort(string? configFile) => NasSettings(configFile).GetInt("nas.dashboard.port", 8050);
+
+    /// <summary>The cluster's certificate: <paramref name="path"/> and <paramref name="passwordFile"/> when given, else
+    /// <c>nas.tls</c> in hocon/cluster.conf or <paramref name="configFile"/>; null when none is set (plain TCP).</summary>
+    public static ClusterCertificate? ConfiguredCertificate(string? path, string? passwordFile, string? configFile)
+    {
+        static string? Given(string? value) => string.IsNullOrWhiteSpace(value) ? null : value;
+        var config = NasSettings(configFile);
+        return (Given(path) ?? Given(config.GetString("nas.tls.certificate", ""))) is { } certificate
+            ? ClusterCertificate.Load(certificate, Given(passwordFile) ?? Given(config.GetString("nas.tls.password-file", "")))
+            : null;
+    }
 
     /// <summary>hocon/cluster.conf, with <paramref name="configFile"/> (if any) read over it.</summary>
     static Config NasSettings(string? configFile)

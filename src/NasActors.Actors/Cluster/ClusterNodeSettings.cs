@@ -6,10 +6,12 @@ using NasActors.Torch.Runtime;
 namespace NasActors.Actors.Cluster;
 
 /// <summary>What a cluster node runs: its roles, where it listens, which seed nodes it joins, its devices (trainer),
-/// evaluators (evaluator), the shared checkpoint folder, the journal (coordinator) and the admin token.</summary>
+/// evaluators (evaluator), the shared checkpoint folder, the journal (coordinator), the admin token, and the cluster's
+/// certificate when remoting runs over TLS (null: plain TCP).</summary>
 public sealed record ClusterNodeSettings(
     IReadOnlyList<string> Roles, string Hostname, int Port, IReadOnlyList<NodeAddress> SeedNodes, IReadOnlyList<string> Devices,
-    int Evaluators, string CheckpointDirectory, JournalSettings Journal, string AdminToken, string LogLevel = "WARNING")
+    int Evaluators, string CheckpointDirectory, JournalSettings Journal, string AdminToken, string LogLevel = "WARNING",
+    ClusterCertificate? Certificate = null)
 {
     public const string CoordinatorRole = "coordinator";
     public const string TrainerRole = "trainer";

@@ -17,8 +17,8 @@ public sealed record NodeAddress(string Host, int Port)
         return new NodeAddress(text[..colon], port);
     }
 
-    /// <summary>The Akka address of the node's actor system.</summary>
-    public string AkkaAddress => $"akka.tcp://{SystemName}@{Host}:{Port}";
+    /// <summary>The Akka address of the node's actor system; its scheme says whether remoting runs over TLS.</summary>
+    public string AkkaAddress(bool tls) => $"akka.{(tls ? "ssl." : "")}tcp://{SystemName}@{Host}:{Port}";
 
     public override string ToString() => $"{Host}:{Port}";
 }

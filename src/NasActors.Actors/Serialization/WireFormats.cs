@@ -5,6 +5,7 @@ using Akka.Actor;
 using NasActors.Actors.Evaluation;
 using NasActors.Actors.Persistence;
 using NasActors.Actors.Protocol;
+using NasActors.Actors.Training;
 
 namespace NasActors.Actors.Serialization;
 
@@ -33,6 +34,8 @@ public static class WireFormats
         ["list-workers"] = typeof(ListWorkers),
         ["trainer-list"] = typeof(TrainerList),
         ["evaluator-list"] = typeof(EvaluatorList),
+        // a trainer done with its job, to the training queue on the coordinator
+        ["trainer-idle"] = typeof(TrainerActor.TrainerIdle),
         // manager
         ["create-search"] = typeof(CreateSearch),
         ["list-searches"] = typeof(ListSearches),

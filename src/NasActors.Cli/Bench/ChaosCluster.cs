@@ -63,8 +63,7 @@ internal sealed class ChaosCluster : IChaosTarget
     async Task ConnectAsync()
     {
         if (_admin is not null) await _admin.DisposeAsync();
-        var token = (await File.ReadAllTextAsync(Path.Combine(_cluster.StateDirectory, AdminToken.FileName))).Trim();
-        _admin = await ClusterAdminClient.ConnectAsync(NodeAddress.Parse(_cluster.Contact, "--connect"), token, TimeSpan.FromSeconds(5));
+        _admin = await _cluster.ConnectAdminAsync(TimeSpan.FromSeconds(5));
     }
 
     /// <summary>The search's status every 0.1 s; an unanswered poll (the coordinator down or moving) keeps the last one.</summary>

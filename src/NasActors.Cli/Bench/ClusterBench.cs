@@ -104,8 +104,7 @@ internal static class ClusterBench
         try
         {
             await cluster.UpAsync(trainers, Path.Combine(AppContext.BaseDirectory, "nas.dll"), TextWriter.Null);
-            var token = (await File.ReadAllTextAsync(Path.Combine(cluster.StateDirectory, AdminToken.FileName))).Trim();
-            await using var admin = await ClusterAdminClient.ConnectAsync(NodeAddress.Parse(cluster.Contact, "--connect"), token);
+            await using var admin = await cluster.ConnectAdminAsync();
             await WaitForTrainersAsync(admin, trainers);
             var clock = Stopwatch.StartNew();
             var created = await admin.AskAsync<SearchCreated>(new CreateSearch(spec.Text, spec.Training.Threads));

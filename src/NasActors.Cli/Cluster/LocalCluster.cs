@@ -1,11 +1,13 @@
 using System.Diagnostics;
 using System.Runtime.InteropServices;
+using NasActors.Actors.Cluster;
 using NasActors.Search;
 
 namespace NasActors.Cli.Cluster;
 
 /// <summary>The compose file's topology as plain processes on this machine: PostgreSQL, one coordinator node and N
-/// trainer+evaluator nodes on loopback, sharing one state folder (checkpoints, admin token, logs, pid files).</summary>
+/// trainer+evaluator nodes on loopback, sharing one state folder (checkpoints, admin token, the cluster's certificate,
+/// logs, pid files). Remoting runs over TLS with that certificate.</summary>
 public sealed partial class LocalCluster
 {
     /// <param name="dashboardPort">the coordinator's dashboard on 127.0.0.1 (0: any free port)</param>
@@ -29,6 +31,31 @@ public sealed partial class LocalCluster
 
     public string Contact => $"127.0.0.1:{BasePort}";
 
+    /// <summary>The cluster's self-signed certificate, which every node and console of this cluster holds.</summary>
+    public string CertificatePath => Path.Combine(StateDirectory, ClusterCertificate.FileName);
+
+    /// <summary>The certificate, for a console of this cluster.</summary>
+    public ClusterCertificate Certificate()
+    {
+        MakeCertificate();
+        return ClusterCertificate.Load(CertificatePath);
+    }
+
+    /// <summary>A console of this cluster: its contact node, admin token and certificate.</summary>
+    public async Task<ClusterAdminClient> ConnectAdminAsync(TimeSpan? askTimeout = null)
+    {
+        var token = (await File.ReadAllTextAsync(Path.Combine(StateDirectory, Commands.AdminToken.FileName))).Trim();
+        return await ClusterAdminClient.ConnectAsync(NodeAddress.Parse(Contact, "--connect"), token, askTimeout, Certificate());
+    }
+
+    /// <summary>Made the first time, then kept: a node restarted with another certificate would be refused.</summary>
+    void MakeCertificate()
+    {
+        if (File.Exists(CertificatePath)) return;
+        Directory.CreateDirectory(StateDirectory);
+        ClusterCertificate.CreateSelfSigned(CertificatePath);
+    }
+
     public static string NodeName(int index) => index == 0 ? "coordinator" : $"trainer-{index}";
 
     /// <summary>The arguments of <c>nas node</c> for node <paramref name="index"/> (0: the coordinator). A coordinator
@@ -40,8 +67,10 @@ public sealed partial class LocalCluster
         var joinThrough = runningTrainers.DefaultIfEmpty(0);
         var seeds = string.Join(',', joinThrough.Select(i => $"127.0.0.1:{BasePort + i}"));
         return index == 0
-            ? ["node", "--roles", "coordinator", "--port", $"{BasePort}", "--seed-nodes", seeds, "--state-dir", StateDirectory, "--journal", Postgres.Url, "--poll", "5", "--log-level", "INFO", "--dashboard-port", $"{DashboardPort}"]
-            : ["node", "--roles", "trainer,evaluator", "--device", "cpu", "--port", $"{BasePort + index}", "--seed-nodes", $"127.0.0.1:{BasePort}", "--state-dir", StateDirectory];
+            ? ["node", "--roles", "coordinator", "--port", $"{BasePort}", "--seed-nodes", seeds, "--state-dir", StateDirectory, "--certificate", CertificatePath,
+               "--journal", Postgres.Url, "--poll", "5", "--log-level", "INFO", "--dashboard-port", $"{DashboardPort}"]
+            : ["node", "--roles", "trainer,evaluator", "--device", "cpu", "--port", $"{BasePort + index}", "--seed-nodes", $"127.0.0.1:{BasePort}", "--state-dir", StateDirectory,
+               "--certificate", CertificatePath];
     }
 
     /// <summary>Starts whatever of PostgreSQL and the nodes is not running (so it also restarts a node that died), each
@@ -73,6 +102,7 @@ public sealed partial class LocalCluster
         var name = NodeName(index);
         var log = Path.Combine(Logs, name + ".log");
         Directory.CreateDirectory(Logs);
+        MakeCertificate();
         File.AppendAllText(log, $"--- {DateTimeOffset.Now:O} starting\n");
         var start = new ProcessStartInfo("/bin/sh") { RedirectStandardOutput = true, UseShellExecute = false };
         // setsid: the node keeps running when this command (or its terminal) ends.

@@ -20,19 +20,8 @@ internal static class AdminToken
         if (File.Exists(file) && Given(File.ReadAllText(file).Trim()) is { } existing) return existing;
         Directory.CreateDirectory(stateDirectory);
         var token = Convert.ToHexString(RandomNumberGenerator.GetBytes(16)).ToLowerInvariant();
-        Write(file, token + "\n");
+        OwnerOnlyFile.Write(file, System.Text.Encoding.UTF8.GetBytes(token + "\n"));
         return token;
-    }
-
-    /// <summary>Owner-only, from the moment the file exists: it is created with that mode (never written first and
-    /// restricted after, when another user could open it in between), and a blank one left behind is replaced.</summary>
-    static void Write(string file, string text)
-    {
-        File.Delete(file);
-        var options = new FileStreamOptions { Mode = FileMode.CreateNew, Access = FileAccess.Write, Share = FileShare.None };
-        if (!OperatingSystem.IsWindows()) options.UnixCreateMode = UnixFileMode.UserRead | UnixFileMode.UserWrite;
-        using var writer = new StreamWriter(file, new System.Text.UTF8Encoding(encoderShouldEmitUTF8Identifier: false), options);
-        writer.Write(text);
     }
 
     /// <summary>Where a node's token came from, for the line that tells the user (never the token itself).</summary>

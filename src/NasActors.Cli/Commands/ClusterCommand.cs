@@ -4,7 +4,7 @@ using NasActors.Cli.Cluster;
 namespace NasActors.Cli.Commands;
 
 /// <summary><c>nas cluster up --trainers N</c> / <c>down</c> / <c>status</c>: docker/compose.yaml's topology (PostgreSQL,
-/// a coordinator, N trainer nodes) as plain processes on loopback.</summary>
+/// a coordinator, N trainer nodes) as plain processes on loopback, remoting over TLS with a certificate it makes.</summary>
 internal static class ClusterCommand
 {
     public static Command Create()
@@ -28,8 +28,8 @@ internal static class ClusterCommand
             if (await AnnouncedAsync(cluster.DashboardUrl) is { } url) Console.WriteLine($"dashboard: {url}");
             for (var i = 0; i <= count; i++)
                 if (await AnnouncedAsync(() => cluster.MetricsUrl(i)) is { } metrics) Console.WriteLine($"{LocalCluster.NodeName(i)} metrics: {metrics}");
-            Console.WriteLine($"cluster up: ./nas console --connect {cluster.Contact}  (admin token in {Path.Combine(cluster.StateDirectory, AdminToken.FileName)}; " +
-                              "./nas cluster down stops it)");
+            Console.WriteLine($"cluster up: ./nas console --connect {cluster.Contact}  (admin token in {Path.Combine(cluster.StateDirectory, AdminToken.FileName)}, " +
+                              $"TLS certificate in {cluster.CertificatePath}; ./nas cluster down stops it)");
             return 0;
         });
         var down = new Command("down", "stop the nodes and PostgreSQL of ./nas cluster up (the journal and checkpoints stay)") { stateDirectory, port, postgresPort };

@@ -28,11 +28,13 @@ internal static class ConsoleCommand
     {
         var connect = new Option<string>("--connect") { Description = "HOST:PORT of a cluster node", Required = true };
         var token = SearchCommands.Token();
+        var tls = new CertificateOptions();
         var command = new Command("console", "an interactive admin shell on a cluster (./nas console --connect 127.0.0.1:4053)") { connect, token };
+        tls.AddTo(command);
         command.SetAction(async (parsed, cancellation) =>
         {
             await using var cluster = await ClusterAdminClient.ConnectAsync(NodeAddress.Parse(parsed.GetValue(connect)!, "--connect"),
-                                                                            AdminToken.ForClient(parsed.GetValue(token)));
+                                                                            AdminToken.ForClient(parsed.GetValue(token)), certificate: tls.ForClient(parsed));
             return await Shell(cluster, parsed.GetValue(connect)!, cancellation);
         });
         return command;
@@ -42,11 +44,13 @@ internal static class ConsoleCommand
     {
         var connect = new Option<string>("--connect") { Description = "HOST:PORT of a cluster node", Required = true };
         var token = SearchCommands.Token();
+        var tls = new CertificateOptions();
         var command = new Command("nodes", "the cluster's members, roles and devices, and what each trainer and evaluator is doing") { connect, token };
+        tls.AddTo(command);
         command.SetAction(async (parsed, _) =>
         {
             await using var cluster = await ClusterAdminClient.ConnectAsync(NodeAddress.Parse(parsed.GetValue(connect)!, "--connect"),
-                                                                            AdminToken.ForClient(parsed.GetValue(token)));
+                                                                            AdminToken.ForClient(parsed.GetValue(token)), certificate: tls.ForClient(parsed));
             PrintNodes(await cluster.AskAsync<NodeList>(ListNodes.Instance));
             return 0;
         });
@@ -204,16 +208,16 @@ internal static class ConsoleCommand
 
     internal static void PrintNodes(NodeList nodes)
     {
-        Console.WriteLine($"{"member",-32} {"status",-8} roles");
+        Console.WriteLine($"{"member",-36} {"status",-8} roles");
         foreach (var member in nodes.Members.OrderBy(m => m.Address, StringComparer.Ordinal))
-            Console.WriteLine($"{member.Address,-32} {member.Status,-8} {string.Join(",", member.Roles)}");
+            Console.WriteLine($"{member.Address,-36} {member.Status,-8} {string.Join(",", member.Roles)}");
         Console.WriteLine();
-        Console.WriteLine($"{"trainer on",-32} {"device",-8} job");
+        Console.WriteLine($"{"trainer on",-36} {"device",-8} job");
         foreach (var trainer in nodes.Trainers.OrderBy(t => t.Node, StringComparer.Ordinal))
-            Console.WriteLine($"{trainer.Node,-32} {trainer.Device,-8} {(trainer.Job is { } job ? $"training {job.SearchId}/{job.Strategy}" : "idle")}");
+            Console.WriteLine($"{trainer.Node,-36} {trainer.Device,-8} {(trainer.Job is { } job ? $"training {job.SearchId}/{job.Strategy}" : "idle")}");
         Console.WriteLine();
-        Console.WriteLine($"{"evaluator on",-32} {"device",-8} evaluation");
+        Console.WriteLine($"{"evaluator on",-36} {"device",-8} evaluation");
         foreach (var evaluator in nodes.Evaluators.OrderBy(e => e.Node, StringComparer.Ordinal))
-            Console.WriteLine($"{evaluator.Node,-32} {evaluator.Device,-8} {evaluator.Evaluation ?? "idle"}");
+            Console.WriteLine($"{evaluator.Node,-36} {evaluator.Device,-8} {evaluator.Evaluation ?? "idle"}");
     }
 }

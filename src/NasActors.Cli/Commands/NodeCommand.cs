@@ -37,11 +37,13 @@ internal static class NodeCommand
         var dashboardPort = new Option<int?>("--dashboard-port") { Description = "a coordinator's live dashboard, with /metrics, /healthz and /readyz (0: any free port; default nas.dashboard.port, 8050)" };
         var metricsPort = new Option<int>(MetricsServer.PortFlag) { Description = "a node without a dashboard (trainer, evaluator, embedded) serves /metrics, /healthz and /readyz here (0: any free port, the default)" };
         var httpAddress = new Option<string?>("--http-address") { Description = "the address the dashboard and metrics endpoints listen on: 127.0.0.1 (default), or 0.0.0.0 in a container" };
+        var tls = new CertificateOptions();
         var command = new Command("node", "run a node: embedded (every role, SQLite journal, CPU), or with --roles a cluster node")
         {
             config, stateDirectory, journal, trainers, evaluators, untilIdle, poll, roles, hostname, port, seedNodes, devices, token, logLevel, dashboardPort,
             metricsPort, httpAddress,
         };
+        tls.AddTo(command);
         command.SetAction(async (parsed, cancellation) =>
         {
             NodeEndpoints.ListenToMeter();
@@ -60,7 +62,7 @@ internal static class NodeCommand
             var endpoint = new Endpoint(NodeEndpoints.ParseAddress(parsed.GetValue(httpAddress)), parsed.GetValue(metricsPort));
             if (clusterRoles is null)
             {
-                foreach (var clusterOnly in new Option[] { hostname, seedNodes, devices, token, logLevel, dashboardPort })
+                foreach (var clusterOnly in new Option[] { hostname, seedNodes, devices, token, logLevel, dashboardPort, tls.Certificate, tls.PasswordFile })
                     if (parsed.GetResult(clusterOnly) is { Implicit: false })
                         throw new NasException($"{clusterOnly.Name} is for cluster nodes: add --roles (e.g. --roles trainer,evaluator)");
                 endpoint.CheckMetricsPortFree();
@@ -71,7 +73,7 @@ internal static class NodeCommand
                 (parsed.GetValue(seedNodes) ?? "").Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
                     .Select(s => NodeAddress.Parse(s, "seed-node")).ToArray(),
                 configured.Devices, configured.Evaluators, Path.Combine(configured.StateDirectory, "checkpoints"), configured.ToSettings().Journal,
-                AdminToken: "", parsed.GetValue(logLevel)!);
+                AdminToken: "", parsed.GetValue(logLevel)!, tls.ForNode(parsed, parsed.GetValue(config)));
             settings.Validate();  // before the token file is made: a refused node writes nothing
             int? dashboard = null;
             if (settings.Has(ClusterNodeSettings.CoordinatorRole))
@@ -130,7 +132,8 @@ internal static class NodeCommand
             Console.WriteLine($"dashboard: {dashboard.Url}");
             Endpoint.Announce(dashboard.Url);
             Console.WriteLine($"admin token: {AdminToken.Describe(configured.StateDirectory)}; " +
-                              $"./nas console --connect {settings.Hostname}:{node.Address.Port} administers the cluster");
+                              $"./nas console --connect {settings.Hostname}:{node.Address.Port}" +
+                              (settings.Certificate is { } certificate ? $" --certificate {certificate.Path}" : "") + " administers the cluster");
             await ReportUntilStopped(command => node.AskAsync<SearchList>(command, TimeSpan.FromSeconds(10)), configured.PollSeconds, untilIdle, cancellation);
         }
         else

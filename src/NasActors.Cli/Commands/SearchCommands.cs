@@ -29,10 +29,10 @@ internal static class SearchCommands
         new("--token") { Description = $"the cluster's admin token (default: ${AdminToken.Variable}, or the token file of ./nas cluster up)" };
 
     /// <summary>The cluster at <paramref name="connect"/> when given, else an admin node on the embedded journal.</summary>
-    static async Task<IAdminChannel> OpenAsync(string? connect, string? token, string stateDirectory, string? journal, bool journalMustExist)
+    static async Task<IAdminChannel> OpenAsync(string? connect, string? token, Func<ClusterCertificate?> certificate, string stateDirectory, string? journal, bool journalMustExist)
     {
         if (connect is not null)
-            return await ClusterAdminClient.ConnectAsync(NodeAddress.Parse(connect, "--connect"), AdminToken.ForClient(token));
+            return await ClusterAdminClient.ConnectAsync(NodeAddress.Parse(connect, "--connect"), AdminToken.ForClient(token), certificate: certificate());
         if (journalMustExist && journal is null && !File.Exists(Path.Combine(stateDirectory, "journal.db")))
             throw new NasException($"no journal in {stateDirectory}: start a search with ./nas search start --spec FILE (or pass --state-dir, or --connect HOST:PORT for a cluster)");
         return NasNode.StartAdmin(Settings(stateDirectory, journal, trainers: 1));
@@ -105,14 +105,16 @@ internal static class SearchCommands
         var journal = Journal();
         var connect = Connect();
         var token = Token();
+        var tls = new CertificateOptions();
         var command = new Command("start", "journal a new search from a spec and print its id (./nas node, or the cluster, runs it)")
         {
             spec, stateDirectory, journal, connect, token,
         };
+        tls.AddTo(command);
         command.SetAction(async (parsed, _) =>
         {
             var searchSpec = SearchSpec.Load(parsed.GetValue(spec)!);
-            await using var node = await OpenAsync(parsed.GetValue(connect), parsed.GetValue(token), parsed.GetValue(stateDirectory)!,
+            await using var node = await OpenAsync(parsed.GetValue(connect), parsed.GetValue(token), () => tls.ForClient(parsed), parsed.GetValue(stateDirectory)!,
                                                    parsed.GetValue(journal), journalMustExist: false);
             var created = await node.AskAsync<SearchCreated>(new CreateSearch(searchSpec.Text, searchSpec.Training.Threads));
             Console.WriteLine(created.SearchId);
@@ -132,12 +134,14 @@ internal static class SearchCommands
         var connect = Connect();
         var token = Token();
         var id = new Argument<string>("id") { Description = "search id (see: nas search list)" };
+        var tls = new CertificateOptions();
         var command = new Command(name, description) { stateDirectory, journal, connect, token };
+        tls.AddTo(command);
         if (name != "list") command.Add(id);
         if (extra is not null) command.Add(extra);
         command.SetAction(async (parsed, _) =>
         {
-            await using var node = await OpenAsync(parsed.GetValue(connect), parsed.GetValue(token), parsed.GetValue(stateDirectory)!,
+            await using var node = await OpenAsync(parsed.GetValue(connect), parsed.GetValue(token), () => tls.ForClient(parsed), parsed.GetValue(stateDirectory)!,
                                                    parsed.GetValue(journal), journalMustExist: true);
             await act(node, name == "list" ? null : parsed.GetValue(id), parsed);
             return 0;

@@ -17,11 +17,12 @@ public sealed class WireSerializerTests : IDisposable
     public void Dispose() => _system.Dispose();
 
     /// <summary>Every message type of the protocol namespace that is not persisted (those keep the journal's serializer),
-    /// and the evaluator protocol: a new message without a wire format fails here.</summary>
+    /// the evaluator protocol, and the trainer's word to the training queue: a new message without a wire format fails here.</summary>
     static IEnumerable<Type> ProtocolMessages() =>
         typeof(AdminRequest).Assembly.GetTypes()
             .Where(t => t.Namespace == typeof(AdminRequest).Namespace && t.IsClass && t.IsSealed && t.IsPublic && !IsPersisted(t))
-            .Concat([typeof(NasActors.Actors.Evaluation.RunEvaluation), typeof(NasActors.Actors.Evaluation.EvaluationAttemptSucceeded), typeof(NasActors.Actors.Evaluation.EvaluationAttemptFailed)]);
+            .Concat([typeof(NasActors.Actors.Evaluation.RunEvaluation), typeof(NasActors.Actors.Evaluation.EvaluationAttemptSucceeded), typeof(NasActors.Actors.Evaluation.EvaluationAttemptFailed),
+                     typeof(NasActors.Actors.Training.TrainerActor.TrainerIdle)]);
 
     static bool IsPersisted(Type t) => JournalFormats.All.Any(f => f.Type == t);
 
@@ -53,6 +54,19 @@ public sealed class WireSerializerTests : IDisposable
         var back = (AdminRequest)wire.FromBinary(wire.ToBinary(request), wire.Manifest(request));
         Assert.Equal(request.Command, back.Command);
     }
+
+    [Fact]
+    public void A_message_without_a_wire_format_is_refused_rather_than_sent_as_JSON_naming_its_type()
+    {
+        // Akka's fallback binding (System.Object) leads to the refusing stand-in for its JSON serializer, under that id.
+        var fallback = _system.Serialization.FindSerializerFor(new Unbound("x"));
+        Assert.IsType<RefusedJsonSerializer>(fallback);
+        Assert.Contains("has no wire format", Assert.Throws<SerializationException>(() => fallback.ToBinary(new Unbound("x"))).Message);
+        var json = """{"$type":"System.IO.FileInfo, System.IO.FileSystem","FileName":"/tmp/x"}"""u8.ToArray();
+        Assert.Throws<SerializationException>(() => _system.Serialization.Deserialize(json, RefusedJsonSerializer.Id, ""));
+    }
+
+    sealed record Unbound(string Value);
 
     [Fact]
     public void A_frame_naming_an_unknown_manifest_is_refused()
