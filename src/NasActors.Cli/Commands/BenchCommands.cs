@@ -15,5 +15,6 @@ internal static class BenchCommands
         ConcurrencyBench.Create(),
         ClusterBench.Create(),
         ChaosBench.Create(),
+        NanBench.Create(),
     };
 }
