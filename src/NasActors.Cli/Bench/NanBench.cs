@@ -44,7 +44,7 @@ internal static class NanBench
                               $"supernet C={shape.Channels} N={shape.CellsPerStage} {shape.ImageSize}x{shape.ImageSize}, batch {settings.BatchSize}, " +
                               $"{parsed.GetValue(intraOp)} intra-op thread(s), oneDNN {(TorchRuntime.OneDnnEnabled ? "on" : "off")} " +
                               $"(ONEDNN_MAX_CPU_ISA={TorchRuntime.NativeOneDnnIsa() ?? "unset"}), GC {gc.ToString().ToLowerInvariant()}");
-            var result = NonFiniteProbe.Run(settings);
+            var result = NonFiniteProbe.Run(settings, (done, nonFinite) => Console.WriteLine($"about {done} steps: {nonFinite} non-finite so far"));
             Console.WriteLine($"{result.Steps} steps in {result.Elapsed.TotalSeconds:0} s: {result.NonFinite} non-finite computations " +
                               $"({result.NonFinitePer10k:0.0} per 10,000 steps), {result.Failed} steps failed ({result.FailedPer10k:0.0} per 10,000); " +
                               $"{result.TensorsOutsideScopes} tensors made outside dispose scopes on the training threads; " +

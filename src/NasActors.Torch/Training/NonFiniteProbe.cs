@@ -44,7 +44,9 @@ public sealed record NonFiniteProbeResult(long Steps, long NonFinite, long Faile
 /// non-finite loss or gradient <see cref="SgdTrainer"/> recomputes is counted.</summary>
 public static class NonFiniteProbe
 {
-    public static NonFiniteProbeResult Run(NonFiniteProbeSettings settings)
+    /// <param name="progress">Called by the first trainer every tenth of its steps with the steps done and the
+    /// non-finite computations so far, over all trainers (long runs on a loaded machine take a while).</param>
+    public static NonFiniteProbeResult Run(NonFiniteProbeSettings settings, Action<long, long>? progress = null)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(settings.Trainers, 1);
         ArgumentOutOfRangeException.ThrowIfLessThan(settings.StepsPerTrainer, 1);
@@ -86,6 +88,8 @@ public static class NonFiniteProbe
                     {
                         counts[t].Failed++;  // weights were left as they were: the next step goes on from them
                     }
+                    if (t == 0 && progress is not null && (step + 1) % Math.Max(1, settings.StepsPerTrainer / 10) == 0)
+                        progress((step + 1) * settings.Trainers, trainings.Sum(training => training.Trainer.GradientRetries));
                 }
                 // Per thread: TorchSharp keeps these statistics thread-local.
                 counts[t].Outside = DisposeScopeManager.Statistics.TensorStatistics.CreatedOutsideScopeCount - outsideBefore;
