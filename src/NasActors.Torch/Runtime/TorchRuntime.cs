@@ -45,8 +45,9 @@ public static partial class TorchRuntime
 
     /// <summary>Sets the intra-op thread count; results are reproducible per thread count, so runs record it.</summary>
     /// <remarks>oneDNN's convolution weight gradients for small shapes (4 channels on 8x8 maps, the stem's single input
-    /// channel) are intermittently NaN on the build machines, even with one thread and any ISA cap: about once in a
-    /// thousand steps. <see cref="Training.SgdTrainer"/> recomputes such a step rather than give up oneDNN's speed.</remarks>
+    /// channel) were intermittently NaN on the AMD EPYC build machines, even with one thread and any ISA cap: about once
+    /// in a thousand steps (not seen on the Intel Xeon one, docs/platform-notes.md). <see cref="Training.SgdTrainer"/>
+    /// recomputes such a step rather than give up oneDNN's speed.</remarks>
     public static void SetThreads(int threads)
     {
         if (threads < 1) throw new ArgumentOutOfRangeException(nameof(threads), "threads must be at least 1");
