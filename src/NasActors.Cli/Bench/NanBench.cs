@@ -13,7 +13,7 @@ internal static class NanBench
 {
     public static Command Create()
     {
-        var threads = new Option<int>("--threads") { Description = "trainers training at once, one thread each", DefaultValueFactory = _ => 2 };
+        var threads = new Option<int>("--threads") { Description = "trainers training at once, each on a thread of its own", DefaultValueFactory = _ => 2 };
         var steps = new Option<int>("--steps") { Description = "steps per trainer", DefaultValueFactory = _ => 2000 };
         var gcStress = OnOff("--gc-stress", "a thread running GC.Collect and the finalizers back to back", false);
         var noGc = new Option<bool>("--no-gc") { Description = "train inside a no-GC region, so that no finalizer runs (overrides --gc-stress)" };
@@ -23,6 +23,7 @@ internal static class NanBench
         var batch = new Option<int>("--batch") { Description = "batch size", DefaultValueFactory = _ => 128 };
         var imageSize = CommonOptions.ImageSize();
         imageSize.DefaultValueFactory = _ => 8;
+        imageSize.Description = "size of the generated square images, in pixels";
         var channels = CommonOptions.Channels();
         var cells = CommonOptions.Cells();
         var command = new Command("nan", "non-finite losses/gradients per 10,000 steps with several trainers in one process")
