@@ -67,7 +67,7 @@ public static partial class TorchRuntime
 
     /// <summary>For processes that run torch on several threads at once (trainer and evaluator actors). oneDNN stays on:
     /// <c>nas bench nan</c> (several supernets training at once, GC stress, no-GC regions, with and without the ISA cap)
-    /// gave no non-finite gradient in 23,400 steps on the build machine of 2026-12-02 (docs/platform-notes.md); the
+    /// gave no non-finite gradient in 28,600 steps on the build machine of 2026-12-02 (docs/platform-notes.md); the
     /// persistent NaN a node showed before came on AMD EPYC machines, which points at oneDNN's kernels there, and its
     /// speed (about 1.7x) is worth keeping. <c>NAS_ONEDNN=single</c> restores the old rule (oneDNN off here) for a
     /// machine where that bench counts some.</summary>
