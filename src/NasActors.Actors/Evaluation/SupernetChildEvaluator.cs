@@ -35,7 +35,7 @@ public sealed class SupernetChildEvaluator : IChildEvaluator, IDisposable
         ArgumentOutOfRangeException.ThrowIfLessThan(cachedSupernets, 1);
         _device = device;
         _cachedSupernets = cachedSupernets;
-        // Evaluations run beside training on other threads, where oneDNN's NaN fault turns persistent.
+        // Evaluations run beside training on other threads (see TorchRuntime.PrepareForConcurrentUse).
         TorchRuntime.PrepareForConcurrentUse();
     }
 

@@ -19,7 +19,7 @@ public sealed class TrainingQueue : ReceiveActor
     {
         if (localDevices.Count > 0)
         {
-            // Trainers (and evaluators) share this process's threads, where oneDNN's NaN fault turns persistent.
+            // Trainers (and evaluators) share this process's threads (see TorchRuntime.PrepareForConcurrentUse).
             TorchRuntime.PrepareForConcurrentUse();
             foreach (var (device, index) in localDevices.Select((d, i) => (d, i)))
                 Context.ActorOf(TrainerActor.Props(device, checkpointDirectory!), $"trainer-{index}-{device.Replace(':', '-')}");

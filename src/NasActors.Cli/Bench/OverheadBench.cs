@@ -43,7 +43,7 @@ internal static class OverheadBench
                   evolution { population = {{Math.Min(10, evaluationCount)}}, sample-size = 3, budget = {{evaluationCount}} }
                 }
                 """, "overhead spec");
-            // Both sides as a node runs them: convolutions off oneDNN (see TorchRuntime.AllowOneDnn).
+            // Both sides as a node runs them (see TorchRuntime.PrepareForConcurrentUse).
             TorchRuntime.PrepareForConcurrentUse();
             TorchRuntime.SetThreads(1);
             TrainingData.For(spec.Data);  // loaded once, outside both timings

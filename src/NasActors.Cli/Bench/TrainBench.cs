@@ -7,6 +7,7 @@ using NasActors.Search.Randomness;
 using NasActors.Search.Sampling;
 using NasActors.Search.Spaces;
 using NasActors.Torch.Supernets;
+using NasActors.Torch.Training;
 
 namespace NasActors.Cli.Bench;
 

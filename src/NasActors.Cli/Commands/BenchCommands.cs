@@ -16,5 +16,6 @@ internal static class BenchCommands
         ClusterBench.Create(),
         ChaosBench.Create(),
         SplitBench.Create(),
+        NanBench.Create(),
     };
 }

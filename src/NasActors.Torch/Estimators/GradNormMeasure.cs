@@ -1,4 +1,5 @@
 using NasActors.Search.Spaces;
+using NasActors.Torch.Runtime;
 using NasActors.Torch.Supernets;
 using TorchSharp;
 using static TorchSharp.torch;
@@ -19,7 +20,7 @@ internal sealed class GradNormMeasure : IZeroCostMeasure
     /// <summary>Grad-norm of any classifier (its conv and linear weights); leaves its gradients filled.</summary>
     internal static double Compute(nn.Module<Tensor, Tensor> network, IReadOnlyList<(Tensor Images, Tensor Labels)> batches)
     {
-        var score = LayerWeights.SumOverGradients(network, batches, (weight, gradient) => Math.Sqrt(gradient.to(ScalarType.Float64).square().sum().ToDouble()));
+        var score = LayerWeights.SumOverGradients(network, batches, (weight, gradient) => Math.Sqrt(gradient.to(ScalarType.Float64).pow(Scalars.Two).sum().ToDouble()));
         // The accumulated gradient is the batches' sum: a norm scales linearly, so this is the norm of their mean.
         return score / batches.Count;
     }

@@ -1,4 +1,5 @@
 using NasActors.Search.Spaces;
+using NasActors.Torch.Runtime;
 using NasActors.Torch.Supernets;
 using TorchSharp;
 using static TorchSharp.torch;
@@ -39,8 +40,8 @@ internal sealed class JacobCovMeasure : IZeroCostMeasure
         if (correlation.isnan().any().ToBoolean()) return double.NegativeInfinity;
         // Symmetric, so eigvalsh: real eigenvalues (the reference's np.linalg.eig can return complex rounding noise).
         using var k = K.ToScalar();
-        var shifted = linalg.eigvalsh(correlation).add(k);
-        var score = -shifted.log().add_(shifted.reciprocal()).sum().ToDouble();
+        var shifted = linalg.eigvalsh(correlation).add(k, Scalars.One);
+        var score = -shifted.log().add_(shifted.reciprocal(), Scalars.One).sum().ToDouble();
         return double.IsNaN(score) ? double.NegativeInfinity : score;
     }
 }

@@ -1,4 +1,5 @@
 using NasActors.Search.Spaces;
+using NasActors.Torch.Runtime;
 using NasActors.Torch.Supernets;
 using TorchSharp;
 using TorchSharp.Modules;
@@ -38,7 +39,7 @@ internal sealed class NaswotMeasure : IZeroCostMeasure
                 var hook = relu.register_forward_hook((_, input, output) =>
                 {
                     var layer = HammingKernel(input.flatten(1).gt(zero));
-                    kernel = kernel is null ? layer : kernel.add_(layer);
+                    kernel = kernel is null ? layer : kernel.add_(layer, Scalars.One);
                     return output;
                 });
                 removers.Add(hook.remove);
@@ -59,7 +60,7 @@ internal sealed class NaswotMeasure : IZeroCostMeasure
     {
         var active = codes.to(ScalarType.Float64);
         var inactive = ones_like(active).sub_(active);
-        return active.matmul(active.t()).add_(inactive.matmul(inactive.t()));
+        return active.matmul(active.t()).add_(inactive.matmul(inactive.t()), Scalars.One);
     }
 
     /// <summary>log|det| (slogdet); negative infinity for a singular matrix (two images with identical codes).</summary>

@@ -35,13 +35,19 @@ public static partial class TorchRuntime
         OperatingSystem.IsWindows() ? Environment.GetEnvironmentVariable(OneDnnIsaVariable)
                                     : Marshal.PtrToStringAnsi(GetNativeEnvironment(OneDnnIsaVariable));
 
-    /// <summary>Set to 0 to keep convolutions off oneDNN (mkldnn): slower (about 1.6x here), but immune to its NaN gradients.</summary>
+    /// <summary>Set to 0 to keep convolutions off oneDNN (mkldnn) everywhere, or to <see cref="OneDnnSingleOnly"/> to keep them
+    /// off only in processes that run torch on several threads at once: slower (about 1.7x a step here), but immune to
+    /// oneDNN's NaN gradients where a machine shows them (see <see cref="PrepareForConcurrentUse"/>).</summary>
     public const string OneDnnSwitchVariable = "NAS_ONEDNN";
+
+    /// <summary>The <see cref="OneDnnSwitchVariable"/> value that keeps oneDNN for single-threaded commands only.</summary>
+    public const string OneDnnSingleOnly = "single";
 
     /// <summary>Sets the intra-op thread count; results are reproducible per thread count, so runs record it.</summary>
     /// <remarks>oneDNN's convolution weight gradients for small shapes (4 channels on 8x8 maps, the stem's single input
-    /// channel) are intermittently NaN on the build machines, even with one thread and any ISA cap: about once in a
-    /// thousand steps. <see cref="Training.SgdTrainer"/> recomputes such a step rather than give up oneDNN's speed.</remarks>
+    /// channel) were intermittently NaN on the AMD EPYC build machines, even with one thread and any ISA cap: about once
+    /// in a thousand steps (not seen on the Intel Xeon one, docs/platform-notes.md). <see cref="Training.SgdTrainer"/>
+    /// recomputes such a step rather than give up oneDNN's speed.</remarks>
     public static void SetThreads(int threads)
     {
         if (threads < 1) throw new ArgumentOutOfRangeException(nameof(threads), "threads must be at least 1");
@@ -55,16 +61,19 @@ public static partial class TorchRuntime
         }
     }
 
-    /// <summary>False in processes that train or evaluate on several threads at once (a node): there oneDNN's NaN fault
-    /// turned persistent (a step stayed NaN over every recomputation), which it never did on one thread. Applies from
-    /// the next <see cref="SetThreads"/>.</summary>
+    /// <summary>Whether <see cref="SetThreads"/> lets convolutions use oneDNN (unless <see cref="OneDnnSwitchVariable"/>
+    /// is 0); applies from the next <see cref="SetThreads"/>.</summary>
     public static bool AllowOneDnn { get; set; } = true;
 
-    /// <summary>For processes that run torch on several threads at once (trainer and evaluator actors): convolutions
-    /// off oneDNN from now on, applied at once.</summary>
+    /// <summary>For processes that run torch on several threads at once (trainer and evaluator actors). oneDNN stays on:
+    /// <c>nas bench nan</c> (several supernets training at once, GC stress, no-GC regions, with and without the ISA cap)
+    /// gave no non-finite gradient in 28,600 steps on the build machine of 2026-12-02 (docs/platform-notes.md); the
+    /// persistent NaN a node showed before came on AMD EPYC machines, which points at oneDNN's kernels there, and its
+    /// speed (about 1.7x) is worth keeping. <c>NAS_ONEDNN=single</c> restores the old rule (oneDNN off here) for a
+    /// machine where that bench counts some.</summary>
     public static void PrepareForConcurrentUse()
     {
-        AllowOneDnn = false;
+        if (Environment.GetEnvironmentVariable(OneDnnSwitchVariable) == OneDnnSingleOnly) AllowOneDnn = false;
         SetThreads(torch.get_num_threads());
     }
 

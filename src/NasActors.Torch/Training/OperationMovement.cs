@@ -1,4 +1,5 @@
 using NasActors.Search.Spaces;
+using NasActors.Torch.Runtime;
 using NasActors.Torch.Supernets;
 using static TorchSharp.torch;
 
@@ -37,10 +38,10 @@ public static class OperationMovement
                     for (var i = 0; i < w.Count; i++)
                     {
                         var start = w0[i].detach().to(float64).to(w[i].device);
-                        var distance = w[i].detach().to(float64).sub(start).square().sum();
-                        var norm = start.square().sum();
-                        moved = moved is null ? distance : moved.add(distance);
-                        size = size is null ? norm : size.add(norm);
+                        var distance = w[i].detach().to(float64).sub(start).pow(Scalars.Two).sum();
+                        var norm = start.pow(Scalars.Two).sum();
+                        moved = moved is null ? distance : moved.add(distance, Scalars.One);
+                        size = size is null ? norm : size.add(norm, Scalars.One);
                     }
                 }
                 sums.Add(moved!);

@@ -153,7 +153,7 @@ public sealed class SgdTrainer : IDisposable
     {
         var perImage = output.flatten(1);
         var (variance, mean) = var_mean(perImage, dimensions: [1L], unbiased: false, keepdim: true);
-        return perImage.sub(mean).div(variance.add(Scalars.Epsilon).sqrt());
+        return perImage.sub(mean).div(variance.add(Scalars.Epsilon, Scalars.One).sqrt());
     }
 
     static float[] SampleScores(Tensor logits, Tensor labels)

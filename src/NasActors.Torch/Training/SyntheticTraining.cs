@@ -1,14 +1,13 @@
 using NasActors.Search.Spaces;
 using NasActors.Torch.Supernets;
-using NasActors.Torch.Training;
 using TorchSharp;
 using static TorchSharp.torch;
 
-namespace NasActors.Cli.Bench;
+namespace NasActors.Torch.Training;
 
 /// <summary>Supernet training on random images held in memory: the compute of a real training step without the
 /// data set, so TorchSharp and its PyTorch peer run exactly the same work.</summary>
-internal sealed class SyntheticTraining : IDisposable
+public sealed class SyntheticTraining : IDisposable
 {
     const int SampleCount = 4096;
     readonly Nb201Network _supernet;
@@ -34,6 +33,8 @@ internal sealed class SyntheticTraining : IDisposable
     }
 
     public Nb201Network Supernet => _supernet;
+
+    public SgdTrainer Trainer => _trainer;
 
     Tensor OnDevice(Tensor cpuTensor)
     {
