@@ -65,17 +65,49 @@ public static partial class TorchRuntime
     /// is 0); applies from the next <see cref="SetThreads"/>.</summary>
     public static bool AllowOneDnn { get; set; } = true;
 
-    /// <summary>For processes that run torch on several threads at once (trainer and evaluator actors). oneDNN stays on:
-    /// <c>nas bench nan</c> (several supernets training at once, GC stress, no-GC regions, with and without the ISA cap)
-    /// gave no non-finite gradient in 28,600 steps on the build machine of 2026-12-02 (docs/platform-notes.md); the
-    /// persistent NaN a node showed before came on AMD EPYC machines, which points at oneDNN's kernels there, and its
-    /// speed (about 1.7x) is worth keeping. <c>NAS_ONEDNN=single</c> restores the old rule (oneDNN off here) for a
-    /// machine where that bench counts some.</summary>
+    /// <summary>For processes that run torch on several threads at once (trainer and evaluator actors): oneDNN stays on
+    /// where <see cref="ConcurrentOneDnnByDefault"/> says so, or as <see cref="OneDnnSwitchVariable"/> says
+    /// (<c>on</c>: on; <see cref="OneDnnSingleOnly"/>: off here; 0: off everywhere).</summary>
     public static void PrepareForConcurrentUse()
     {
-        if (Environment.GetEnvironmentVariable(OneDnnSwitchVariable) == OneDnnSingleOnly) AllowOneDnn = false;
+        AllowOneDnn = Environment.GetEnvironmentVariable(OneDnnSwitchVariable) switch
+        {
+            OneDnnOn => true,
+            OneDnnSingleOnly => false,
+            _ => ConcurrentOneDnnByDefault(CpuInfo()),
+        };
         SetThreads(torch.get_num_threads());
     }
+
+    /// <summary>The <see cref="OneDnnSwitchVariable"/> value that keeps oneDNN on in every process.</summary>
+    public const string OneDnnOn = "on";
+
+    /// <summary>Whether several threads of one process may run convolutions on oneDNN on the CPU that
+    /// <paramref name="cpuInfo"/> (/proc/cpuinfo) describes. Not on AMD: on the AMD EPYC build machines a node's
+    /// oneDNN NaN gradients turned persistent (a step NaN over every recomputation, failing a strategy), while
+    /// <c>nas bench nan</c> counted none in 43,600 steps of 2-3 trainers on the Intel Xeon one (docs/platform-notes.md).
+    /// Run that bench on a machine and set NAS_ONEDNN=on where it counts none, for about 1.7x the speed.</summary>
+    public static bool ConcurrentOneDnnByDefault(string? cpuInfo) =>
+        cpuInfo is null || !cpuInfo.Split('\n').Any(line => line.StartsWith("vendor_id", StringComparison.Ordinal) && line.Contains("AuthenticAMD", StringComparison.Ordinal));
+
+    static string? CpuInfo()
+    {
+        try
+        {
+            return OperatingSystem.IsLinux() ? File.ReadAllText("/proc/cpuinfo") : null;
+        }
+        catch (IOException)
+        {
+            return null;
+        }
+        catch (UnauthorizedAccessException)
+        {
+            return null;
+        }
+    }
+
+    /// <summary>What <see cref="PrepareForConcurrentUse"/> decides on this machine without <see cref="OneDnnSwitchVariable"/>.</summary>
+    public static bool ConcurrentOneDnnOnThisMachine => ConcurrentOneDnnByDefault(CpuInfo());
 
     /// <summary>Whether libtorch may use oneDNN (mkldnn) kernels.</summary>
     public static bool OneDnnEnabled

@@ -1,6 +1,7 @@
 using NasActors.Search;
 using NasActors.Search.Spaces;
 using NasActors.Torch.Supernets;
+using TorchSharp;
 using static TorchSharp.torch;
 
 namespace NasActors.Torch.Training;
@@ -22,12 +23,16 @@ public static class LocalIntrinsicDimension
             throw new NasException($"lid-k = {neighbours} needs more than {neighbours} points (images in a batch), got {count}: lower lid-k or raise the batch size");
         using var scope = NewDisposeScope();
         using var noGrad = no_grad();
+        // Scalars freed here, not by the finalizer thread while libtorch may still read them (Runtime/Scalars.cs).
+        using var infinity = double.PositiveInfinity.ToScalar();
+        using var tiny = 1e-12.ToScalar();
+        using var k = ((double)neighbours).ToScalar();
         var rows = points.flatten(1).to(ScalarType.Float64);
         // A point is not its own neighbour: cdist's diagonal is not exactly zero, so it is excluded outright.
-        var distances = cdist(rows, rows).masked_fill(eye(count, dtype: ScalarType.Bool, device: rows.device), double.PositiveInfinity);
-        var nearest = distances.topk((int)neighbours, dim: 1, largest: false, sorted: true).values.clamp_min(1e-12);
-        var logRatios = nearest.log().sub(nearest.narrow(1, neighbours - 1, 1).log());  // log(r_i / r_k) <= 0
-        var estimates = logRatios.sum(1).neg().clamp_min(1e-12).reciprocal().mul(neighbours);
+        var distances = cdist(rows, rows).masked_fill(eye(count, dtype: ScalarType.Bool, device: rows.device), infinity);
+        var nearest = distances.topk(neighbours, dim: 1, largest: false, sorted: true).values.clamp_min(tiny);
+        var logRatios = nearest.div(nearest.narrow(1, neighbours - 1, 1)).log();  // log(r_i / r_k) <= 0
+        var estimates = logRatios.sum(1).neg().clamp_min(tiny).reciprocal().mul(k);
         return estimates.mean().item<double>();
     }
 }
