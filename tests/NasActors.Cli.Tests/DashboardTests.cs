@@ -28,7 +28,7 @@ public sealed class DashboardTests : IDisposable
         var spec = TinySearch.Write(_temp);
         File.WriteAllText(spec, File.ReadAllText(spec).Replace("steps = 10", "steps = 10000000").Replace("checkpoint-every = 5", "checkpoint-every = 500"));
         using var demo = Process.Start(NasProcess.StartInfo(["demo", "--spec", spec, "--state-dir", _temp.File("state"),
-                                                             "--poll", "0.5", "--dashboard-port", "0"]))!;
+                                                             "--poll", "0.5", "--dashboard-port", "0", "--evaluators", "3"]))!;
         try
         {
             var line = await NasProcess.WaitForLineAsync(demo, @"^dashboard: http://127\.0\.0\.1:\d+/$");
@@ -58,7 +58,7 @@ public sealed class DashboardTests : IDisposable
 
             using var workers = JsonDocument.Parse(await http.GetStringAsync("/api/workers"));
             Assert.Equal(2, workers.RootElement.GetProperty("Trainers").GetArrayLength());
-            Assert.Equal(1, workers.RootElement.GetProperty("Evaluators").GetArrayLength());
+            Assert.Equal(3, workers.RootElement.GetProperty("Evaluators").GetArrayLength());  // --evaluators
 
             // Actions need the admin token (the demo's is in its state folder).
             Assert.Equal(HttpStatusCode.Unauthorized, (await http.PostAsync($"/api/runs/{id}/pause", null)).StatusCode);
@@ -121,7 +121,7 @@ public sealed class DashboardBrowserTests : IDisposable
     {
         Assert.True(File.Exists(Chromium), $"{Chromium} is missing: ./nas test installs Debian's chromium (apt-get install chromium)");
         using var demo = Process.Start(NasProcess.StartInfo(["demo", "--spec", TinySearch.Write(_temp), "--state-dir", _temp.File("state"),
-                                                             "--poll", "0.5", "--dashboard-port", "0", "--keep-serving"]))!;
+                                                             "--poll", "0.5", "--dashboard-port", "0", "--keep-serving", "--evaluators", "1"]))!;
         try
         {
             // The run appears as soon as the page is served (it may already have finished: the tiny search is quick)...

@@ -221,7 +221,13 @@ public sealed class RankBenchPlanTests
     [Fact]
     public void The_supernet_combined_with_short_training_should_be_the_mean_of_their_ranks()
     {
-        string[] architectures = ["a", "b", "c", "d"];
+        string[] architectures =
+        [
+            "|none~0|+|none~0|none~1|+|skip_connect~0|none~1|none~2|",
+            "|nor_conv_1x1~0|+|none~0|none~1|+|skip_connect~0|none~1|none~2|",
+            "|nor_conv_3x3~0|+|none~0|none~1|+|skip_connect~0|none~1|none~2|",
+            "|nor_conv_3x3~0|+|nor_conv_3x3~0|none~1|+|skip_connect~0|none~1|nor_conv_3x3~2|",
+        ];
         RankBenchResult Result(string strategy, double seconds, params double[] estimates) => new(strategy, 1, 2000, 0, 0, 0, seconds,
             architectures.Select((a, i) => (a, estimates[i], (double)i)).ToArray());
         var supernet = Result("uniform", 100, 0.80, 0.81, 0.82, 0.83);     // ranks 1 2 3 4

@@ -33,7 +33,7 @@ public class SearchSpecTests
         Assert.Equal("demo", spec.Name);
         Assert.Equal(["conv-weight-2", "conv-weight-4", "naswot", "params"], spec.Strategies.Select(s => s.Id));
         Assert.Equal([false, false, true, true], spec.Strategies.Select(s => s.IsEstimator));
-        Assert.All(spec.Strategies.Where(s => !s.IsEstimator), s => Assert.Equal(80, s.FineTuning("demo")!.Steps));
+        Assert.All(spec.Strategies.Where(s => !s.IsEstimator), s => Assert.Equal(40, s.FineTuning("demo")!.Steps));
         Assert.Equal(2000, spec.Training.Steps);
         Assert.Equal(20, spec.Evolution.Budget);
         // The estimators score children shaped like the table's, which is deeper than the supernet.
