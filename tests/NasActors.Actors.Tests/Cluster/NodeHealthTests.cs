@@ -56,11 +56,10 @@ public sealed class NodeHealthTests : Akka.TestKit.Xunit2.TestKit
     {
         var health = new NodeHealth(Sys, clusterMember: false, journalProbeId: "readiness-probe-test", devices: []);
         await Journal.OnWrite.PassWithDelay(NodeHealth.JournalPatience * 3);
-        var clock = System.Diagnostics.Stopwatch.StartNew();
+        // No wall-clock assertion (the project's rule): the detail names the patience that was spent.
         var journal = Failed(await health.CheckAsync());
         Assert.Equal("journal", journal.Name);
         Assert.Contains("within 5 s", journal.Detail);
-        Assert.InRange(clock.Elapsed, NodeHealth.JournalPatience, NodeHealth.JournalPatience * 2);
     }
 
     [Fact]
