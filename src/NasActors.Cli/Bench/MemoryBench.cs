@@ -50,12 +50,15 @@ internal static class MemoryBench
         return command;
     }
 
-    static double Median(List<double> values) => values.Order().ElementAt(values.Count / 2);
+    internal static double Median(List<double> values) => values.Order().ElementAt(values.Count / 2);
 
     /// <summary>VmRSS of this process, which counts native (libtorch) memory that the GC does not see.</summary>
-    static double ResidentMiB()
+    static double ResidentMiB() => StatusMiB("VmRSS:");
+
+    /// <summary>A memory field of /proc/self/status (VmRSS:, VmHWM:, ...) in MiB.</summary>
+    internal static double StatusMiB(string field)
     {
-        var line = File.ReadLines("/proc/self/status").First(l => l.StartsWith("VmRSS:", StringComparison.Ordinal));
-        return long.Parse(line["VmRSS:".Length..].Trim().Split(' ')[0]) / 1024.0;
+        var line = File.ReadLines("/proc/self/status").First(l => l.StartsWith(field, StringComparison.Ordinal));
+        return long.Parse(line[field.Length..].Trim().Split(' ')[0], System.Globalization.CultureInfo.InvariantCulture) / 1024.0;
     }
 }

@@ -69,13 +69,13 @@ internal static class SplitBench
                 Console.WriteLine($"round {round}: {strategy,-12} peak +{peak,8:0.0} MiB resident  {elapsed,7:0.00} s");
             }
         foreach (var strategy in strategies)
-            Console.WriteLine($"{strategy,-12} median peak +{Median(peaks[strategy]):0.0} MiB, median {Median(seconds[strategy]):0.00} s");
+            Console.WriteLine($"{strategy,-12} median peak +{MemoryBench.Median(peaks[strategy]):0.0} MiB, median {MemoryBench.Median(seconds[strategy]):0.00} s");
         if (strategies.Count == 2)
         {
             var (first, second) = (strategies[0], strategies[1]);
             // A tiny network's peak can stay within the page cache's noise: no ratio of nothing.
-            var memory = Median(peaks[first]) >= 1 ? $"{Median(peaks[second]) / Median(peaks[first]):0.00}x" : "n/a (under 1 MiB)";
-            Console.WriteLine($"{second} / {first}: memory {memory}, time {Median(seconds[second]) / Median(seconds[first]):0.00}x");
+            var memory = MemoryBench.Median(peaks[first]) >= 1 ? $"{MemoryBench.Median(peaks[second]) / MemoryBench.Median(peaks[first]):0.00}x" : "n/a (under 1 MiB)";
+            Console.WriteLine($"{second} / {first}: memory {memory}, time {MemoryBench.Median(seconds[second]) / MemoryBench.Median(seconds[first]):0.00}x");
         }
         return 0;
     }
@@ -116,24 +116,16 @@ internal static class SplitBench
         using (no_grad()) using (NewDisposeScope()) supernet.Forward(data[0].Images, NextPath());
         GC.Collect();
         File.WriteAllText("/proc/self/clear_refs", "5");  // resets VmHWM to the current resident size
-        var baseline = StatusMiB("VmRSS:");
+        var baseline = MemoryBench.StatusMiB("VmRSS:");
         var stopwatch = Stopwatch.StartNew();
         double[,] distances = strategy == FewShotSampler.GradientMatchingName
             ? GradientMatching.OptionDistances(supernet, decision, 5, batches, NextBatch, NextPath)
             : IntrinsicDimensionMatching.OptionDistances(supernet, decision, 5, batches, FewShotSplit.DefaultLidNeighbours, NextBatch, NextPath).Distances;
         stopwatch.Stop();
-        var peak = StatusMiB("VmHWM:") - baseline;
+        var peak = MemoryBench.StatusMiB("VmHWM:") - baseline;
         var groups = OptionGrouping.LeastWithinGroupDistance(distances, 2);
         Console.WriteLine(FormattableString.Invariant($"{MeasureLine} {peak:0.0} {stopwatch.Elapsed.TotalSeconds:0.000} {string.Join(",", groups)}"));
         foreach (var (images, labels) in data) { images.Dispose(); labels.Dispose(); }
         return 0;
     }
-
-    static double StatusMiB(string field)
-    {
-        var line = File.ReadLines("/proc/self/status").First(l => l.StartsWith(field, StringComparison.Ordinal));
-        return long.Parse(line[field.Length..].Trim().Split(' ')[0], CultureInfo.InvariantCulture) / 1024.0;
-    }
-
-    static double Median(List<double> values) => values.Order().ElementAt(values.Count / 2);
 }
