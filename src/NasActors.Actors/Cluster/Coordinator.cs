@@ -25,7 +25,7 @@ public sealed class Coordinator : ReceiveActor
         _token = Encoding.UTF8.GetBytes(adminToken);
         _training = Context.ActorOf(TrainingQueue.ForCluster(), "training");
         _evaluations = Context.ActorOf(EvaluationSupervisor.ForCluster(), "evaluations");
-        _manager = Context.ActorOf(SearchManager.Props(_training, _evaluations), "searches");
+        _manager = Context.ActorOf(SearchManager.Supervised(_training, _evaluations), "searches");
 
         Receive<RegisterTrainer>(register => _training.Forward(register));
         Receive<TrainerActor.TrainerIdle>(idle => _training.Forward(idle));

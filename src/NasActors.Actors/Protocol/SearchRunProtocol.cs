@@ -63,8 +63,9 @@ public sealed record CommandAccepted(string SearchId, string Command);
 /// <summary>The command was refused and nothing was journaled; the reason says why and what to do.</summary>
 public sealed record CommandRejected(string SearchId, string Reason);
 
-/// <summary>A run's phase, and per strategy its training progress and evaluations.</summary>
-public sealed record SearchStatus(string SearchId, string Name, RunPhase Phase, IReadOnlyList<StrategyStatus> Strategies);
+/// <summary>A run's phase, and per strategy its training progress and evaluations. <paramref name="JournalFault"/>: why the
+/// run is held (its journal refuses writes) and what to do, or null.</summary>
+public sealed record SearchStatus(string SearchId, string Name, RunPhase Phase, IReadOnlyList<StrategyStatus> Strategies, string? JournalFault = null);
 
 public sealed record StrategyStatus(
     string Strategy, string Sampler, long CheckpointStep, long Steps, bool Trained, string? FailureReason,

@@ -18,6 +18,7 @@ public sealed class SearchManager : ReceivePersistentActor
     readonly Dictionary<string, IActorRef> _runs = new(StringComparer.Ordinal);
 
     readonly bool _active;
+    IActorRef _creator = ActorRefs.Nobody;  // who asked for the SearchCreated being persisted (one at a time: Persist stashes)
 
     public SearchManager(IActorRef training, IActorRef evaluations, bool active = true)
     {
@@ -50,6 +51,30 @@ public sealed class SearchManager : ReceivePersistentActor
         return Akka.Actor.Props.Create(() => new SearchManager(training, evaluations, active));
     }
 
+    /// <summary>The manager behind a backoff supervisor (as nodes run it): a write its journal fails stops it, and the
+    /// supervisor starts it again from its journal instead of leaving the node without one.</summary>
+    public static Props Supervised(IActorRef training, IActorRef evaluations, bool active = true) =>
+        BackoffSupervisor.Props(Backoff.OnStop(Props(training, evaluations, active), "manager",
+            TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(10), 0.2, maxNrOfRetries: -1));
+
+    protected override void OnPersistFailure(Exception cause, object @event, long sequenceNr)
+    {
+        RefuseCreation(@event, $"the journal did not write it ({cause.Message})");
+        base.OnPersistFailure(cause, @event, sequenceNr);
+    }
+
+    protected override void OnPersistRejected(Exception cause, object @event, long sequenceNr)
+    {
+        RefuseCreation(@event, $"the journal rejected it ({cause.Message})");
+        base.OnPersistRejected(cause, @event, sequenceNr);
+    }
+
+    void RefuseCreation(object @event, string why)
+    {
+        if (@event is SearchCreated created)
+            _creator.Tell(new CommandRejected("", $"search {created.SearchId} was not created: {why}; free space on the journal's disk, or bring its database back, and start it again"));
+    }
+
     void Create(CreateSearch create)
     {
         // Everything the run would refuse is refused here, before anything is journaled: a search journaled and then
@@ -68,7 +93,7 @@ public sealed class SearchManager : ReceivePersistentActor
         }
         var at = DateTimeOffset.UtcNow;
         var id = $"{spec.Name}-{at:yyyyMMdd-HHmmss}-{_searches.Count + 1}";
-        var sender = Sender;
+        var sender = _creator = Sender;
         Persist(new SearchCreated(id, spec.Name, at), created =>
         {
             _searches.Add(created);

@@ -1,4 +1,5 @@
 using Akka.Actor;
+using Akka.Configuration;
 using Akka.Event;
 using Akka.Persistence;
 using NasActors.Actors.Persistence;
@@ -14,7 +15,7 @@ namespace NasActors.Actors.Runs;
 /// last committed checkpoints and dispatches again every evaluation that was requested but never answered. Every N events
 /// (nas.search.snapshot-every) it snapshots its state and deletes the events and snapshots before it: recovery replays
 /// at most N - 1 events.</summary>
-public sealed class SearchRun : ReceivePersistentActor
+public sealed class SearchRun : ReceivePersistentActor, IWithTimers
 {
     /// <summary>Evaluations a strategy keeps in flight (see <see cref="SearchRunState.EvaluationsInFlight"/>).</summary>
     public const int EvaluationsInFlight = SearchRunState.EvaluationsInFlight;
@@ -27,6 +28,11 @@ public sealed class SearchRun : ReceivePersistentActor
     long? _recoveredFromSnapshot;
     readonly bool _active;
     IActorRef? _ranking;
+    readonly TimeSpan _journalRetry = JournalRetryOf(Context.System.Settings.Config);
+    // From a recovery of a running search until its journal has taken a probe write; while it is set, reports from
+    // trainers and evaluators wait in the stash and the run hands out nothing.
+    bool _awaitingJournal;
+    JournalFault? _journalFault;
 
     /// <param name="active">False in an admin process: the run answers and journals commands but trains and
     /// evaluates nothing (a node does that when it starts).</param>
@@ -52,31 +58,35 @@ public sealed class SearchRun : ReceivePersistentActor
             // The deletion after the snapshot may not have run (a node killed, or stopped, right after it): run it again.
             if (_active && _recoveredFromSnapshot is { } snapshotAt) DeleteMessages(snapshotAt);
             if (_state.Phase != RunPhase.NotStarted) StartRanking();
-            if (_state.Phase == RunPhase.Running) Continue();
+            // A failed write stopped the last incarnation (a full disk, a database gone): train nothing until the journal
+            // takes writes again, or the trainers would write checkpoints the run cannot commit.
+            if (_state.Phase == RunPhase.Running && _active) CheckJournal();
         });
 
         Command<StartSearch>(Start);
-        Command<CheckpointSaved>(Commit);
-        Command<TrainingFailed>(failed => Fail(failed));
-        Command<TrainerLost>(lost =>
+        Report<CheckpointSaved>(Commit);
+        Report<TrainingFailed>(failed => Fail(failed));
+        Report<TrainerLost>(lost =>
         {
             // The job goes back to the queue with every checkpoint committed so far; another trainer resumes it.
             if (!_active || _state.Phase != RunPhase.Running || !_state.Strategies.Any(s => s.Id == lost.Strategy)) return;
             var strategy = _state.Strategy(lost.Strategy);
             if (!strategy.IsReady && strategy.FailureReason is null) Train(strategy);
         });
-        Command<CheckpointUnusable>(unusable =>
+        Report<CheckpointUnusable>(unusable =>
         {
             if (_state.IsFinished || !_state.Strategies.Any(s => s.Id == unusable.Strategy)) return;
             if (_state.Strategy(unusable.Strategy).Checkpoints.All(c => c.Step != unusable.Step)) return;
             PersistTimed(new CheckpointRejected(unusable.Strategy, unusable.Step, unusable.Reason), Apply);
         });
-        Command<EvaluationSucceeded>(succeeded =>
+        Report<EvaluationSucceeded>(succeeded =>
             Record(succeeded.EvaluationId, new EvaluationCompleted(succeeded.EvaluationId, succeeded.Accuracy, succeeded.Seconds)));
-        Command<EvaluationGaveUp>(gaveUp => Record(gaveUp.EvaluationId, new EvaluationFailed(gaveUp.EvaluationId, gaveUp.Reason)));
-        Command<PauseSearch>(_ => ChangePhase("pause", RunPhase.Running, new SearchPaused(DateTimeOffset.UtcNow), resume: false));
-        Command<ResumeSearch>(_ => ChangePhase("resume", RunPhase.Paused, new SearchResumed(DateTimeOffset.UtcNow), resume: true));
-        Command<StopSearch>(Stop);
+        Report<EvaluationGaveUp>(gaveUp => Record(gaveUp.EvaluationId, new EvaluationFailed(gaveUp.EvaluationId, gaveUp.Reason)));
+        UserCommand<PauseSearch>(_ => ChangePhase("pause", RunPhase.Running, new SearchPaused(DateTimeOffset.UtcNow), resume: false));
+        UserCommand<ResumeSearch>(_ => ChangePhase("resume", RunPhase.Paused, new SearchResumed(DateTimeOffset.UtcNow), resume: true));
+        UserCommand<StopSearch>(Stop);
+        Command<JournalProbe.Answered>(JournalChecked);
+        Command<RetryJournal>(_ => CheckJournal());
         Command<GetSearchStatus>(_ => Sender.Tell(Status()));
         Command<ExportSearch>(_ =>
         {
@@ -118,6 +128,78 @@ public sealed class SearchRun : ReceivePersistentActor
 
     public static string PersistenceIdOf(string searchId) => $"search-{searchId}";
 
+    /// <summary>How long a run whose journal refused a write waits before it tries again (<c>nas.search.journal-retry</c>).</summary>
+    public static TimeSpan JournalRetryOf(Config config)
+    {
+        var retry = config.GetTimeSpan("nas.search.journal-retry", TimeSpan.FromSeconds(10), allowInfinite: false);
+        if (retry <= TimeSpan.Zero)
+            throw new NasException($"nas.search.journal-retry = {config.GetString("nas.search.journal-retry")} is invalid: expected a positive duration such as 10s");
+        return retry;
+    }
+
+    sealed record RetryJournal
+    {
+        public static readonly RetryJournal Instance = new();
+    }
+
+    /// <summary>A message from a trainer or an evaluator: handled at once, or stashed while the run waits for its journal.</summary>
+    void Report<T>(Action<T> handle) => Command<T>(message =>
+    {
+        if (_awaitingJournal) Stash.Stash();
+        else handle(message);
+    });
+
+    /// <summary>A command from a person: refused, naming the journal's fault, while the journal refuses writes.</summary>
+    void UserCommand<T>(Action<T> handle) => Command<T>(message =>
+    {
+        if (_journalFault is { } fault) Sender.Tell(new CommandRejected(_searchId, $"search {_searchId} cannot take commands now: {fault.Describe(_journalRetry)}"));
+        else if (_awaitingJournal) Stash.Stash();
+        else handle(message);
+    });
+
+    /// <summary>Persists and deletes one probe event under a persistence id of the run's own; training and evaluation go on
+    /// once it is answered.</summary>
+    void CheckJournal()
+    {
+        _awaitingJournal = true;
+        var patience = TimeSpan.FromSeconds(30);
+        var probe = Context.ActorOf(JournalProbe.Props($"journal-check-{PersistenceId}"));
+        probe.Ask<JournalProbe.Answered>(JournalProbe.Probe.Instance, patience).PipeTo(Self, failure: _ =>
+        {
+            // A probe still waiting for the journal would race the next one for its sequence numbers.
+            probe.Tell(PoisonPill.Instance);
+            return new JournalProbe.Answered(false, $"the journal did not answer a probe write within {patience.TotalSeconds:0} s");
+        });
+    }
+
+    void JournalChecked(JournalProbe.Answered answer)
+    {
+        if (answer.Ok)
+        {
+            if (_journalFault is { } fault)
+                Context.GetLogger().Info("search {0}: the journal takes writes again (it refused them since {1:u}); the run continues from its last committed state",
+                                         _searchId, fault.Since);
+            _journalFault = null;
+            _awaitingJournal = false;
+            Stash.UnstashAll();
+            if (_state.Phase == RunPhase.Running) Continue();
+            return;
+        }
+        if (_journalFault is null) Context.GetLogger().Warning("search {0} paused: {1}", _searchId, answer.Detail);
+        _journalFault = new JournalFault(answer.Detail, _journalFault?.Since ?? DateTimeOffset.UtcNow);
+        Timers.StartSingleTimer(RetryJournal.Instance, RetryJournal.Instance, _journalRetry);
+    }
+
+    /// <summary>A write the journal failed stops the run (Akka's rule for a persistent actor); its backoff supervisor starts it
+    /// again, and the new run checks the journal before it goes on. Until then nothing should train on its behalf.</summary>
+    protected override void OnPersistFailure(Exception cause, object @event, long sequenceNr)
+    {
+        Context.GetLogger().Error(cause, "search {0}: the journal did not write event {1} ({2}): {3}; the run stops and starts again from its journal",
+                                  _searchId, sequenceNr, @event.GetType().Name, cause.Message);
+        if (_active) _training.Tell(new StopTraining(_searchId));
+        base.OnPersistFailure(cause, @event, sequenceNr);
+    }
+
     /// <summary>The distinct architectures of the spec's ground-truth table (none when it names no table); a missing or
     /// malformed table throws <see cref="NasException"/>.</summary>
     public static IReadOnlyList<string> GroundTruthOf(SearchSpec spec) =>
@@ -126,6 +208,8 @@ public sealed class SearchRun : ReceivePersistentActor
             : GroundTruthTable.Read(spec.GroundTruth, SearchSpaces.Get(spec.Space)).Rows.Select(r => r.Architecture).Distinct().ToArray();
 
     public override string PersistenceId => PersistenceIdOf(_searchId);
+
+    public ITimerScheduler Timers { get; set; } = null!;
 
     void Start(StartSearch start)
     {
@@ -309,7 +393,7 @@ public sealed class SearchRun : ReceivePersistentActor
         if (_snapshots.IsDue(LastSequenceNr)) SaveSnapshot(_state.ToSnapshot());
     }
 
-    SearchStatus Status() => new(_searchId, _state.Spec?.Name ?? "", _state.Phase, _state.Strategies.Select(s =>
+    SearchStatus Status() => new(_searchId, _state.Spec?.Name ?? "", _state.Phase, Strategies: _state.Strategies.Select(s =>
     {
         var evaluations = _state.Evaluations.Values.Where(e => e.Request.Strategy == s.Id).ToArray();
         var searched = evaluations.Where(e => !e.Request.Probe).ToArray();
@@ -320,5 +404,13 @@ public sealed class SearchRun : ReceivePersistentActor
             s.LatestCheckpoint?.MeanLoss ?? double.NaN, s.LatestCheckpoint?.ImagesPerSecond ?? 0,
             evaluations.Count(e => e.Request.Probe && e.Request.ProbeStep is null && e.Accuracy is not null), _state.GroundTruthArchitectures.Count, s.Trained?.WeightsSha256,
             s.Trained?.TrainingSeconds ?? 0, s.Trained?.PathWaitSeconds ?? 0, s.CheckpointsRejected, s.Trained?.PathsDigest);
-    }).ToArray());
+    }).ToArray(), JournalFault: _journalFault?.Describe(_journalRetry));
+}
+
+/// <summary>Since when, and why, the journal refuses a run's writes.</summary>
+sealed record JournalFault(string Reason, DateTimeOffset Since)
+{
+    public string Describe(TimeSpan retry) =>
+        $"its journal refuses writes since {Since:HH:mm:ss} UTC ({Reason}); training is stopped, nothing committed is lost, and it " +
+        $"tries again every {retry.TotalSeconds:0.#} s: free space on the journal's disk, or bring its database back";
 }

@@ -159,6 +159,7 @@ internal static class SearchCommands
     internal static IEnumerable<string> StatusLines(SearchStatus status)
     {
         yield return $"{status.SearchId}  {status.Name}  {status.Phase.ToString().ToLowerInvariant()}";
+        if (status.JournalFault is { } fault) yield return $"  held: {fault}";
         foreach (var s in status.Strategies)
             yield return $"  {s.Strategy,-12} {s.Sampler,-8} " + (s.FailureReason is not null ? $"failed: {s.FailureReason}" :
                 $"{(s.IsEstimator ? "estimator (no supernet)" : s.Trained ? "trained" : $"step {s.CheckpointStep}/{s.Steps}")}  evolution {s.EvaluationsCompleted}/{s.Budget}" +
