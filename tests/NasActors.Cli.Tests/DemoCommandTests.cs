@@ -33,15 +33,18 @@ public sealed class DemoCommandTests : IDisposable
     }
 
     [Fact]
-    public async Task Demo_should_print_the_floor_that_estimators_set_under_the_supernets()
+    public async Task Demo_should_print_the_floor_that_estimators_set_under_the_supernets_and_a_combination_beside_them()
     {
         var spec = TinySearch.Write(_temp, "p { estimator = params }\n    n { estimator = naswot, batch-size = 16, batches = 1, initialisations = 1 }\n" +
                                            "    s { estimator = short-training, steps = 2, batch-size = 16 }");
+        File.WriteAllText(spec, File.ReadAllText(spec).Replace("  evolution {", "  combine { mix = [a, p] }\n  evolution {"));
         var run = await NasProcess.RunAsync(["demo", "--spec", spec, "--state-dir", _temp.File("state"), "--poll", "0.5", "--dashboard-port", "0"]);
 
         NasAssert.Succeeded(run);
         Assert.True(run.StdoutLines.Any(l => l.StartsWith("n: top ", StringComparison.Ordinal) && l.Contains("naswot score of a freshly initialised child, no supernet")), run.ToString());
-        Assert.True(run.StdoutLines.Any(l => Regex.IsMatch(l, @"^floor \(no supernet\): parameter count Kendall tau -?\d\.\d{3}, best zero-cost estimator naswot -?\d\.\d{3}, s \(children trained briefly\) -?\d\.\d{3}; a -?\d\.\d{3} (clears|does not clear) it, b -?\d\.\d{3} (clears|does not clear) it$")), run.ToString());
+        Assert.True(run.StdoutLines.Any(l => Regex.IsMatch(l, @"^floor \(no supernet\): parameter count Kendall tau -?\d\.\d{3}, best zero-cost estimator naswot -?\d\.\d{3}, s \(children trained briefly\) -?\d\.\d{3}; a -?\d\.\d{3} (clears|does not clear) it, b -?\d\.\d{3} (clears|does not clear) it, mix \(a \+ p\) -?\d\.\d{3} (clears|does not clear) it$")), run.ToString());
+        // Each member scored the other's best: the combination ranks children, not just the probes.
+        Assert.True(run.StdoutLines.Any(l => Regex.IsMatch(l, @"^mix: top [1-9]\d* child models") && l.Contains("mean rank under a, p as a share")), run.ToString());
     }
 
     [Fact]

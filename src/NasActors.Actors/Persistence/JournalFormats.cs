@@ -102,7 +102,9 @@ public static class JournalFormats
             // v2 (029750f): ground-truth probes beside the evolution's children.
             p => Default(p, "Probe", false),
             // v3 (d8de39a): probes of a checkpoint before the final one.
-            p => Default(p, "ProbeStep", null)),
+            p => Default(p, "ProbeStep", null),
+            // v4 (issue 22): children scored for a combined estimator.
+            p => Default(p, "ForCombination", false)),
         new("evaluation-completed", typeof(EvaluationCompleted),
             // v2 (b5cf13f): the evaluator's seconds on it.
             p => Default(p, "Seconds", 0)),
@@ -111,7 +113,9 @@ public static class JournalFormats
         new("search-resumed", typeof(SearchResumed)),
         new("search-stopped", typeof(SearchStopped)),
         new("search-completed", typeof(SearchCompleted)),
-        new("search-run-snapshot", typeof(SearchRunSnapshot)),
+        new("search-run-snapshot", typeof(SearchRunSnapshot),
+            // v2 (issue 22): its evaluations embed evaluation-requested.v4; a v1 snapshot's embedded events upcast as journaled ones do.
+            _ => { }),
         // Written and deleted by each readiness probe (/readyz), never read back by a run.
         new("journal-probed", typeof(JournalProbed)),
     ];

@@ -29,10 +29,17 @@ public sealed record StrategyFailed(string Strategy, string Reason) : ISearchEve
 
 /// <summary>A child model is to be scored with inherited weights; journaled before it is dispatched. A probe scores a
 /// ground-truth architecture to measure ranking quality and takes no part in the evolution: with the final weights, or,
-/// with <paramref name="ProbeStep"/>, with the checkpoint of that step (ranking quality over training time).</summary>
+/// with <paramref name="ProbeStep"/>, with the checkpoint of that step (ranking quality over training time).
+/// <paramref name="ForCombination"/>: a child another member of a combined estimator found, scored so that the
+/// combination can rank it (see <see cref="Runs.CombinationSpec"/>); it takes no part in the evolution either.</summary>
 public sealed record EvaluationRequested(
     string EvaluationId, string Strategy, string Architecture, string CheckpointPath, string CheckpointSha256, bool Probe = false,
-    long? ProbeStep = null) : ISearchEvent;
+    long? ProbeStep = null, bool ForCombination = false) : ISearchEvent
+{
+    /// <summary>Whether the evolution proposed it (and takes its result).</summary>
+    [System.Text.Json.Serialization.JsonIgnore]
+    public bool IsEvolution => !Probe && !ForCombination;
+}
 
 /// <summary>An evaluation's result, and the evaluator's seconds on it; a second result for the same id is ignored.</summary>
 public sealed record EvaluationCompleted(string EvaluationId, double Accuracy, double Seconds = 0) : ISearchEvent;

@@ -34,9 +34,10 @@ public sealed record SearchExport(SearchStatus Status, SearchRanking Ranking, st
 /// <summary>A committed checkpoint: the step, and the mean loss and throughput since the one before.</summary>
 public sealed record ExportedCheckpoint(string Strategy, long Step, double MeanLoss, double ImagesPerSecond);
 
-/// <summary>One evaluation of a run; <paramref name="Seconds"/> is the evaluator's time on it (0 in journals from before it was kept).</summary>
+/// <summary>One evaluation of a run; <paramref name="Seconds"/> is the evaluator's time on it (0 in journals from before it was kept);
+/// <paramref name="ForCombination"/>: scored for a combined estimator, not proposed by the evolution.</summary>
 public sealed record ExportedEvaluation(string EvaluationId, string Strategy, string Architecture, bool GroundTruthProbe, double? Accuracy, string? FailureReason,
-                                        long? ProbeStep = null, double Seconds = 0);
+                                        long? ProbeStep = null, double Seconds = 0, bool ForCombination = false);
 
 /// <summary>Per strategy: the best child models found and how well the supernet ranks the ground-truth architectures.</summary>
 public sealed record SearchRanking(string SearchId, IReadOnlyList<StrategyRanking> Strategies);
@@ -45,10 +46,16 @@ public sealed record SearchRanking(string SearchId, IReadOnlyList<StrategyRankin
 /// between its inherited-weight estimates and stand-alone test accuracy, over <paramref name="Probed"/> architectures.
 /// <paramref name="Estimator"/> names the zero-cost estimator of a strategy that trains nothing (its scores are not
 /// accuracies). <paramref name="Top1Percentile"/> and <paramref name="Top5Percentile"/>: where the best one and best five
-/// of its estimates stand in the truth (1 = the table's best).</summary>
+/// of its estimates stand in the truth (1 = the table's best). <paramref name="Combines"/>: the members of a combined
+/// estimator (search.combine), whose scores are mean-rank shares from 0 to 1, not accuracies.</summary>
 public sealed record StrategyRanking(
     string Strategy, IReadOnlyList<RankedChild> Leaderboard, int Probed, double? KendallTau, double? SpearmanRho, double? TopOverlap,
-    string? Estimator = null, double? Top1Percentile = null, double? Top5Percentile = null);
+    string? Estimator = null, double? Top1Percentile = null, double? Top5Percentile = null, IReadOnlyList<string>? Combines = null)
+{
+    /// <summary>Whether its leaderboard holds scores rather than inherited-weight accuracies.</summary>
+    [System.Text.Json.Serialization.JsonIgnore]
+    public bool IsScore => Estimator is not null || Combines is not null;
+}
 
 /// <summary>A child model with its inherited-weight accuracy (or estimator score), its stand-alone accuracy when the
 /// ground truth has it, and how many architectures of the space compute the same function (<paramref name="Aliases"/>).</summary>

@@ -12,12 +12,14 @@ namespace NasActors.Actors.Runs;
 public sealed class RankingActor : ReceiveActor
 {
     /// <summary>Everything scored so far (after a start or a recovery): replaces what the actor held.</summary>
-    public sealed record Reset(IReadOnlyList<string> Strategies, IReadOnlyList<ScoredChild> Scored, IReadOnlyDictionary<string, string>? Estimators = null);
+    public sealed record Reset(IReadOnlyList<string> Strategies, IReadOnlyList<ScoredChild> Scored, IReadOnlyDictionary<string, string>? Estimators = null,
+                               IReadOnlyList<CombinationSpec>? Combinations = null);
 
     readonly List<ScoredChild> _scored = [];
     readonly IChoiceSpace _space;
     IReadOnlyList<string> _strategies = [];
     IReadOnlyDictionary<string, string>? _estimators;
+    IReadOnlyList<CombinationSpec>? _combinations;
     IReadOnlyDictionary<string, double>? _truth;
     string? _truthError;
     string? _tensorBoard;
@@ -42,6 +44,7 @@ public sealed class RankingActor : ReceiveActor
         {
             _strategies = reset.Strategies;
             _estimators = reset.Estimators;
+            _combinations = reset.Combinations;
             _scored.Clear();
             _scored.AddRange(reset.Scored);
             Publish(searchId);
@@ -56,7 +59,7 @@ public sealed class RankingActor : ReceiveActor
         {
             if (_truthError is not null) Sender.Tell(new CommandRejected(searchId, _truthError));
             else if (get.TopK < 1) Sender.Tell(new CommandRejected(searchId, $"--k must be positive, got {get.TopK}"));
-            else Sender.Tell(Ranking.Compute(searchId, _strategies, _scored, _truth, get.TopK, _space, _estimators));
+            else Sender.Tell(Ranking.Compute(searchId, _strategies, _scored, _truth, get.TopK, _space, _estimators, _combinations));
         });
     }
 
@@ -90,7 +93,7 @@ public sealed class RankingActor : ReceiveActor
     public const int ScatterEvery = 10;
 
     void Publish(string searchId) =>
-        Context.System.EventStream.Publish(new RankingUpdated(Ranking.Compute(searchId, _strategies, _scored, _truth, 10, _space, _estimators)));
+        Context.System.EventStream.Publish(new RankingUpdated(Ranking.Compute(searchId, _strategies, _scored, _truth, 10, _space, _estimators, _combinations)));
 
     public static Props Props(string searchId, string? groundTruth, string space, string? tensorBoard = null) =>
         Akka.Actor.Props.Create(() => new RankingActor(searchId, groundTruth, space, tensorBoard));

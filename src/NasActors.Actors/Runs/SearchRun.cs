@@ -94,7 +94,7 @@ public sealed class SearchRun : ReceivePersistentActor, IWithTimers
                 ? new CommandRejected(_searchId, $"unknown search id '{_searchId}'; list the searches with: nas search list")
                 : new SearchExport(Status(), Ranking.Compute(_state, int.MaxValue), _state.Spec!.Text,
                     _state.Evaluations.Values.OrderBy(e => e.Request.EvaluationId, StringComparer.Ordinal).Select(e => new ExportedEvaluation(
-                        e.Request.EvaluationId, e.Request.Strategy, e.Request.Architecture, e.Request.Probe, e.Accuracy, e.FailureReason, e.Request.ProbeStep, e.Seconds)).ToArray(),
+                        e.Request.EvaluationId, e.Request.Strategy, e.Request.Architecture, e.Request.Probe, e.Accuracy, e.FailureReason, e.Request.ProbeStep, e.Seconds, e.Request.ForCombination)).ToArray(),
                     _state.Strategies.SelectMany(s => s.Checkpoints.Select(c => new ExportedCheckpoint(s.Id, c.Step, c.MeanLoss, c.ImagesPerSecond))).ToArray()));
         });
         Command<SaveSnapshotSuccess>(saved =>
@@ -283,8 +283,9 @@ public sealed class SearchRun : ReceivePersistentActor, IWithTimers
         {
             Apply(@event);
             if (@event is EvaluationCompleted completed && record.Request.ProbeStep is null)
-                _ranking?.Tell(new ScoredChild(record.Request.Strategy, record.Request.Architecture, completed.Accuracy, record.Request.Probe));
-            if (_state.Phase == RunPhase.Running) DispatchEvaluations(record.Request.Strategy);
+                _ranking?.Tell(new ScoredChild(record.Request.Strategy, record.Request.Architecture, completed.Accuracy, record.Request.Probe, record.Request.ForCombination));
+            if (_state.Phase == RunPhase.Running)
+                foreach (var strategy in _state.AffectedBy(record.Request.Strategy)) DispatchEvaluations(strategy);
             CompleteIfDone();
         });
     }
@@ -331,7 +332,7 @@ public sealed class SearchRun : ReceivePersistentActor, IWithTimers
     {
         var spec = _state.Spec!;
         _ranking ??= Context.ActorOf(RankingActor.Props(_searchId, spec.GroundTruth, spec.Space, spec.Training.TensorBoard), "ranking");
-        _ranking.Tell(new RankingActor.Reset(_state.Strategies.Select(s => s.Id).ToArray(), _state.ScoredChildren(), Ranking.EstimatorsOf(spec)));
+        _ranking.Tell(new RankingActor.Reset(_state.Strategies.Select(s => s.Id).ToArray(), _state.ScoredChildren(), Ranking.EstimatorsOf(spec), spec.Combinations));
     }
 
     /// <summary>After a start, a resume or a recovery: hand out training that is not done, send again evaluations
@@ -396,7 +397,7 @@ public sealed class SearchRun : ReceivePersistentActor, IWithTimers
     SearchStatus Status() => new(_searchId, _state.Spec?.Name ?? "", _state.Phase, Strategies: _state.Strategies.Select(s =>
     {
         var evaluations = _state.Evaluations.Values.Where(e => e.Request.Strategy == s.Id).ToArray();
-        var searched = evaluations.Where(e => !e.Request.Probe).ToArray();
+        var searched = evaluations.Where(e => e.Request.IsEvolution).ToArray();
         var best = s.Evolution.Best;
         return new StrategyStatus(s.Id, s.Spec.Sampler, s.LatestCheckpoint?.Step ?? 0, s.Spec.Steps, s.IsReady,
             s.FailureReason, searched.Count(e => e.Accuracy is not null), evaluations.Count(e => e.FailureReason is not null),

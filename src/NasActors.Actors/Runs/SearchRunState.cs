@@ -86,6 +86,9 @@ public sealed class SearchRunState
                 Strategy(probe.Strategy).ProbesRequested++;
                 _evaluations[probe.EvaluationId] = new EvaluationRecord(probe, null, null);
                 break;
+            case EvaluationRequested { ForCombination: true } combined:
+                _evaluations[combined.EvaluationId] = new EvaluationRecord(combined, null, null);
+                break;
             case EvaluationRequested requested:
                 var owner = Strategy(requested.Strategy);
                 if (ResultsInRequestOrder) ReportInRequestOrder(owner, owner.Evolution, owner.Evolution.Proposed + 1 - EvaluationsInFlight);
@@ -101,11 +104,11 @@ public sealed class SearchRunState
                 break;
             case EvaluationCompleted completed when _evaluations.TryGetValue(completed.EvaluationId, out var record) && record.IsPending:
                 _evaluations[completed.EvaluationId] = record with { Accuracy = completed.Accuracy, Seconds = completed.Seconds };
-                if (!record.Request.Probe) Answered(Strategy(record.Request.Strategy), _evaluations[completed.EvaluationId]);
+                if (record.Request.IsEvolution) Answered(Strategy(record.Request.Strategy), _evaluations[completed.EvaluationId]);
                 break;
             case EvaluationFailed failedEvaluation when _evaluations.TryGetValue(failedEvaluation.EvaluationId, out var failedRecord) && failedRecord.IsPending:
                 _evaluations[failedEvaluation.EvaluationId] = failedRecord with { FailureReason = failedEvaluation.Reason };
-                if (!failedRecord.Request.Probe) Answered(Strategy(failedRecord.Request.Strategy), _evaluations[failedEvaluation.EvaluationId]);
+                if (failedRecord.Request.IsEvolution) Answered(Strategy(failedRecord.Request.Strategy), _evaluations[failedEvaluation.EvaluationId]);
                 break;
             case EvaluationCompleted or EvaluationFailed:
                 break;  // a duplicate result: the first one counts
@@ -196,7 +199,7 @@ public sealed class SearchRunState
             };
             strategy.Checkpoints.AddRange(saved.Checkpoints);
             // A snapshot lists evaluations in request order (the order they were applied in).
-            strategy.EvolutionRequests.AddRange(snapshot.Evaluations.Where(e => e.Request.Strategy == saved.Id && !e.Request.Probe).Select(e => e.Request.EvaluationId));
+            strategy.EvolutionRequests.AddRange(snapshot.Evaluations.Where(e => e.Request.Strategy == saved.Id && e.Request.IsEvolution).Select(e => e.Request.EvaluationId));
             foreach (var probes in saved.StepProbesRequested) strategy.StepProbesRequested[probes.Step] = probes.Requested;
             state._strategies[saved.Id] = strategy;
         }
@@ -236,8 +239,55 @@ public sealed class SearchRunState
             return new EvaluationRequested($"{strategyId}/ground-truth/{index + 1}", strategyId, GroundTruthArchitectures[index],
                                            checkpoint.Path, checkpoint.Sha256, Probe: true);
         }
+        if (CombinationCandidate(strategy) is { } candidate)
+        {
+            var index = _evaluations.Values.Count(e => e.Request.Strategy == strategyId && e.Request.ForCombination);
+            return new EvaluationRequested($"{strategyId}/combined/{index + 1}", strategyId, candidate, checkpoint.Path, checkpoint.Sha256,
+                                           ForCombination: true);
+        }
         return null;
     }
+
+    /// <summary>The next child this strategy scores for a combined estimator it is a member of: one of the other members'
+    /// best functions that it has not scored (nor asked for); null when there is none, or none yet.</summary>
+    string? CombinationCandidate(StrategyState strategy)
+    {
+        foreach (var combination in CombinationsOf(strategy).Where(IsRankable))
+        {
+            var scored = _evaluations.Values.Where(e => e.Request.Strategy == strategy.Id && !e.Request.Probe)
+                .Select(e => FunctionOf(e.Request.Architecture)).ToHashSet();
+            if (CombinationCandidates(combination).FirstOrDefault(c => !scored.Contains(FunctionOf(c))) is { } candidate) return candidate;
+        }
+        return null;
+    }
+
+    IEnumerable<CombinationSpec> CombinationsOf(StrategyState strategy) => Spec!.Combinations.Where(c => c.Members.Contains(strategy.Id));
+
+    /// <summary>Whether every member of the combination has searched to the end (and none failed): its candidates are known.</summary>
+    bool IsRankable(CombinationSpec combination) =>
+        combination.Members.Select(Strategy).All(m => m.FailureReason is null && m.IsReady && m.Evolution.IsComplete);
+
+    /// <summary>Whether the combination may still get candidates: no member failed, and one is still searching.</summary>
+    bool IsAwaited(CombinationSpec combination) =>
+        combination.Members.Select(Strategy).All(m => m.FailureReason is null) && !IsRankable(combination);
+
+    /// <summary>Each member's <see cref="CombinationSpec.CandidatesPerMember"/> best functions by its own evolution's
+    /// scores, as the architecture it scored, member by member: what every member of the combination scores.</summary>
+    IEnumerable<string> CombinationCandidates(CombinationSpec combination) =>
+        combination.Members.SelectMany(member => _evaluations.Values
+            .Where(e => e.Request.Strategy == member && e.Request.IsEvolution && e.Accuracy is not null)
+            .GroupBy(e => FunctionOf(e.Request.Architecture)).Select(g => g.First())
+            .OrderByDescending(e => e.Accuracy).ThenBy(e => e.Request.Architecture, StringComparer.Ordinal)
+            .Take(CombinationSpec.CandidatesPerMember).Select(e => e.Request.Architecture));
+
+    /// <summary>The function an architecture computes (its canonical form), where the space has canonical forms.</summary>
+    string FunctionOf(string architecture) =>
+        _space.HasCanonicalForms ? _space.Canonicalize(_space.Parse(architecture)).ToString() : architecture;
+
+    /// <summary>The strategies that may have evaluations to propose once <paramref name="strategyId"/> got a result: it,
+    /// and the other members of its combined estimators (whose candidates its evolution's end makes known).</summary>
+    public IEnumerable<string> AffectedBy(string strategyId) =>
+        Spec!.Combinations.Where(c => c.Members.Contains(strategyId)).SelectMany(c => c.Members).Prepend(strategyId).Distinct();
 
     static readonly CheckpointCommitted NoCheckpoint = new("", 0, "", "");
 
@@ -260,7 +310,7 @@ public sealed class SearchRunState
     /// before the final one are not: they measure ranking quality over training, see the export).</summary>
     public IReadOnlyList<ScoredChild> ScoredChildren() =>
         _evaluations.Values.Where(e => e.Accuracy is not null && e.Request.ProbeStep is null)
-            .Select(e => new ScoredChild(e.Request.Strategy, e.Request.Architecture, e.Accuracy!.Value, e.Request.Probe)).ToArray();
+            .Select(e => new ScoredChild(e.Request.Strategy, e.Request.Architecture, e.Accuracy!.Value, e.Request.Probe, e.Request.ForCombination)).ToArray();
 
     /// <summary>Requested evaluations without a result yet: what a recovered run dispatches again.</summary>
     public IEnumerable<EvaluationRequested> PendingEvaluations() =>
@@ -269,7 +319,8 @@ public sealed class SearchRunState
     /// <summary>True when every strategy has failed or finished both training and its evaluation budget.</summary>
     public bool AllStrategiesDone =>
         _strategies.Count > 0 && _strategies.Values.All(s => s.FailureReason is not null || (s.IsReady && s.Evolution.IsComplete
-            && s.ProbesRequested == GroundTruthArchitectures.Count && !PendingEvaluations().Any(e => e.Strategy == s.Id)));
+            && s.ProbesRequested == GroundTruthArchitectures.Count && !PendingEvaluations().Any(e => e.Strategy == s.Id)
+            && !CombinationsOf(s).Any(IsAwaited) && CombinationCandidate(s) is null));
 }
 
 /// <summary>One strategy of a run: its checkpoints, whether it trained or failed, and its evolutionary search.</summary>

@@ -24,7 +24,8 @@ public sealed record SearchSpec(
     EvaluationSpec Evaluation,
     ulong Seed,
     string? GroundTruth,
-    string Text)
+    string Text,
+    IReadOnlyList<CombinationSpec> Combinations)
 {
     /// <summary>The longest spec text read: a spec is a page of settings, and Akka's parser takes time and stack that grow
     /// with the text.</summary>
@@ -101,6 +102,7 @@ public sealed record SearchSpec(
         var data = reader.Data(training.BatchSize);
         reader.CheckStepMemory("training.batch-size", training.BatchSize, supernet.Channels, supernet.CellsPerStage, data, "the supernet");
         var strategies = reader.Strategies(training, space, supernet, data);
+        var combinations = reader.Combinations(strategies);
         var evolution = new EvolutionSettings(reader.Int("evolution.population", 20, min: 2), reader.Int("evolution.sample-size", 5, min: 1),
             reader.Int("evolution.budget", 100, min: 2), reader.Double("evolution.crossover", 0.2, min: 0, max: 1));
         try
@@ -123,7 +125,7 @@ public sealed record SearchSpec(
         // The name begins the search's id, which names its checkpoint directory and its journal.
         if (!IsSafeName(name)) throw reader.Invalid("name", name, "1 to 100 characters, without / or \\ or control characters, not . or ..");
         return new SearchSpec(name, space, data, supernet, training, strategies, evolution, evaluation,
-            (ulong)reader.Int("seed", 1, min: 0), groundTruth, text);
+            (ulong)reader.Int("seed", 1, min: 0), groundTruth, text, combinations);
     }
 
     /// <summary>The spec with <c>training.tensorboard</c> set to <paramref name="folder"/> (a later key overrides an
@@ -388,6 +390,31 @@ public sealed record SearchSpec(
             }
             return strategy;
         }
+
+        /// <summary>search.combine { ID = [A, B, ...] }: each entry ranks children by the mean of their ranks under two
+        /// or more of the spec's strategies (see <see cref="CombinationSpec"/>). Left out: none.</summary>
+        public IReadOnlyList<CombinationSpec> Combinations(IReadOnlyList<StrategySpec> strategies)
+        {
+            const string example = "e.g. combine { blend = [uniform, jacob] } with strategies uniform and jacob";
+            if (Find("combine") is not { } value) return [];
+            if (!value.IsObject()) throw Invalid("combine", Describe(value), $"a block of combined estimators, {example}");
+            var ids = strategies.Select(s => s.Id).ToArray();
+            return value.GetObject().Items.Where(e => !IsNull(e.Value)).OrderBy(e => e.Key, StringComparer.Ordinal).Select(entry =>
+            {
+                var (id, members) = (entry.Key, entry.Value);
+                var path = $"combine.{id}";
+                // The id stands beside strategies' ids in rankings, exports and file names.
+                if (!IsSafeName(id)) throw Invalid(path, Describe(members), "an id of 1 to 100 characters, without / or \\ or control characters");
+                if (ids.Contains(id)) throw Invalid(path, Describe(members), $"an id of its own: {id} is already a strategy's");
+                if (!members.IsArray()) throw Invalid(path, Describe(members), $"a list of two or more of the spec's strategies, {example}");
+                var names = members.GetArray().Select((member, i) => PlainValue($"{path}[{i}]", member) ?? "").ToArray();
+                foreach (var name in names.Where(n => !ids.Contains(n)))
+                    throw Invalid(path, $"[{string.Join(", ", names)}]", $"strategies of this spec ({string.Join(", ", ids)}); {name} is not one");
+                if (names.Distinct().Count() != names.Length || names.Length < 2)
+                    throw Invalid(path, $"[{string.Join(", ", names)}]", "two or more different strategies of this spec");
+                return new CombinationSpec(id, names);
+            }).ToArray();
+        }
     }
 
     /// <summary>A rough upper estimate of the memory one training step's activations take: an NB201 cell keeps about 24
@@ -395,6 +422,16 @@ public sealed record SearchSpec(
     /// and third stages hold half and a quarter of the first's; float32.</summary>
     public static long StepMemory(int batchSize, int channels, int cells, int imageSize) =>
         (long)Math.Min(long.MaxValue, 4.0 * batchSize * channels * imageSize * imageSize * 1.75 * (24.0 * cells + 8));
+}
+
+/// <summary>A combined estimator: children ranked by the mean of their ranks under each of <paramref name="Members"/>
+/// (strategies of the same run), every member weighing alike whatever the scale of its scores. A rule fixed in advance,
+/// not fitted to any table. It ranks the children every member scored: each member also scores the best
+/// <see cref="CandidatesPerMember"/> functions of the others' evolutions, and every member scores the ground-truth probes.</summary>
+public sealed record CombinationSpec(string Id, IReadOnlyList<string> Members)
+{
+    /// <summary>How many of each member's best functions the other members score (a leaderboard's length).</summary>
+    public const int CandidatesPerMember = 10;
 }
 
 /// <summary>The data set and how it is cut: validation images score child models (a subset of them per evaluation).</summary>

@@ -176,11 +176,16 @@ internal static class SearchCommands
         foreach (var strategy in ranking.Strategies)
         {
             Console.WriteLine();
-            Console.WriteLine(strategy.Estimator is null
-                ? $"{strategy.Strategy}: top {strategy.Leaderboard.Count} child models, one per function (inherited-weight validation accuracy; stand-alone test accuracy where the ground truth has it; strings that compute it)"
-                : $"{strategy.Strategy}: top {strategy.Leaderboard.Count} child models, one per function ({strategy.Estimator} score of a freshly initialised child, no supernet; stand-alone test accuracy where the ground truth has it; strings that compute it)");
+            var scored = strategy switch
+            {
+                { Combines: { } members } => $"mean rank under {string.Join(", ", members)} as a share, 1 = every one's best",
+                { Estimator: { } estimator } => $"{estimator} score of a freshly initialised child, no supernet",
+                _ => "inherited-weight validation accuracy",
+            };
+            Console.WriteLine($"{strategy.Strategy}: top {strategy.Leaderboard.Count} child models, one per function ({scored}; " +
+                              "stand-alone test accuracy where the ground truth has it; strings that compute it)");
             foreach (var child in strategy.Leaderboard)
-                Console.WriteLine($"  {(strategy.Estimator is null ? CommonOptions.Accuracy(child.Accuracy) : child.Accuracy.ToString("G4", CultureInfo.InvariantCulture)),9}  " +
+                Console.WriteLine($"  {(strategy.IsScore ? child.Accuracy.ToString("G4", CultureInfo.InvariantCulture) : CommonOptions.Accuracy(child.Accuracy)),9}  " +
                                   $"{(child.TrueAccuracy is { } truth ? CommonOptions.Accuracy(truth) : "   -   "),7}  {child.Aliases,5}  {child.Architecture}");
             Console.WriteLine(strategy.KendallTau is null
                 ? "  ranking quality: no ground truth (the spec names no table, or it has fewer than 2 architectures)"
@@ -209,7 +214,7 @@ internal static class SearchCommands
         var supernets = ranking.Strategies.Where(s => s.Estimator is null && s.KendallTau is not null).ToArray();
         var bar = free.Max(s => s.KendallTau!.Value);
         var verdict = supernets.Length == 0 ? "" : "; " + string.Join(", ", supernets.Select(s =>
-            $"{s.Strategy} {s.KendallTau:0.000} {(s.KendallTau > bar ? "clears it" : "does not clear it")}"));
+            $"{s.Strategy}{(s.Combines is { } members ? $" ({string.Join(" + ", members)})" : "")} {s.KendallTau:0.000} {(s.KendallTau > bar ? "clears it" : "does not clear it")}"));
         return $"floor (no supernet): {string.Join(", ", parts)}{verdict}";
     }
 }

@@ -73,12 +73,17 @@ public static class SearchReport
         html.Append("<h2>Leaderboards</h2>\n");
         foreach (var ranking in export.Ranking.Strategies)
         {
-            // An estimator's scores are not accuracies.
-            var scored = ranking.Estimator is null ? "inherited-weight accuracy" : $"{Text(ranking.Estimator)} score (no supernet)";
+            // An estimator's scores, a combination's mean-rank shares, are not accuracies.
+            var scored = ranking switch
+            {
+                { Combines: { } members } => $"mean-rank share under {Text(string.Join(", ", members))}",
+                { Estimator: { } estimator } => $"{Text(estimator)} score (no supernet)",
+                _ => "inherited-weight accuracy",
+            };
             html.Append($"<h3>{Text(ranking.Strategy)}</h3>\n<table>\n<tr><th>#</th><th>function (canonical form)</th><th>cell</th><th>strings</th><th>{scored}</th><th>stand-alone accuracy</th></tr>\n");
             foreach (var (child, rank) in ranking.Leaderboard.Take(10).Select((c, i) => (c, i + 1)))
                 html.Append($"<tr><td class=\"num\">{rank}</td><td><code>{Text(child.Architecture)}</code></td><td class=\"cell\">{CellPicture.Of(space, child.Architecture)}</td><td class=\"num\">{child.Aliases}</td>" +
-                            $"<td class=\"num\">{(ranking.Estimator is null ? Percent(child.Accuracy) : child.Accuracy.ToString("G4", CultureInfo.InvariantCulture))}</td>" +
+                            $"<td class=\"num\">{(ranking.IsScore ? child.Accuracy.ToString("G4", CultureInfo.InvariantCulture) : Percent(child.Accuracy))}</td>" +
                             $"<td class=\"num\">{(child.TrueAccuracy is { } t ? Percent(t) : "")}</td></tr>\n");
             html.Append("</table>\n");
         }
@@ -137,7 +142,7 @@ public static class SearchReport
     /// <summary>The best inherited-weight accuracy found so far per strategy, over its evolution's proposals.</summary>
     public static string? EvolutionCurve(SearchExport export)
     {
-        var searched = export.Evaluations.Where(e => !e.GroundTruthProbe).ToArray();
+        var searched = export.Evaluations.Where(e => !e.GroundTruthProbe && !e.ForCombination).ToArray();
         if (searched.Length == 0) return null;
         return SvgPlot.Figure("Best inherited-weight accuracy found so far",
         [
@@ -156,7 +161,8 @@ public static class SearchReport
     /// null when no strategy has one yet.</summary>
     public static string? EstimateScatter(SearchExport export, IReadOnlyDictionary<string, double> truth)
     {
-        var probed = export.Ranking.Strategies.Where(r => r.KendallTau is not null).ToArray();
+        // A combined estimator's estimates are ranks, computed, not evaluated: its members' panels show them.
+        var probed = export.Ranking.Strategies.Where(r => r.KendallTau is not null && r.Combines is null).ToArray();
         if (probed.Length == 0) return null;
         return SvgPlot.Figure("Inherited-weight estimate against stand-alone test accuracy", probed.Select(r =>
             new Panel(Invariant($"{r.Strategy}: tau {r.KendallTau:0.000}"), "true test accuracy", "estimated accuracy",

@@ -80,6 +80,21 @@ public static class RankCorrelation
         return values.Select(v => v > kth ? 1.0 : v == kth ? shareOfTied : 0.0).ToArray();
     }
 
+    /// <summary>Per item, the mean of its ranks under every estimate (each a list over the same items; higher is better),
+    /// as a share of the best rank: 1 for an item every estimate puts first, 0 for one every estimate puts last. Every
+    /// estimate weighs alike, whatever the scale of its scores.</summary>
+    public static double[] MeanRankShares(IReadOnlyList<IReadOnlyList<double>> estimates)
+    {
+        if (estimates.Count == 0) throw new ArgumentException("no estimate to combine", nameof(estimates));
+        var count = estimates[0].Count;
+        if (estimates.Any(e => e.Count != count)) throw new ArgumentException("every estimate must score the same items", nameof(estimates));
+        if (count == 1) return [1.0];
+        var sums = new double[count];
+        foreach (var ranks in estimates.Select(AverageRanks))
+            for (var i = 0; i < count; i++) sums[i] += ranks[i];
+        return sums.Select(sum => (sum / estimates.Count - 1) / (count - 1)).ToArray();
+    }
+
     /// <summary>Ranks from 1 (smallest); tied values share the mean of their ranks.</summary>
     public static double[] AverageRanks(IReadOnlyList<double> values)
     {

@@ -23,14 +23,14 @@ public sealed class JournalSerializerTests
         ("checkpoint-rejected.v1", typeof(CheckpointRejected)),
         ("strategy-trained.v3", typeof(StrategyTrained)),
         ("strategy-failed.v1", typeof(StrategyFailed)),
-        ("evaluation-requested.v3", typeof(EvaluationRequested)),
+        ("evaluation-requested.v4", typeof(EvaluationRequested)),
         ("evaluation-completed.v2", typeof(EvaluationCompleted)),
         ("evaluation-failed.v1", typeof(EvaluationFailed)),
         ("search-paused.v1", typeof(SearchPaused)),
         ("search-resumed.v1", typeof(SearchResumed)),
         ("search-stopped.v1", typeof(SearchStopped)),
         ("search-completed.v1", typeof(SearchCompleted)),
-        ("search-run-snapshot.v1", typeof(SearchRunSnapshot)),
+        ("search-run-snapshot.v2", typeof(SearchRunSnapshot)),
         ("journal-probed.v1", typeof(JournalProbed)),
     ];
 

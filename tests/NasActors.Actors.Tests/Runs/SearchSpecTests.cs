@@ -193,4 +193,31 @@ public class SearchSpecTests
         var operationsOnly = SearchSpec.Parse(WithEstimator("b { sampler = uniform, fine-tune = 30, fine-tune-scope = operations }"));
         Assert.True(operationsOnly.Strategies.Single(s => s.Id == "b").FineTuning("b")!.OperationsOnly);
     }
+
+    static string WithCombine(string combine) => Minimal.Replace("  evolution {", $"  {combine}\n  evolution {{");
+
+    [Fact]
+    public void A_combined_estimator_should_name_its_members_in_the_order_written()
+    {
+        var spec = SearchSpec.Parse(WithCombine("combine { both = [b, a] }"));
+        var combination = Assert.Single(spec.Combinations);
+        Assert.Equal("both", combination.Id);
+        Assert.Equal(["b", "a"], combination.Members);
+        Assert.Empty(SearchSpec.Parse(Minimal).Combinations);
+    }
+
+    [Theory]
+    [InlineData("combine = [a, b]", "search.combine = [ ... ] is invalid: expected a block of combined estimators")]
+    [InlineData("combine { both = a }", "search.combine.both = a is invalid: expected a list of two or more")]
+    [InlineData("combine { both { a = 1 } }", "search.combine.both = { ... } is invalid: expected a list")]
+    [InlineData("combine { both = [a, nosuch] }", "search.combine.both = [a, nosuch] is invalid: expected strategies of this spec (a, b); nosuch is not one")]
+    [InlineData("combine { both = [a] }", "search.combine.both = [a] is invalid: expected two or more different strategies")]
+    [InlineData("combine { both = [a, a] }", "search.combine.both = [a, a] is invalid: expected two or more different strategies")]
+    [InlineData("combine { a = [a, b] }", "search.combine.a = [ ... ] is invalid: expected an id of its own: a is already a strategy's")]
+    [InlineData("combine { both = [a, [b]] }", "search.combine.both[1] = [ ... ] is invalid: expected a plain value")]
+    public void A_bad_combined_estimator_should_be_refused_naming_the_setting(string combine, string message)
+    {
+        var error = Assert.Throws<NasException>(() => SearchSpec.Parse(WithCombine(combine)));
+        Assert.Contains(message, error.Message);
+    }
 }

@@ -86,6 +86,16 @@ public sealed class RankCorrelationTests
     }
 
     [Fact]
+    public void MeanRankShares_should_weigh_every_estimate_alike_whatever_its_scale()
+    {
+        // Ranks 1..4 under the first, 4,1,2,3 under the second (scores a thousand times larger): mean ranks 2.5, 1.5, 2.5, 3.5.
+        Assert.Equal([0.5, 1 / 6.0, 0.5, 5 / 6.0], RankCorrelation.MeanRankShares([[1, 2, 3, 4], [4000, 1000, 2000, 3000]]));
+        Assert.Equal([1.0, 0.0], RankCorrelation.MeanRankShares([[5, 1], [0.2, 0.1]]));
+        Assert.Equal([1.0], RankCorrelation.MeanRankShares([[3]]));
+        Assert.Throws<ArgumentException>(() => RankCorrelation.MeanRankShares([[1, 2], [1]]));
+    }
+
+    [Fact]
     public void KendallTauWithinGroups_should_count_only_pairs_in_the_same_group()
     {
         // Across groups the estimate is backwards (group 1 estimated below group 0, truly above); within each group
