@@ -48,5 +48,9 @@ public static class Program
             Console.Error.WriteLine($"error: {e.Message}");
             return UsageError;
         }
+        finally
+        {
+            NasActors.Actors.Telemetry.NodeLogging.Flush();
+        }
     }
 }

@@ -104,7 +104,8 @@ public sealed class ClusterNode : IAdminChannel
             }
             """);
         var cluster = ConfigurationFactory.ParseString(File.ReadAllText(JournalSettings.HoconFile("cluster.conf")));
-        return node.WithFallback(cluster)
+        return Telemetry.NodeLogging.AkkaConfig().WithFallback(node)
+            .WithFallback(cluster)
             .WithFallback(Serialization.WireFormats.Config())
             .WithFallback(settings.Journal.ToConfig())
             .WithFallback(ClusterSingleton.DefaultConfig())

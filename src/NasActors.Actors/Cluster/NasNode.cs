@@ -49,7 +49,8 @@ public sealed class NasNode : IAdminChannel
         Directory.CreateDirectory(stateDirectory);
         Directory.CreateDirectory(settings.CheckpointDirectory);
         var nodeLock = LockStateDirectory(stateDirectory);
-        var config = ConfigurationFactory.ParseString($"akka {{ loglevel = {settings.LogLevel}, stdout-loglevel = {settings.LogLevel} }}")
+        var config = Telemetry.NodeLogging.AkkaConfig()
+            .WithFallback(ConfigurationFactory.ParseString($"akka {{ loglevel = {settings.LogLevel}, stdout-loglevel = {settings.LogLevel} }}"))
             .WithFallback(settings.Journal.ToConfig());
         var system = ActorSystem.Create(name, config);
         IActorRef training = ActorRefs.Nobody, evaluations = ActorRefs.Nobody;

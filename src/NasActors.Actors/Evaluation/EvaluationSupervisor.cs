@@ -114,7 +114,7 @@ public sealed class EvaluationSupervisor : ReceiveActor, IWithTimers
         var key = new EvaluationKey(work.SearchId, work.Request.EvaluationId);
         if (_answers.TryGetValue(key, out var answer))
         {
-            _log.Info("evaluation {0} of search {1} was answered before: answering again", key.EvaluationId, key.SearchId);
+            _log.Info("evaluation {EvaluationId} of search {SearchId} was answered before: answering again", key.EvaluationId, key.SearchId);
             Sender.Tell(answer);
             return;
         }
@@ -131,7 +131,7 @@ public sealed class EvaluationSupervisor : ReceiveActor, IWithTimers
         }
         catch (NasException e)
         {
-            _log.Warning("evaluation {0} of search {1} cannot run: {2}", key.EvaluationId, key.SearchId, e.Message);
+            _log.Warning("evaluation {EvaluationId} of search {SearchId} cannot run: {Reason}", key.EvaluationId, key.SearchId, e.Message);
             NasMetrics.EvaluationsFailed.Add(1);
             Answer(key, Sender, new EvaluationGaveUp(key.SearchId, key.EvaluationId, e.Message));
             return;
@@ -188,19 +188,19 @@ public sealed class EvaluationSupervisor : ReceiveActor, IWithTimers
         if (!_jobs.TryGetValue(key, out var job)) return;
         if (!retryable)
         {
-            _log.Warning("evaluation {0} of search {1} failed and cannot be retried: {2}", key.EvaluationId, key.SearchId, reason);
+            _log.Warning("evaluation {EvaluationId} of search {SearchId} failed and cannot be retried: {Reason}", key.EvaluationId, key.SearchId, reason);
             GiveUp(key, job, reason);
         }
         else if (job.Attempts >= job.MaxAttempts)
         {
-            _log.Warning("evaluation {0} of search {1}: attempt {2} of {3} failed ({4}); giving up",
+            _log.Warning("evaluation {EvaluationId} of search {SearchId}: attempt {Attempt} of {MaxAttempts} failed ({Reason}); giving up",
                          key.EvaluationId, key.SearchId, job.Attempts, job.MaxAttempts, reason);
             GiveUp(key, job, $"{reason} (attempt {job.Attempts} of {job.MaxAttempts})");
         }
         else
         {
             var delay = Backoff(job.Attempts);
-            _log.Warning("evaluation {0} of search {1}: attempt {2} of {3} failed ({4}); retrying in {5} ms",
+            _log.Warning("evaluation {EvaluationId} of search {SearchId}: attempt {Attempt} of {MaxAttempts} failed ({Reason}); retrying in {DelayMs} ms",
                          key.EvaluationId, key.SearchId, job.Attempts, job.MaxAttempts, reason, (long)delay.TotalMilliseconds);
             Timers.StartSingleTimer(key, new RetryDue(key), delay);  // one timer per evaluation, keyed by it
         }

@@ -85,7 +85,7 @@ public sealed class EvaluatorActor : ReceiveActor, IWithUnboundedStash, IWithTim
         var faults = spec.Evaluation.Faults;
         if (faults.KillEvaluatorAt > 0 && run.Sequence == faults.KillEvaluatorAt)
         {
-            _log.Warning("injected fault: evaluator stops at its evaluation {0} ({1} of search {2}, attempt {3})",
+            _log.Warning("injected fault: evaluator stops at its evaluation {Sequence} ({EvaluationId} of search {SearchId}, attempt {Attempt})",
                          run.Sequence, run.EvaluationId, run.Work.SearchId, run.Attempt);
             Context.Stop(Self);  // vanishes without a reply: the supervisor's death watch must notice
             return;

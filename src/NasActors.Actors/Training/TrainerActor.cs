@@ -99,7 +99,7 @@ public sealed class TrainerActor : ReceiveActor, IWithTimers
         _cancellation = new CancellationTokenSource();
         var job = _job;
         var token = _cancellation.Token;
-        _log.Info("training {0}/{1} on {2}{3}", work.SearchId, work.Strategy, Device,
+        _log.Info("training {SearchId}/{Strategy} on {Device}{ResumedFrom}", work.SearchId, work.Strategy, Device,
                   work.ResumeFrom is { } from ? $" from step {from.Step}" : "");
         // A thread of its own: training blocks for minutes and must not hold a dispatcher thread.
         _thread = new Thread(() =>
@@ -130,8 +130,8 @@ public sealed class TrainerActor : ReceiveActor, IWithTimers
 
     void Ended(JobEnded ended)
     {
-        if (ended.Crash is { } crash) _log.Error(crash, "training {0}/{1} failed on {2}", ended.SearchId, ended.Strategy, Device);
-        _log.Info("training {0}/{1} ended after {2:0.0} s; waited {3:0.000} s for paths ({4:0.00}%)", ended.SearchId, ended.Strategy,
+        if (ended.Crash is { } crash) _log.Error(crash, "training {SearchId}/{Strategy} failed on {Device}", ended.SearchId, ended.Strategy, Device);
+        _log.Info("training {SearchId}/{Strategy} ended after {TrainingSeconds:0.0} s; waited {StarvedSeconds:0.000} s for paths ({StarvedPercent:0.00}%)", ended.SearchId, ended.Strategy,
                   ended.Training.TotalSeconds, ended.Starved.TotalSeconds, 100 * ended.Starved.TotalSeconds / Math.Max(1e-9, ended.Training.TotalSeconds));
         if (_job is not null) Context.Stop(_job.SamplerActor);
         (_job, _work, _thread) = (null, null, null);
@@ -146,7 +146,7 @@ public sealed class TrainerActor : ReceiveActor, IWithTimers
     {
         _cancellation?.Cancel();
         if (_thread is { } thread && !thread.Join(JoinTimeout))
-            _log.Warning("training {0}/{1} did not stop within {2} s of its trainer", _work?.SearchId, _work?.Strategy, JoinTimeout.TotalSeconds);
+            _log.Warning("training {SearchId}/{Strategy} did not stop within {JoinSeconds} s of its trainer", _work?.SearchId, _work?.Strategy, JoinTimeout.TotalSeconds);
     }
 
     static readonly TimeSpan JoinTimeout = TimeSpan.FromMinutes(2);

@@ -21,6 +21,9 @@ public sealed partial class LocalCluster
 
     public string StateDirectory { get; }
 
+    /// <summary>What the nodes' logs (under the state directory's logs/) hold: text, or json lines.</summary>
+    public string LogFormat { get; init; } = "text";
+
     public int BasePort { get; }
 
     public int DashboardPort { get; }
@@ -68,9 +71,9 @@ public sealed partial class LocalCluster
         var seeds = string.Join(',', joinThrough.Select(i => $"127.0.0.1:{BasePort + i}"));
         return index == 0
             ? ["node", "--roles", "coordinator", "--port", $"{BasePort}", "--seed-nodes", seeds, "--state-dir", StateDirectory, "--certificate", CertificatePath,
-               "--journal", Postgres.Url, "--poll", "5", "--log-level", "INFO", "--dashboard-port", $"{DashboardPort}"]
+               "--journal", Postgres.Url, "--poll", "5", "--log-level", "INFO", "--log-format", LogFormat, "--dashboard-port", $"{DashboardPort}"]
             : ["node", "--roles", "trainer,evaluator", "--device", "cpu", "--port", $"{BasePort + index}", "--seed-nodes", $"127.0.0.1:{BasePort}", "--state-dir", StateDirectory,
-               "--certificate", CertificatePath];
+               "--certificate", CertificatePath, "--log-format", LogFormat];
     }
 
     /// <summary>Starts whatever of PostgreSQL and the nodes is not running (so it also restarts a node that died), each

@@ -15,14 +15,19 @@ internal static class ClusterCommand
         var postgresPort = PostgresPort();
         var trainers = new Option<int>("--trainers") { Description = "trainer+evaluator nodes (one CPU device each)", DefaultValueFactory = _ => 2 };
         var dashboardPort = new Option<int>("--dashboard-port") { Description = "the coordinator's dashboard on 127.0.0.1 (0: any free port)", DefaultValueFactory = _ => 8050 };
+        var logFormat = new Option<string>("--log-format") { Description = "the nodes' log files: text, or json lines", DefaultValueFactory = _ => "text" };
+        logFormat.AcceptOnlyFromAmong("text", "json");
         var up = new Command("up", "start PostgreSQL, the coordinator and the trainer nodes (they keep running after this command)")
         {
-            stateDirectory, port, postgresPort, trainers, dashboardPort,
+            stateDirectory, port, postgresPort, trainers, dashboardPort, logFormat,
         };
         up.SetAction(async (parsed, _) =>
         {
             var count = CommonOptions.Positive("--trainers", parsed.GetValue(trainers));
-            var cluster = new LocalCluster(parsed.GetValue(stateDirectory)!, parsed.GetValue(port), parsed.GetValue(postgresPort), parsed.GetValue(dashboardPort));
+            var cluster = new LocalCluster(parsed.GetValue(stateDirectory)!, parsed.GetValue(port), parsed.GetValue(postgresPort), parsed.GetValue(dashboardPort))
+            {
+                LogFormat = parsed.GetValue(logFormat)!,
+            };
             await cluster.UpAsync(count, Path.Combine(AppContext.BaseDirectory, "nas.dll"), Console.Out);
             // Each node announces its dashboard or metrics endpoint just after it joined.
             if (await AnnouncedAsync(cluster.DashboardUrl) is { } url) Console.WriteLine($"dashboard: {url}");

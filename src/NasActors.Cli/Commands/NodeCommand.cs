@@ -3,6 +3,7 @@ using System.Net;
 using NasActors.Actors.Cluster;
 using NasActors.Actors.Protocol;
 using NasActors.Actors.Runs;
+using NasActors.Actors.Telemetry;
 using NasActors.Cli.Operations;
 using NasActors.Search;
 
@@ -32,21 +33,24 @@ internal static class NodeCommand
         var seedNodes = new Option<string?>("--seed-nodes") { Description = "HOST:PORT of the nodes to join, comma-separated (a coordinator without it founds the cluster)" };
         var devices = new Option<string[]>("--device") { Description = "a cluster node's devices, cpu or cuda:N (repeat, or comma-separate, for several): a trainer on each; evaluators score on the first", AllowMultipleArgumentsPerToken = true };
         var token = SearchCommands.Token();
-        var logLevel = new Option<string>("--log-level") { Description = "Akka log level of a cluster node: DEBUG, INFO, WARNING, ERROR", DefaultValueFactory = _ => "WARNING" };
+        var logLevel = new Option<string>("--log-level") { Description = "the node's log level: DEBUG, INFO, WARNING, ERROR", DefaultValueFactory = _ => "WARNING" };
         logLevel.AcceptOnlyFromAmong("DEBUG", "INFO", "WARNING", "ERROR");
+        var logFormat = new Option<string>("--log-format") { Description = "the node's log lines: text, or json (one JSON object a line, with node, search id and strategy)", DefaultValueFactory = _ => "text" };
+        logFormat.AcceptOnlyFromAmong("text", "json");
         var dashboardPort = new Option<int?>("--dashboard-port") { Description = "a coordinator's live dashboard, with /metrics, /healthz and /readyz (0: any free port; default nas.dashboard.port, 8050)" };
         var metricsPort = new Option<int>(MetricsServer.PortFlag) { Description = "a node without a dashboard (trainer, evaluator, embedded) serves /metrics, /healthz and /readyz here (0: any free port, the default)" };
         var httpAddress = new Option<string?>("--http-address") { Description = "the address the dashboard and metrics endpoints listen on: 127.0.0.1 (default), or 0.0.0.0 in a container" };
         var tls = new CertificateOptions();
         var command = new Command("node", "run a node: embedded (every role, SQLite journal, CPU), or with --roles a cluster node")
         {
-            config, stateDirectory, journal, trainers, evaluators, untilIdle, poll, roles, hostname, port, seedNodes, devices, token, logLevel, dashboardPort,
-            metricsPort, httpAddress,
+            config, stateDirectory, journal, trainers, evaluators, untilIdle, poll, roles, hostname, port, seedNodes, devices, token, logLevel, logFormat,
+            dashboardPort, metricsPort, httpAddress,
         };
         tls.AddTo(command);
         command.SetAction(async (parsed, cancellation) =>
         {
             NodeEndpoints.ListenToMeter();
+            NodeLogging.Use(NodeLogging.ParseFormat(parsed.GetValue(logFormat)!), parsed.GetValue(roles) is null ? "embedded" : $"{parsed.GetValue(hostname)}:{parsed.GetValue(port)}");
             var configured = NodeConfig.Load(parsed.GetValue(config));
             var clusterRoles = parsed.GetValue(roles);
             var deviceList = (parsed.GetValue(devices) ?? []).SelectMany(d => d.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)).ToArray();
@@ -62,11 +66,11 @@ internal static class NodeCommand
             var endpoint = new Endpoint(NodeEndpoints.ParseAddress(parsed.GetValue(httpAddress)), parsed.GetValue(metricsPort));
             if (clusterRoles is null)
             {
-                foreach (var clusterOnly in new Option[] { hostname, seedNodes, devices, token, logLevel, dashboardPort, tls.Certificate, tls.PasswordFile })
+                foreach (var clusterOnly in new Option[] { hostname, seedNodes, devices, token, dashboardPort, tls.Certificate, tls.PasswordFile })
                     if (parsed.GetResult(clusterOnly) is { Implicit: false })
                         throw new NasException($"{clusterOnly.Name} is for cluster nodes: add --roles (e.g. --roles trainer,evaluator)");
                 endpoint.CheckMetricsPortFree();
-                return await RunEmbedded(configured, endpoint, parsed.GetValue(untilIdle), cancellation);
+                return await RunEmbedded(configured, parsed.GetValue(logLevel)!, endpoint, parsed.GetValue(untilIdle), cancellation);
             }
             var settings = new ClusterNodeSettings(
                 ClusterNodeSettings.ParseRoles(clusterRoles), parsed.GetValue(hostname)!, parsed.GetValue(port),
@@ -108,9 +112,9 @@ internal static class NodeCommand
         public static void Announce(string baseUrl) => Console.WriteLine($"metrics: {baseUrl}metrics (health: {baseUrl}healthz, {baseUrl}readyz)");
     }
 
-    static async Task<int> RunEmbedded(NodeConfig configured, Endpoint endpoint, bool untilIdle, CancellationToken cancellation)
+    static async Task<int> RunEmbedded(NodeConfig configured, string logLevel, Endpoint endpoint, bool untilIdle, CancellationToken cancellation)
     {
-        var settings = configured.ToSettings();
+        var settings = configured.ToSettings() with { LogLevel = logLevel };
         await using var node = NasNode.Start(settings);
         await using var metrics = await endpoint.StartAsync(node.Health);
         Console.WriteLine($"node running on {configured.StateDirectory} with {settings.Devices.Count} trainers ({string.Join(", ", settings.Devices)}) and {settings.Evaluators} evaluators on {settings.EvaluatorDevice}; " +
@@ -122,6 +126,7 @@ internal static class NodeCommand
     static async Task<int> RunCluster(ClusterNodeSettings settings, NodeConfig configured, int? dashboardPort, Endpoint endpoint, bool untilIdle, CancellationToken cancellation)
     {
         await using var node = await ClusterNode.StartAsync(settings, JoinTimeout);
+        NodeLogging.Node = $"{settings.Hostname}:{node.Address.Port}";
         var what = new List<string> { $"roles {string.Join(",", settings.Roles)}" };
         if (settings.Has(ClusterNodeSettings.TrainerRole)) what.Add($"devices {string.Join(",", settings.Devices)}");
         if (settings.Has(ClusterNodeSettings.EvaluatorRole)) what.Add($"evaluators {settings.Evaluators} on {settings.EvaluatorDevice}");
