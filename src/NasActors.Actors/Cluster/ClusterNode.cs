@@ -68,7 +68,7 @@ public sealed class ClusterNode : IAdminChannel
         }
 
         if (settings.Has(ClusterNodeSettings.CoordinatorRole))
-            system.ActorOf(ClusterSingletonManager.Props(Coordinator.Props(settings.AdminToken), PoisonPill.Instance,
+            system.ActorOf(ClusterSingletonManager.Props(Coordinator.Props(settings.AdminToken, settings.TensorBoard), PoisonPill.Instance,
                 ClusterSingletonManagerSettings.Create(system).WithRole(ClusterNodeSettings.CoordinatorRole)), SingletonName);
         var proxy = system.ActorOf(ClusterSingletonProxy.Props($"/user/{SingletonName}",
             ClusterSingletonProxySettings.Create(system).WithRole(ClusterNodeSettings.CoordinatorRole)), ProxyName);

@@ -7,11 +7,12 @@ namespace NasActors.Actors.Cluster;
 
 /// <summary>What a cluster node runs: its roles, where it listens, which seed nodes it joins, its devices (trainer),
 /// evaluators (evaluator), the shared checkpoint folder, the journal (coordinator), the admin token, and the cluster's
-/// certificate when remoting runs over TLS (null: plain TCP).</summary>
+/// certificate when remoting runs over TLS (null: plain TCP), and the coordinator's TensorBoard folder for every search
+/// (trainers write their event files under it too, as they do checkpoints: a folder every node reaches).</summary>
 public sealed record ClusterNodeSettings(
     IReadOnlyList<string> Roles, string Hostname, int Port, IReadOnlyList<NodeAddress> SeedNodes, IReadOnlyList<string> Devices,
     int Evaluators, string CheckpointDirectory, JournalSettings Journal, string AdminToken, string LogLevel = "WARNING",
-    ClusterCertificate? Certificate = null)
+    ClusterCertificate? Certificate = null, string? TensorBoard = null)
 {
     public const string CoordinatorRole = "coordinator";
     public const string TrainerRole = "trainer";

@@ -20,12 +20,12 @@ public sealed class Coordinator : ReceiveActor
     readonly IActorRef _evaluations;
     readonly IActorRef _manager;
 
-    public Coordinator(string adminToken)
+    public Coordinator(string adminToken, string? tensorBoard = null)
     {
         _token = Encoding.UTF8.GetBytes(adminToken);
         _training = Context.ActorOf(TrainingQueue.ForCluster(), "training");
         _evaluations = Context.ActorOf(EvaluationSupervisor.ForCluster(), "evaluations");
-        _manager = Context.ActorOf(SearchManager.Supervised(_training, _evaluations), "searches");
+        _manager = Context.ActorOf(SearchManager.Supervised(_training, _evaluations, tensorBoard: tensorBoard), "searches");
 
         Receive<RegisterTrainer>(register => _training.Forward(register));
         Receive<TrainerActor.TrainerIdle>(idle => _training.Forward(idle));
@@ -34,10 +34,10 @@ public sealed class Coordinator : ReceiveActor
         Receive<AdminRequest>(Admin);
     }
 
-    public static Props Props(string adminToken)
+    public static Props Props(string adminToken, string? tensorBoard = null)
     {
         if (string.IsNullOrEmpty(adminToken)) throw new ArgumentException("the coordinator needs an admin token", nameof(adminToken));
-        return Akka.Actor.Props.Create(() => new Coordinator(adminToken));
+        return Akka.Actor.Props.Create(() => new Coordinator(adminToken, tensorBoard));
     }
 
     void Admin(AdminRequest request)

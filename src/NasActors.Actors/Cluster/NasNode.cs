@@ -59,7 +59,7 @@ public sealed class NasNode : IAdminChannel
             training = system.ActorOf(TrainingQueue.Props(settings.Devices, settings.CheckpointDirectory), "training");
             evaluations = system.ActorOf(EvaluationSupervisor.Props(() => new SupernetChildEvaluator(settings.EvaluatorDevice), Math.Max(1, settings.Evaluators)), "evaluations");
         }
-        var manager = system.ActorOf(SearchManager.Supervised(training, evaluations, active), "searches");
+        var manager = system.ActorOf(SearchManager.Supervised(training, evaluations, active, settings.TensorBoard), "searches");
         var health = new NodeHealth(system, clusterMember: false, journalProbeId: $"readiness-probe-{name}",
                                     active ? settings.Devices.Append(settings.EvaluatorDevice) : []);
         return new NasNode(system, manager, training, evaluations, nodeLock, health);

@@ -2,8 +2,10 @@ using NasActors.Actors.Persistence;
 
 namespace NasActors.Actors.Cluster;
 
-/// <summary>What one node runs: its journal, where checkpoints go, its trainers' devices and its evaluators.</summary>
-public sealed record NodeSettings(JournalSettings Journal, string CheckpointDirectory, IReadOnlyList<string> Devices, int Evaluators, string LogLevel = "WARNING")
+/// <summary>What one node runs: its journal, where checkpoints go, its trainers' devices and its evaluators.
+/// <paramref name="TensorBoard"/>: a folder every search the node runs writes TensorBoard event files to (over its spec's).</summary>
+public sealed record NodeSettings(JournalSettings Journal, string CheckpointDirectory, IReadOnlyList<string> Devices, int Evaluators, string LogLevel = "WARNING",
+                                  string? TensorBoard = null)
 {
     /// <summary>Evaluators score on the node's first device: with one node per GPU, that node's GPU.</summary>
     public string EvaluatorDevice => Devices.Count > 0 ? Devices[0] : "cpu";

@@ -15,7 +15,11 @@ public sealed class RankingActor : ReceiveActor
     public sealed record Reset(IReadOnlyList<string> Strategies, IReadOnlyList<ScoredChild> Scored, IReadOnlyDictionary<string, string>? Estimators = null,
                                IReadOnlyList<CombinationSpec>? Combinations = null);
 
+    /// <summary>A ground-truth probe of a checkpoint before the final one (evaluation.probe-checkpoints), scored.</summary>
+    public sealed record StepProbeScored(string Strategy, long Step, string Architecture, double Accuracy);
+
     readonly List<ScoredChild> _scored = [];
+    readonly Dictionary<(string Strategy, long Step), Dictionary<string, double>> _stepProbes = [];
     readonly IChoiceSpace _space;
     IReadOnlyList<string> _strategies = [];
     IReadOnlyDictionary<string, string>? _estimators;
@@ -55,6 +59,7 @@ public sealed class RankingActor : ReceiveActor
             Log(searchId, scored);
             Publish(searchId);
         });
+        Receive<StepProbeScored>(probe => LogTauOverTraining(searchId, probe));
         Receive<GetRanking>(get =>
         {
             if (_truthError is not null) Sender.Tell(new CommandRejected(searchId, _truthError));
@@ -71,8 +76,7 @@ public sealed class RankingActor : ReceiveActor
         if (_tensorBoard is null) return;
         try
         {
-            if (!_logs.TryGetValue(scored.Strategy, out var log))
-                _logs[scored.Strategy] = log = Training.TensorBoardLog.Open(Path.Combine(_tensorBoard, searchId, scored.Strategy), "", "evaluation", _scored.Count);
+            var log = LogOf(searchId, scored.Strategy);
             var mine = _scored.Where(s => s.Strategy == scored.Strategy && s.Probe == scored.Probe).ToList();
             log.Scalar(scored.Probe ? "eval/probe_accuracy" : "eval/accuracy", scored.Accuracy, mine.Count - 1);
             if (scored.Probe || _truth is null || mine.Count % ScatterEvery != 0) return;
@@ -87,6 +91,36 @@ public sealed class RankingActor : ReceiveActor
             Context.GetLogger().Warning("TensorBoard logging of {0} stops: {1}", searchId, e.Message);
             _tensorBoard = null;
         }
+    }
+
+    Training.TensorBoardLog LogOf(string searchId, string strategy)
+    {
+        if (!_logs.TryGetValue(strategy, out var log))
+            _logs[strategy] = log = Training.TensorBoardLog.Open(Path.Combine(_tensorBoard!, searchId, strategy), "", "evaluation", _scored.Count);
+        return log;
+    }
+
+    /// <summary>With training.tensorboard and probe-checkpoints: once every ground-truth architecture has been scored with a
+    /// checkpoint, Kendall tau of those scores against the truth as eval/kendall_tau_over_training at the checkpoint's step
+    /// (a checkpoint with a failed probe gets no point).</summary>
+    void LogTauOverTraining(string searchId, StepProbeScored probe)
+    {
+        if (_tensorBoard is null || _truth is null || !_truth.ContainsKey(probe.Architecture)) return;
+        if (!_stepProbes.TryGetValue((probe.Strategy, probe.Step), out var scores)) _stepProbes[(probe.Strategy, probe.Step)] = scores = [];
+        scores[probe.Architecture] = probe.Accuracy;
+        if (scores.Count != _truth.Count || scores.Count < 2) return;
+        try
+        {
+            var architectures = scores.Keys.ToArray();
+            LogOf(searchId, probe.Strategy).Scalar("eval/kendall_tau_over_training", NasActors.Search.Ranking.RankCorrelation.KendallTau(
+                architectures.Select(a => scores[a]).ToList(), architectures.Select(a => _truth[a]).ToList()), probe.Step);
+        }
+        catch (Exception e)  // as in Log: a view, never a reason to fail the run
+        {
+            Context.GetLogger().Warning("TensorBoard logging of {0} stops: {1}", searchId, e.Message);
+            _tensorBoard = null;
+        }
+        _stepProbes.Remove((probe.Strategy, probe.Step));
     }
 
     /// <summary>Evaluations between two scatter images (and Kendall tau points) per strategy.</summary>

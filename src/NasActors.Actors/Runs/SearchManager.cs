@@ -18,13 +18,15 @@ public sealed class SearchManager : ReceivePersistentActor
     readonly Dictionary<string, IActorRef> _runs = new(StringComparer.Ordinal);
 
     readonly bool _active;
+    readonly string? _tensorBoard;
     IActorRef _creator = ActorRefs.Nobody;  // who asked for the SearchCreated being persisted (one at a time: Persist stashes)
 
-    public SearchManager(IActorRef training, IActorRef evaluations, bool active = true)
+    public SearchManager(IActorRef training, IActorRef evaluations, bool active = true, string? tensorBoard = null)
     {
         _training = training;
         _evaluations = evaluations;
         _active = active;
+        _tensorBoard = tensorBoard;
 
         Recover<SearchCreated>(created => _searches.Add(created));
         Recover<RecoveryCompleted>(_ =>
@@ -44,17 +46,19 @@ public sealed class SearchManager : ReceivePersistentActor
     public override string PersistenceId => PersistenceIdValue;
 
     /// <param name="active">False in an admin process: runs journal commands but train and evaluate nothing.</param>
-    public static Props Props(IActorRef training, IActorRef evaluations, bool active = true)
+    /// <param name="tensorBoard">The node's TensorBoard folder (nas node --tensorboard): every run writes there,
+    /// whatever its spec's training.tensorboard says.</param>
+    public static Props Props(IActorRef training, IActorRef evaluations, bool active = true, string? tensorBoard = null)
     {
         ArgumentNullException.ThrowIfNull(training);
         ArgumentNullException.ThrowIfNull(evaluations);
-        return Akka.Actor.Props.Create(() => new SearchManager(training, evaluations, active));
+        return Akka.Actor.Props.Create(() => new SearchManager(training, evaluations, active, tensorBoard));
     }
 
     /// <summary>The manager behind a backoff supervisor (as nodes run it): a write its journal fails stops it, and the
     /// supervisor starts it again from its journal instead of leaving the node without one.</summary>
-    public static Props Supervised(IActorRef training, IActorRef evaluations, bool active = true) =>
-        BackoffSupervisor.Props(Backoff.OnStop(Props(training, evaluations, active), "manager",
+    public static Props Supervised(IActorRef training, IActorRef evaluations, bool active = true, string? tensorBoard = null) =>
+        BackoffSupervisor.Props(Backoff.OnStop(Props(training, evaluations, active, tensorBoard), "manager",
             TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(10), 0.2, maxNrOfRetries: -1));
 
     protected override void OnPersistFailure(Exception cause, object @event, long sequenceNr)
@@ -108,7 +112,7 @@ public sealed class SearchManager : ReceivePersistentActor
     /// restart strategy never sees; the supervisor starts it again, and it recovers from its journal.</summary>
     IActorRef StartRun(string searchId)
     {
-        var props = BackoffSupervisor.Props(Backoff.OnStop(SearchRun.Props(searchId, _training, _evaluations, _active), "run",
+        var props = BackoffSupervisor.Props(Backoff.OnStop(SearchRun.Props(searchId, _training, _evaluations, _active, _tensorBoard), "run",
             TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(10), 0.2, maxNrOfRetries: -1));
         var run = Context.ActorOf(props, Uri.EscapeDataString(searchId));
         _runs[searchId] = run;

@@ -27,6 +27,7 @@ public sealed class SearchRun : ReceivePersistentActor, IWithTimers
     SearchRunState _state = new();
     long? _recoveredFromSnapshot;
     readonly bool _active;
+    readonly string? _tensorBoard;
     IActorRef? _ranking;
     readonly TimeSpan _journalRetry = JournalRetryOf(Context.System.Settings.Config);
     // From a recovery of a running search until its journal has taken a probe write; while it is set, reports from
@@ -36,12 +37,13 @@ public sealed class SearchRun : ReceivePersistentActor, IWithTimers
 
     /// <param name="active">False in an admin process: the run answers and journals commands but trains and
     /// evaluates nothing (a node does that when it starts).</param>
-    public SearchRun(string searchId, IActorRef training, IActorRef evaluations, bool active = true)
+    public SearchRun(string searchId, IActorRef training, IActorRef evaluations, bool active = true, string? tensorBoard = null)
     {
         _searchId = searchId;
         _training = training;
         _evaluations = evaluations;
         _active = active;
+        _tensorBoard = tensorBoard;
 
         Recover<SnapshotOffer>(offer =>
         {
@@ -118,12 +120,12 @@ public sealed class SearchRun : ReceivePersistentActor, IWithTimers
         });
     }
 
-    public static Props Props(string searchId, IActorRef training, IActorRef evaluations, bool active = true)
+    public static Props Props(string searchId, IActorRef training, IActorRef evaluations, bool active = true, string? tensorBoard = null)
     {
         if (string.IsNullOrWhiteSpace(searchId)) throw new ArgumentException("a search needs an id", nameof(searchId));
         ArgumentNullException.ThrowIfNull(training);
         ArgumentNullException.ThrowIfNull(evaluations);
-        return Akka.Actor.Props.Create(() => new SearchRun(searchId, training, evaluations, active));
+        return Akka.Actor.Props.Create(() => new SearchRun(searchId, training, evaluations, active, tensorBoard));
     }
 
     public static string PersistenceIdOf(string searchId) => $"search-{searchId}";
@@ -282,8 +284,10 @@ public sealed class SearchRun : ReceivePersistentActor, IWithTimers
         PersistTimed(result, @event =>
         {
             Apply(@event);
-            if (@event is EvaluationCompleted completed && record.Request.ProbeStep is null)
-                _ranking?.Tell(new ScoredChild(record.Request.Strategy, record.Request.Architecture, completed.Accuracy, record.Request.Probe, record.Request.ForCombination));
+            if (@event is EvaluationCompleted completed)
+                _ranking?.Tell(record.Request.ProbeStep is { } step
+                    ? new RankingActor.StepProbeScored(record.Request.Strategy, step, record.Request.Architecture, completed.Accuracy)
+                    : new ScoredChild(record.Request.Strategy, record.Request.Architecture, completed.Accuracy, record.Request.Probe, record.Request.ForCombination));
             if (_state.Phase == RunPhase.Running)
                 foreach (var strategy in _state.AffectedBy(record.Request.Strategy)) DispatchEvaluations(strategy);
             CompleteIfDone();
@@ -331,7 +335,7 @@ public sealed class SearchRun : ReceivePersistentActor, IWithTimers
     void StartRanking()
     {
         var spec = _state.Spec!;
-        _ranking ??= Context.ActorOf(RankingActor.Props(_searchId, spec.GroundTruth, spec.Space, spec.Training.TensorBoard), "ranking");
+        _ranking ??= Context.ActorOf(RankingActor.Props(_searchId, spec.GroundTruth, spec.Space, _tensorBoard ?? spec.Training.TensorBoard), "ranking");
         _ranking.Tell(new RankingActor.Reset(_state.Strategies.Select(s => s.Id).ToArray(), _state.ScoredChildren(), Ranking.EstimatorsOf(spec), spec.Combinations));
     }
 
@@ -349,7 +353,10 @@ public sealed class SearchRun : ReceivePersistentActor, IWithTimers
     }
 
     void Train(StrategyState strategy) =>
-        _training.Tell(new TrainStrategy(_searchId, strategy.Id, _state.Spec!.Text, _state.Threads, strategy.Checkpoints.ToArray()));
+        _training.Tell(new TrainStrategy(_searchId, strategy.Id, TrainingSpecText(), _state.Threads, strategy.Checkpoints.ToArray()));
+
+    /// <summary>The spec the trainers read: the journaled one, writing TensorBoard files to the node's folder if it has one.</summary>
+    string TrainingSpecText() => _tensorBoard is null ? _state.Spec!.Text : _state.Spec!.WithTensorBoard(_tensorBoard).Text;
 
     /// <summary>Journals and sends one evaluation request at a time, each proposed from the state that includes the last.</summary>
     void DispatchEvaluations(string strategyId)

@@ -40,11 +40,12 @@ internal static class NodeCommand
         var dashboardPort = new Option<int?>("--dashboard-port") { Description = "a coordinator's live dashboard, with /metrics, /healthz and /readyz (0: any free port; default nas.dashboard.port, 8050)" };
         var metricsPort = new Option<int>(MetricsServer.PortFlag) { Description = "a node without a dashboard (trainer, evaluator, embedded) serves /metrics, /healthz and /readyz here (0: any free port, the default)" };
         var httpAddress = new Option<string?>("--http-address") { Description = "the address the dashboard and metrics endpoints listen on: 127.0.0.1 (default), or 0.0.0.0 in a container" };
+        var tensorBoard = new Option<string?>("--tensorboard") { Description = "write TensorBoard event files of every search the node runs here (over each spec's training.tensorboard; a cluster: on the coordinator; docs/tensorboard.md)" };
         var tls = new CertificateOptions();
         var command = new Command("node", "run a node: embedded (every role, SQLite journal, CPU), or with --roles a cluster node")
         {
             config, stateDirectory, journal, trainers, evaluators, untilIdle, poll, roles, hostname, port, seedNodes, devices, token, logLevel, logFormat,
-            dashboardPort, metricsPort, httpAddress,
+            dashboardPort, metricsPort, httpAddress, tensorBoard,
         };
         tls.AddTo(command);
         command.SetAction(async (parsed, cancellation) =>
@@ -70,14 +71,14 @@ internal static class NodeCommand
                     if (parsed.GetResult(clusterOnly) is { Implicit: false })
                         throw new NasException($"{clusterOnly.Name} is for cluster nodes: add --roles (e.g. --roles trainer,evaluator)");
                 endpoint.CheckMetricsPortFree();
-                return await RunEmbedded(configured, parsed.GetValue(logLevel)!, endpoint, parsed.GetValue(untilIdle), cancellation);
+                return await RunEmbedded(configured, parsed.GetValue(logLevel)!, TensorBoardFolder(parsed.GetValue(tensorBoard)), endpoint, parsed.GetValue(untilIdle), cancellation);
             }
             var settings = new ClusterNodeSettings(
                 ClusterNodeSettings.ParseRoles(clusterRoles), parsed.GetValue(hostname)!, parsed.GetValue(port),
                 (parsed.GetValue(seedNodes) ?? "").Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
                     .Select(s => NodeAddress.Parse(s, "seed-node")).ToArray(),
                 configured.Devices, configured.Evaluators, Path.Combine(configured.StateDirectory, "checkpoints"), configured.ToSettings().Journal,
-                AdminToken: "", parsed.GetValue(logLevel)!, tls.ForNode(parsed, parsed.GetValue(config)));
+                AdminToken: "", parsed.GetValue(logLevel)!, tls.ForNode(parsed, parsed.GetValue(config)), TensorBoardFolder(parsed.GetValue(tensorBoard)));
             settings.Validate();  // before the token file is made: a refused node writes nothing
             int? dashboard = null;
             if (settings.Has(ClusterNodeSettings.CoordinatorRole))
@@ -88,6 +89,8 @@ internal static class NodeCommand
                 Dashboard.DashboardServer.CheckPortFree(dashboard.Value, endpoint.Address);
                 settings = settings with { AdminToken = AdminToken.ForNode(parsed.GetValue(token), parsed.GetValue(config), configured.StateDirectory) };
             }
+            else if (settings.TensorBoard is not null)
+                throw new NasException("--tensorboard is for a coordinator (or an embedded node): the coordinator tells every trainer where to write");
             else if (parsed.GetResult(dashboardPort) is { Implicit: false })
                 throw new NasException($"--dashboard-port is for a coordinator node: the coordinator serves the dashboard (this node serves /metrics on {MetricsServer.PortFlag})");
             else endpoint.CheckMetricsPortFree();
@@ -112,9 +115,18 @@ internal static class NodeCommand
         public static void Announce(string baseUrl) => Console.WriteLine($"metrics: {baseUrl}metrics (health: {baseUrl}healthz, {baseUrl}readyz)");
     }
 
-    static async Task<int> RunEmbedded(NodeConfig configured, string logLevel, Endpoint endpoint, bool untilIdle, CancellationToken cancellation)
+    /// <summary>The --tensorboard folder, checked writable before the node starts; null without the flag.</summary>
+    static string? TensorBoardFolder(string? folder)
     {
-        var settings = configured.ToSettings() with { LogLevel = logLevel };
+        if (folder is null) return null;
+        if (string.IsNullOrWhiteSpace(folder)) throw new NasException("--tensorboard needs a folder, got an empty value");
+        NasActors.Actors.Training.TensorBoardLog.CheckWritable(folder);
+        return folder;
+    }
+
+    static async Task<int> RunEmbedded(NodeConfig configured, string logLevel, string? tensorBoard, Endpoint endpoint, bool untilIdle, CancellationToken cancellation)
+    {
+        var settings = configured.ToSettings() with { LogLevel = logLevel, TensorBoard = tensorBoard };
         await using var node = NasNode.Start(settings);
         await using var metrics = await endpoint.StartAsync(node.Health);
         Console.WriteLine($"node running on {configured.StateDirectory} with {settings.Devices.Count} trainers ({string.Join(", ", settings.Devices)}) and {settings.Evaluators} evaluators on {settings.EvaluatorDevice}; " +
