@@ -13,14 +13,17 @@ public sealed class NodeLoggingTests : IDisposable
     public void Dispose() => _temp.Dispose();
 
     [Fact]
-    public async Task A_node_with_json_logs_should_write_each_event_as_a_json_line_naming_node_search_and_strategy()
+    public async Task A_node_configured_for_json_logs_should_write_each_event_as_a_json_line_naming_node_search_and_strategy()
     {
         var state = _temp.File("state");
         var start = await NasProcess.RunAsync(["search", "start", "--spec", TinySearch.Write(_temp), "--state-dir", state]);
         NasAssert.Succeeded(start);
         var id = Assert.Single(start.StdoutLines);
 
-        var node = await NasProcess.RunAsync(["node", "--state-dir", state, "--until-idle", "--poll", "0.5", "--log-level", "INFO", "--log-format", "json"]);
+        // Level and format from HOCON, as an operator's node configuration gives them.
+        var config = _temp.File("node.conf");
+        await File.WriteAllTextAsync(config, $"nas.node {{ state-dir = \"{state}\", poll = 0.5, log-level = INFO, log-format = json }}");
+        var node = await NasProcess.RunAsync(["node", "--config", config, "--until-idle"]);
 
         NasAssert.Succeeded(node);
         var events = node.StdoutLines.Where(l => l.StartsWith('{')).Select(l => JsonDocument.Parse(l).RootElement).ToArray();

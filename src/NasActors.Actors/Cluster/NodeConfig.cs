@@ -7,7 +7,8 @@ namespace NasActors.Actors.Cluster;
 
 /// <summary>A node's settings from HOCON (<c>nas.node</c> in hocon/node.conf, optionally under a user's file), each
 /// checked with an error that names the setting and the file.</summary>
-public sealed record NodeConfig(IReadOnlyList<string> Devices, int Evaluators, string StateDirectory, string? Journal, double PollSeconds)
+public sealed record NodeConfig(IReadOnlyList<string> Devices, int Evaluators, string StateDirectory, string? Journal, double PollSeconds,
+                                string LogLevel = "WARNING", string LogFormat = "text")
 {
     /// <summary>hocon/node.conf beside the program, with <paramref name="overridePath"/> (when given) read over it.</summary>
     public static NodeConfig Load(string? overridePath = null)
@@ -57,7 +58,11 @@ public sealed record NodeConfig(IReadOnlyList<string> Devices, int Evaluators, s
         var pollText = Get("poll");
         if (!double.TryParse(pollText, NumberStyles.Float, CultureInfo.InvariantCulture, out var poll) || !(poll > 0))
             throw Invalid("poll", pollText, "a positive number of seconds");
-        return new NodeConfig(devices, evaluators, stateDirectory, string.IsNullOrWhiteSpace(journal) ? null : journal, poll);
+        var logLevel = Get("log-level").ToUpperInvariant();
+        if (logLevel is not ("DEBUG" or "INFO" or "WARNING" or "ERROR")) throw Invalid("log-level", logLevel, "DEBUG, INFO, WARNING or ERROR");
+        var logFormat = Get("log-format").ToLowerInvariant();
+        if (logFormat is not ("text" or "json")) throw Invalid("log-format", logFormat, "text or json");
+        return new NodeConfig(devices, evaluators, stateDirectory, string.IsNullOrWhiteSpace(journal) ? null : journal, poll, logLevel, logFormat);
     }
 
     public NodeSettings ToSettings()

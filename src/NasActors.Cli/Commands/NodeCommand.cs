@@ -33,9 +33,9 @@ internal static class NodeCommand
         var seedNodes = new Option<string?>("--seed-nodes") { Description = "HOST:PORT of the nodes to join, comma-separated (a coordinator without it founds the cluster)" };
         var devices = new Option<string[]>("--device") { Description = "a cluster node's devices, cpu or cuda:N (repeat, or comma-separate, for several): a trainer on each; evaluators score on the first", AllowMultipleArgumentsPerToken = true };
         var token = SearchCommands.Token();
-        var logLevel = new Option<string>("--log-level") { Description = "the node's log level: DEBUG, INFO, WARNING, ERROR", DefaultValueFactory = _ => "WARNING" };
+        var logLevel = new Option<string?>("--log-level") { Description = "the node's log level: DEBUG, INFO, WARNING, ERROR (default nas.node.log-level, WARNING)" };
         logLevel.AcceptOnlyFromAmong("DEBUG", "INFO", "WARNING", "ERROR");
-        var logFormat = new Option<string>("--log-format") { Description = "the node's log lines: text, or json (one JSON object a line, with node, search id and strategy)", DefaultValueFactory = _ => "text" };
+        var logFormat = new Option<string?>("--log-format") { Description = "the node's log lines: text, or json (one JSON object a line, with node, search id and strategy; default nas.node.log-format, text)" };
         logFormat.AcceptOnlyFromAmong("text", "json");
         var dashboardPort = new Option<int?>("--dashboard-port") { Description = "a coordinator's live dashboard, with /metrics, /healthz and /readyz (0: any free port; default nas.dashboard.port, 8050)" };
         var metricsPort = new Option<int>(MetricsServer.PortFlag) { Description = "a node without a dashboard (trainer, evaluator, embedded) serves /metrics, /healthz and /readyz here (0: any free port, the default)" };
@@ -51,8 +51,12 @@ internal static class NodeCommand
         command.SetAction(async (parsed, cancellation) =>
         {
             NodeEndpoints.ListenToMeter();
-            NodeLogging.Use(NodeLogging.ParseFormat(parsed.GetValue(logFormat)!), parsed.GetValue(roles) is null ? "embedded" : $"{parsed.GetValue(hostname)}:{parsed.GetValue(port)}");
             var configured = NodeConfig.Load(parsed.GetValue(config));
+            configured = configured with
+            {
+                LogLevel = parsed.GetValue(logLevel) ?? configured.LogLevel, LogFormat = parsed.GetValue(logFormat) ?? configured.LogFormat,
+            };
+            NodeLogging.Use(NodeLogging.ParseFormat(configured.LogFormat), parsed.GetValue(roles) is null ? "embedded" : $"{parsed.GetValue(hostname)}:{parsed.GetValue(port)}");
             var clusterRoles = parsed.GetValue(roles);
             var deviceList = (parsed.GetValue(devices) ?? []).SelectMany(d => d.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)).ToArray();
             configured = configured with
@@ -71,14 +75,14 @@ internal static class NodeCommand
                     if (parsed.GetResult(clusterOnly) is { Implicit: false })
                         throw new NasException($"{clusterOnly.Name} is for cluster nodes: add --roles (e.g. --roles trainer,evaluator)");
                 endpoint.CheckMetricsPortFree();
-                return await RunEmbedded(configured, parsed.GetValue(logLevel)!, TensorBoardFolder(parsed.GetValue(tensorBoard)), endpoint, parsed.GetValue(untilIdle), cancellation);
+                return await RunEmbedded(configured, configured.LogLevel, TensorBoardFolder(parsed.GetValue(tensorBoard)), endpoint, parsed.GetValue(untilIdle), cancellation);
             }
             var settings = new ClusterNodeSettings(
                 ClusterNodeSettings.ParseRoles(clusterRoles), parsed.GetValue(hostname)!, parsed.GetValue(port),
                 (parsed.GetValue(seedNodes) ?? "").Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
                     .Select(s => NodeAddress.Parse(s, "seed-node")).ToArray(),
                 configured.Devices, configured.Evaluators, Path.Combine(configured.StateDirectory, "checkpoints"), configured.ToSettings().Journal,
-                AdminToken: "", parsed.GetValue(logLevel)!, tls.ForNode(parsed, parsed.GetValue(config)), TensorBoardFolder(parsed.GetValue(tensorBoard)));
+                AdminToken: "", configured.LogLevel, tls.ForNode(parsed, parsed.GetValue(config)), TensorBoardFolder(parsed.GetValue(tensorBoard)));
             settings.Validate();  // before the token file is made: a refused node writes nothing
             int? dashboard = null;
             if (settings.Has(ClusterNodeSettings.CoordinatorRole))

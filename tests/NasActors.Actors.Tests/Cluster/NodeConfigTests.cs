@@ -40,6 +40,8 @@ public sealed class NodeConfigTests
     [InlineData("devices = []", "nas.node.devices = []", "at least one device")]
     [InlineData("evaluators = 0", "nas.node.evaluators = 0", "at least 1")]
     [InlineData("poll = soon", "nas.node.poll = soon", "positive number")]
+    [InlineData("log-level = LOUD", "nas.node.log-level = LOUD", "DEBUG, INFO, WARNING or ERROR")]
+    [InlineData("log-format = xml", "nas.node.log-format = xml", "text or json")]
     public void A_bad_setting_should_be_refused_naming_it_and_the_file(string setting, string names, string expected)
     {
         var shipped = ConfigurationFactory.ParseString(File.ReadAllText(Path.Combine(AppContext.BaseDirectory, "hocon", "node.conf")));
