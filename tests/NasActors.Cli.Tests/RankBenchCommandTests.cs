@@ -44,6 +44,25 @@ public sealed class RankBenchCommandTests : IDisposable
     }
 
     [Fact]
+    public async Task Rankbench_with_stability_should_score_every_checkpoint_and_compare_it_with_the_previous_one_and_the_other_seed()
+    {
+        var run = await NasProcess.RunAsync(TimeSpan.FromMinutes(3), Command("uniform", "--stability"));
+
+        NasAssert.Succeeded(run);
+        Assert.Contains(run.StdoutLines, l => l.StartsWith("stability (means over seeds): Kendall tau against the truth", StringComparison.Ordinal));
+        // 10 steps, a checkpoint every 2: five checkpoints, each scored by both seeds.
+        var rows = File.ReadAllLines(_temp.File("out/stability.csv"));
+        Assert.Equal("strategy,step,seeds,tau_vs_truth,tau_vs_previous,top_overlap_vs_previous,tau_between_seeds", rows[0]);
+        var cells = rows.Skip(1).Select(r => r.Split(',')).ToArray();
+        Assert.Equal(["2", "4", "6", "8", "10"], cells.Select(c => c[1]));
+        Assert.All(cells, c => Assert.Equal(("uniform", "2"), (c[0], c[2])));
+        Assert.Equal("", cells[0][4]);  // nothing before the first checkpoint
+        Assert.All(cells.Skip(1), c => Assert.InRange(double.Parse(c[4], System.Globalization.CultureInfo.InvariantCulture), -1, 1));
+        Assert.All(cells, c => Assert.InRange(double.Parse(c[6], System.Globalization.CultureInfo.InvariantCulture), -1, 1));
+        Assert.Contains("<svg", File.ReadAllText(_temp.File("out/stability.svg")));
+    }
+
+    [Fact]
     public async Task Rankbench_should_rank_every_strategy_over_seeds_write_csv_and_svg_and_reuse_finished_searches()
     {
         const string strategies = "uniform,fair,magic-t,sandwich,fewshot,pada";

@@ -27,6 +27,9 @@ public sealed record RankBenchPlan(
     /// otherwise; written <c>NAME[/SETTING=VALUE...]</c> like a strategy.</summary>
     public IReadOnlyList<string> Estimators { get; init; } = [];
 
+    /// <summary>With <c>--stability</c>: every checkpoint (four a run) scores the ground truth, not only the final weights.</summary>
+    public bool Stability { get; init; }
+
     /// <summary>The table's cells per stage (the children estimators score); the supernet's is <see cref="Cells"/>.</summary>
     public int TableCells { get; init; } = Cells;
 
@@ -97,7 +100,7 @@ public sealed record RankBenchPlan(
               strategies {
             {{strategies}}
               }
-              evolution { population = 2, sample-size = 1, budget = 2, crossover = 0 }
+              evolution { population = 2, sample-size = 1, budget = 2, crossover = 0 }{{(Stability ? "\n  evaluation { probe-checkpoints = on }" : "")}}
               ground-truth = "{{GroundTruthPath.Replace("\\", "/")}}"
             }
             """);
@@ -235,6 +238,57 @@ public static class RankBench
         var otherRanks = RankCorrelation.AverageRanks(others.Select(RanksOf).Aggregate((x, y) => x.Zip(y, (p, q) => p + q).ToArray()));
         var truth = supernet.Estimates.ToDictionary(e => e.Architecture, e => e.True);
         return common.Select((a, i) => (a, (supernetRanks[i] + otherRanks[i]) / 2, truth[a])).ToArray();
+    }
+
+    /// <summary>A strategy's estimates of the ground truth at each of its checkpoints (with <see cref="RankBenchPlan.Stability"/>;
+    /// otherwise the final weights' alone), the final weights at the strategy's last step.</summary>
+    const int OverlapK = NasActors.Actors.Runs.Ranking.OverlapK;
+
+    public static IReadOnlyList<CheckpointEstimates> Checkpoints(SearchExport export, string strategy)
+    {
+        var id = RankBenchPlan.IdOf(strategy);
+        var finalStep = export.Status.Strategies.Single(s => s.Strategy == id).CheckpointStep;
+        return export.Evaluations.Where(e => e.Strategy == id && e.GroundTruthProbe && e.Accuracy is not null)
+            .GroupBy(e => e.ProbeStep ?? finalStep)
+            .Select(g => new CheckpointEstimates(g.Key, g.GroupBy(e => e.Architecture).ToDictionary(a => a.Key, a => a.First().Accuracy!.Value)))
+            .OrderBy(c => c.Step).ToArray();
+    }
+
+    /// <summary>Per strategy and checkpoint step, the stability of its ranking over the seeds (see <see cref="RankingStability"/>).</summary>
+    public static IReadOnlyList<(string Strategy, StabilityPoint Point)> Stability(IReadOnlyList<string> strategies, IReadOnlyList<SearchExport> seeds,
+                                                                                  IReadOnlyDictionary<string, double> truth) =>
+        strategies.SelectMany(s => RankingStability.Of(seeds.Select(export => Checkpoints(export, s)).ToArray(), truth, OverlapK).Select(p => (s, p))).ToArray();
+
+    /// <summary>The stability table as the command prints it.</summary>
+    public static string StabilityTable(IReadOnlyList<(string Strategy, StabilityPoint Point)> rows)
+    {
+        static string F(double value) => double.IsFinite(value) ? value.ToString("0.000", CultureInfo.InvariantCulture) : "-";
+        var text = new StringBuilder("stability (means over seeds): Kendall tau against the truth, against the same run's previous checkpoint, " +
+                                     $"top-{OverlapK} kept since it, and between seeds at the same step\n");
+        text.AppendLine($"{"strategy",-50} {"step",6} {"seeds",5} {"vs truth",9} {"vs prev",8} {"top kept",8} {"seeds",7}");
+        foreach (var (strategy, p) in rows)
+            text.AppendLine($"{strategy,-50} {p.Step,6} {p.Runs,5} {F(p.TauVsTruth),9} {F(p.TauVsPrevious),8} {F(p.TopOverlapVsPrevious),8} {F(p.TauBetweenRuns),7}");
+        return text.ToString();
+    }
+
+    public static string StabilityCsv(IReadOnlyList<(string Strategy, StabilityPoint Point)> rows)
+    {
+        static string F(double value) => double.IsFinite(value) ? value.ToString("R", CultureInfo.InvariantCulture) : "";
+        var csv = new StringBuilder("strategy,step,seeds,tau_vs_truth,tau_vs_previous,top_overlap_vs_previous,tau_between_seeds\n");
+        foreach (var (strategy, p) in rows)
+            csv.Append(CultureInfo.InvariantCulture, $"{strategy},{p.Step},{p.Runs},{F(p.TauVsTruth)},{F(p.TauVsPrevious)},{F(p.TopOverlapVsPrevious)},{F(p.TauBetweenRuns)}\n");
+        return csv.ToString();
+    }
+
+    /// <summary>Tau against the step: against the truth, the previous checkpoint and the other seeds, one line a strategy.</summary>
+    public static string StabilityPlot(IReadOnlyList<(string Strategy, StabilityPoint Point)> rows)
+    {
+        Plots.Panel PanelOf(string title, Func<StabilityPoint, double> value) => new(title, "training step", "Kendall tau",
+            rows.GroupBy(r => r.Strategy).Select(g => new Plots.Series(g.Key,
+                g.Where(r => double.IsFinite(value(r.Point))).Select(r => ((double)r.Point.Step, value(r.Point))).ToArray(), Line: true)).ToArray());
+        return Plots.SvgPlot.Figure("Stability of the ranking over training",
+            [PanelOf("against the truth", p => p.TauVsTruth), PanelOf("against the previous checkpoint", p => p.TauVsPrevious),
+             PanelOf("between seeds", p => p.TauBetweenRuns)]);
     }
 
     /// <summary>Whether every strategy of a finished search scored every one of the architectures.</summary>

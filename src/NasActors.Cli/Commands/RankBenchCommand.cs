@@ -46,9 +46,10 @@ internal static class RankBenchCommand
         var stateDirectory = new Option<string>("--state-dir") { Description = "journal and checkpoints (reused: finished searches are not run again)", DefaultValueFactory = _ => ".nas/rankbench" };
         var output = new Option<string>("--out") { Description = "folder for rankbench.csv, estimates.csv and rankbench.svg", DefaultValueFactory = _ => "rankbench" };
         var tensorBoard = CommonOptions.TensorBoard();
+        var stability = new Option<bool>("--stability") { Description = "every checkpoint scores the ground truth: Kendall tau against the truth, the previous checkpoint and the other seeds over training (stability.csv, stability.svg)" };
         var command = new Command("rankbench", "ranking consistency per strategy: supernet estimates against stand-alone ground truth")
         {
-            tensorBoard,
+            tensorBoard, stability,
             groundTruth, strategies, estimators, supernetCells, truthColumn, steps, budget, seeds, dataset, dataDirectory, validationSize, batchSize, learningRate, alignWeight, evaluationImages, trainers, evaluators, threads, device, stateDirectory, output,
         };
         command.SetAction((parsed, cancellation) =>
@@ -80,7 +81,7 @@ internal static class RankBenchCommand
                 validationImages, CommonOptions.Positive("--batch-size", parsed.GetValue(batchSize)),
                 first.Channels, cells, first.ImageSize, EvaluationImages(parsed.GetValue(evaluationImages), validationImages),
                 CommonOptions.Positive("--threads", parsed.GetValue(threads)), PositiveLearningRate(parsed.GetValue(learningRate)),
-                AlignWeight(parsed.GetValue(alignWeight))) { Estimators = estimatorNames, TableCells = first.Cells };
+                AlignWeight(parsed.GetValue(alignWeight))) { Estimators = estimatorNames, TableCells = first.Cells, Stability = parsed.GetValue(stability) };
             var trainerCount = parsed.GetValue(trainers) is var t && t != 0 ? CommonOptions.Positive("--trainers", t) : Math.Max(1, names.Length);
             // Scoring is one thread an evaluation: once the supernets are trained, one evaluator would leave cores idle.
             var evaluatorCount = parsed.GetValue(evaluators) is { } e ? CommonOptions.Positive("--evaluators", e) : Environment.ProcessorCount;
@@ -148,12 +149,14 @@ internal static class RankBenchCommand
             if (await FindExisting(node, plan, SpecText(seed), seed, truth) is { } found) reused[seed] = found;
         await PauseAllBut(node, reused.Values.ToHashSet());
         var results = new List<RankBenchResult>();
+        var exports = new List<SearchExport>();
         var clock = Stopwatch.StartNew();
         using var bar = new Output.ConsoleProgress("rankbench", plan.Seeds);
         for (var seed = 1; seed <= plan.Seeds; seed++)
         {
             var searchId = reused.TryGetValue(seed, out var found) ? found : await Start(node, plan, SpecText(seed), seed);
             var export = await WaitForCompletion(node, searchId, seed, clock, bar, cancellation);
+            exports.Add(export);
             var seedResults = plan.Strategies.Select(s => RankBench.Score(export, s, seed, plan.StepsOf(s), truth))
                 .Concat(plan.Estimators.Select(e => RankBench.Score(export, e, seed, 0, truth))).ToList();
             var supernets = plan.Strategies.Select(s => seedResults.First(r => r.Strategy == s)).ToArray();
@@ -174,7 +177,15 @@ internal static class RankBenchCommand
                 : $"no combined estimator: it needs {string.Join(", ", RankBench.VoteEstimators)} in --estimators");
         if (plan.Strategies.Count > 0 && plan.Estimators.Contains(ShortTraining.Name))
             Console.WriteLine($"STRATEGY{RankBench.ShortTrainingSuffix}: the mean of the supernet's rank and short training's, a rule fixed in advance");
-        Console.WriteLine($"wrote {Path.Combine(output, "rankbench.csv")}, estimates.csv and rankbench.svg ({clock.Elapsed.TotalMinutes:0.0} min)");
+        if (plan.Stability)
+        {
+            var stabilityRows = RankBench.Stability(plan.Strategies, exports, truth);
+            Console.WriteLine();
+            Console.Write(RankBench.StabilityTable(stabilityRows));
+            await File.WriteAllTextAsync(Path.Combine(output, "stability.csv"), RankBench.StabilityCsv(stabilityRows), cancellation);
+            await File.WriteAllTextAsync(Path.Combine(output, "stability.svg"), RankBench.StabilityPlot(stabilityRows), cancellation);
+        }
+        Console.WriteLine($"wrote {Path.Combine(output, "rankbench.csv")}, estimates.csv{(plan.Stability ? ", stability.csv, stability.svg" : "")} and rankbench.svg ({clock.Elapsed.TotalMinutes:0.0} min)");
         return 0;
     }
 
