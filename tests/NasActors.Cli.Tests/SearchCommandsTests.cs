@@ -99,6 +99,11 @@ public sealed class SearchCommandsTests : IDisposable
             Assert.StartsWith(row.Descendants().Single(e => e.Name.LocalName == "code").Value + " (", picture.Elements().First().Value);
         });
         Assert.Contains(svgs, s => s.Descendants().Any(e => e.Name.LocalName == "text" && e.Value.StartsWith("Ranking quality over training", StringComparison.Ordinal)));
+        // How much the ranking still moves between checkpoints, beside how good it is.
+        var overTraining = svgs.Single(s => s.Descendants().Any(e => e.Name.LocalName == "text" && e.Value.StartsWith("Ranking quality over training", StringComparison.Ordinal)));
+        var panels = overTraining.Descendants().Where(e => e.Name.LocalName == "text").Select(e => e.Value).ToArray();
+        Assert.Contains("estimates vs the previous checkpoint's", panels);
+        Assert.Contains("top 10 kept since the previous checkpoint", panels);
         var figureTexts = svgs.SelectMany(s => s.Descendants().Where(e => e.Name.LocalName == "text").Select(e => e.Value)).ToArray();
         foreach (var strategy in strategies)
         {

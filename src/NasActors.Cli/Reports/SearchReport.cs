@@ -173,26 +173,32 @@ public static class SearchReport
             ])).ToArray());
     }
 
-    /// <summary>Kendall tau between estimates and true accuracy per strategy at each checkpoint whose ground-truth probes
-    /// are all scored (evaluation.probe-checkpoints), the final weights included; null with fewer than two such points.</summary>
+    /// <summary>Per strategy, at each checkpoint whose ground-truth probes are all answered (evaluation.probe-checkpoints),
+    /// the final weights included: Kendall tau of the estimates against the true accuracy, against the previous
+    /// checkpoint's estimates, and the share of the top 10 kept since it (how much the ranking still moves: Zhang et al.
+    /// 2020's stability); null with fewer than two such points.</summary>
     public static string? TauOverTraining(SearchExport export, IReadOnlyDictionary<string, double> truth)
     {
         var finalSteps = export.Status.Strategies.Where(s => s.Trained).ToDictionary(s => s.Strategy, s => (long)s.Steps);
-        var series = export.Status.Strategies.Select(s =>
+        var stability = export.Status.Strategies.Select(s =>
         {
             var probes = export.Evaluations.Where(e => e.Strategy == s.Strategy && e.GroundTruthProbe && (e.ProbeStep is not null || finalSteps.ContainsKey(s.Strategy)));
-            var points = probes.GroupBy(e => e.ProbeStep ?? finalSteps[s.Strategy])
+            var checkpoints = probes.GroupBy(e => e.ProbeStep ?? finalSteps[s.Strategy])
                 .Where(step => step.Count() == s.Probes && step.All(e => e.FailureReason is not null || e.Accuracy is not null))
-                .Select(step => step.Where(e => e.Accuracy is not null && truth.ContainsKey(e.Architecture)).ToArray())
-                .Where(scored => scored.Length >= 3)
-                .Select(scored => ((double)(scored[0].ProbeStep ?? finalSteps[s.Strategy]),
-                                   RankCorrelation.KendallTau(scored.Select(e => e.Accuracy!.Value).ToArray(), scored.Select(e => truth[e.Architecture]).ToArray())))
-                .OrderBy(p => p.Item1).ToArray();
-            return new Series(s.Strategy, points, Line: true);
+                .Select(step => new CheckpointEstimates(step.Key, step.Where(e => e.Accuracy is not null && truth.ContainsKey(e.Architecture))
+                    .GroupBy(e => e.Architecture).ToDictionary(g => g.Key, g => g.First().Accuracy!.Value)))
+                .Where(c => c.Estimates.Count >= 3).ToArray();
+            return (s.Strategy, Points: RankingStability.Of([checkpoints], truth, NasActors.Actors.Runs.Ranking.OverlapK));
         }).Where(s => s.Points.Count > 0).ToArray();
-        if (series.Sum(s => s.Points.Count) < 2) return null;
+        if (stability.Sum(s => s.Points.Count) < 2) return null;
+        Panel PanelOf(string title, string yLabel, Func<StabilityPoint, double> value) => new(title, "training step", yLabel,
+            stability.Select(s => new Series(s.Strategy, s.Points.Where(p => double.IsFinite(value(p))).Select(p => ((double)p.Step, value(p))).ToArray(), Line: true)).ToArray());
         return SvgPlot.Figure("Ranking quality over training",
-            [new Panel("estimates vs stand-alone accuracy", "training step", "Kendall tau", series)], columns: 1);
+        [
+            PanelOf("estimates vs stand-alone accuracy", "Kendall tau", p => p.TauVsTruth),
+            PanelOf("estimates vs the previous checkpoint's", "Kendall tau", p => p.TauVsPrevious),
+            PanelOf("top 10 kept since the previous checkpoint", "share", p => p.TopOverlapVsPrevious),
+        ]);
     }
 
     static Series[] Series(IReadOnlyList<ExportedCheckpoint> checkpoints, Func<ExportedCheckpoint, double> value) =>
