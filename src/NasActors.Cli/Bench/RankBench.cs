@@ -143,30 +143,6 @@ public sealed record RankBenchResult(
     }
 }
 
-/// <summary>Mean and sample standard deviation over the seeds whose value is defined; <paramref name="Undefined"/>
-/// counts those left out (NaN: a seed's supernet scored every architecture alike, so no ranking exists).</summary>
-public sealed record Spread(double Mean, double StandardDeviation, int Defined, int Undefined = 0)
-{
-    public static Spread Of(IReadOnlyList<double> values)
-    {
-        var defined = values.Where(double.IsFinite).ToArray();
-        if (defined.Length == 0) return new Spread(double.NaN, double.NaN, 0, values.Count);
-        var mean = defined.Average();
-        var sd = defined.Length < 2 ? double.NaN : Math.Sqrt(defined.Sum(v => (v - mean) * (v - mean)) / (defined.Length - 1));
-        return new Spread(mean, sd, defined.Length, values.Count - defined.Length);
-    }
-
-    /// <summary>"0.431 ± 0.065"; one seed has no spread ("0.431 ± -"); "n/a" when no seed defines it; a count of
-    /// seeds left out follows the numbers ("0.431 ± 0.065 (1 n/a)").</summary>
-    public override string ToString()
-    {
-        if (Defined == 0) return "n/a";
-        var spread = Defined < 2 ? "-" : StandardDeviation.ToString("0.000", CultureInfo.InvariantCulture);
-        var text = string.Create(CultureInfo.InvariantCulture, $"{Mean:0.000} ± {spread}");
-        return Undefined == 0 ? text : $"{text} ({Undefined} n/a)";
-    }
-}
-
 public static class RankBench
 {
     /// <summary>The top 10% of the table, as the field reports overlap (at least one architecture).</summary>
@@ -307,18 +283,11 @@ public static class RankBench
     /// scored: how reproducible its ranking is, measured without the ground truth. Null with fewer than two seeds.</summary>
     public static double? SeedAgreement(IReadOnlyList<RankBenchResult> seedsOfOneStrategy)
     {
-        var taus = new List<double>();
-        for (var i = 0; i < seedsOfOneStrategy.Count; i++)
-            for (var j = i + 1; j < seedsOfOneStrategy.Count; j++)
-            {
-                var other = seedsOfOneStrategy[j].Estimates.ToDictionary(e => e.Architecture, e => e.Estimated);
-                var pairs = seedsOfOneStrategy[i].Estimates.Where(e => other.ContainsKey(e.Architecture))
-                    .Select(e => (First: e.Estimated, Second: other[e.Architecture])).ToArray();
-                var tau = pairs.Length < 2 ? double.NaN
-                    : RankCorrelation.KendallTau(pairs.Select(p => p.First).ToArray(), pairs.Select(p => p.Second).ToArray());
-                if (!double.IsNaN(tau)) taus.Add(tau);  // NaN: a seed scored every architecture alike
-            }
-        return taus.Count == 0 ? null : taus.Average();
+        // The final weights of each seed as one checkpoint: agreement between seeds at it.
+        var runs = seedsOfOneStrategy.Select(r => (IReadOnlyList<CheckpointEstimates>)
+            [new CheckpointEstimates(0, r.Estimates.GroupBy(e => e.Architecture).ToDictionary(g => g.Key, g => g.First().Estimated))]).ToArray();
+        var between = RankingStability.Of(runs, new Dictionary<string, double>()).SingleOrDefault()?.TauBetweenRuns ?? double.NaN;
+        return double.IsFinite(between) ? between : null;
     }
 
     /// <summary>Kendall tau of the estimates averaged over one strategy's seeds (on the architectures every seed scored)
