@@ -79,6 +79,26 @@ public sealed class WireSerializerTests : IDisposable
         Assert.Throws<SerializationException>(() => wire.FromBinary(smuggled, "admin-request"));
     }
 
+    [Fact]
+    public void A_failure_should_carry_its_cause_by_name_and_message_and_never_load_the_type_a_frame_names()
+    {
+        var serializer = _system.Serialization.FindSerializerFor(new Status.Failure(new InvalidOperationException("x")));
+        var failures = Assert.IsType<FailureSerializer>(serializer);
+
+        var sent = new Status.Failure(new InvalidOperationException("the journal is down"));
+        var back = (Status.Failure)failures.FromBinary(failures.ToBinary(sent), failures.Manifest(sent));
+        var cause = Assert.IsType<RemoteFailureException>(back.Cause);
+        Assert.Equal(("System.InvalidOperationException", "System.InvalidOperationException on another node: the journal is down"), (cause.RemoteType, cause.Message));
+        // Passed on again, it keeps the type it was raised as.
+        var again = (RemoteFailureException)((Status.Failure)failures.FromBinary(failures.ToBinary(back), "failure")).Cause;
+        Assert.Equal("System.InvalidOperationException", again.RemoteType);
+        // A frame naming any type builds the same harmless exception.
+        var forged = (Status.Failure)failures.FromBinary("""{"Type":"System.Diagnostics.Process, System","Message":"m"}"""u8.ToArray(), "failure");
+        Assert.Equal("System.Diagnostics.Process, System", Assert.IsType<RemoteFailureException>(forged.Cause).RemoteType);
+        Assert.Throws<SerializationException>(() => failures.FromBinary("not json"u8.ToArray(), "failure"));
+        Assert.Throws<SerializationException>(() => failures.FromBinary("{}"u8.ToArray(), "exception"));
+    }
+
     static object Sample(Type type, IActorRef actor)
     {
         if (type == typeof(string)) return "x";
