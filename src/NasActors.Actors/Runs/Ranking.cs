@@ -36,7 +36,7 @@ public static class Ranking
     {
         if (topK < 1) throw new NasException($"--k must be positive, got {topK}");
         var functions = space is { HasCanonicalForms: true } ? CanonicalForms.Of(space) : null;
-        string FunctionOf(string architecture) => functions is null ? architecture : space!.Canonicalize(space.Parse(architecture)).ToString();
+        string FunctionOf(string architecture) => space?.FunctionOf(architecture) ?? architecture;
         int Aliases(string architecture) => functions?.AliasCount(space!.Parse(architecture)) ?? 1;
         return new SearchRanking(searchId, strategies.Select(strategy =>
         {

@@ -111,9 +111,7 @@ public sealed class RankingActor : ReceiveActor
         if (scores.Count != _truth.Count || scores.Count < 2) return;
         try
         {
-            var architectures = scores.Keys.ToArray();
-            LogOf(searchId, probe.Strategy).Scalar("eval/kendall_tau_over_training", NasActors.Search.Ranking.RankCorrelation.KendallTau(
-                architectures.Select(a => scores[a]).ToList(), architectures.Select(a => _truth[a]).ToList()), probe.Step);
+            LogOf(searchId, probe.Strategy).Scalar("eval/kendall_tau_over_training", NasActors.Search.Ranking.RankingStability.Tau(scores, _truth), probe.Step);
         }
         catch (Exception e)  // as in Log: a view, never a reason to fail the run
         {

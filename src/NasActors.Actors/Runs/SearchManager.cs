@@ -58,8 +58,11 @@ public sealed class SearchManager : ReceivePersistentActor
     /// <summary>The manager behind a backoff supervisor (as nodes run it): a write its journal fails stops it, and the
     /// supervisor starts it again from its journal instead of leaving the node without one.</summary>
     public static Props Supervised(IActorRef training, IActorRef evaluations, bool active = true, string? tensorBoard = null) =>
-        BackoffSupervisor.Props(Backoff.OnStop(Props(training, evaluations, active, tensorBoard), "manager",
-            TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(10), 0.2, maxNrOfRetries: -1));
+        RestartedOnStop(Props(training, evaluations, active, tensorBoard), "manager");
+
+    /// <summary><paramref name="child"/> behind a backoff supervisor that starts it again (1 to 10 s later) whenever it stops.</summary>
+    static Props RestartedOnStop(Props child, string childName) =>
+        BackoffSupervisor.Props(Backoff.OnStop(child, childName, TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(10), 0.2, maxNrOfRetries: -1));
 
     protected override void OnPersistFailure(Exception cause, object @event, long sequenceNr)
     {
@@ -112,9 +115,7 @@ public sealed class SearchManager : ReceivePersistentActor
     /// restart strategy never sees; the supervisor starts it again, and it recovers from its journal.</summary>
     IActorRef StartRun(string searchId)
     {
-        var props = BackoffSupervisor.Props(Backoff.OnStop(SearchRun.Props(searchId, _training, _evaluations, _active, _tensorBoard), "run",
-            TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(10), 0.2, maxNrOfRetries: -1));
-        var run = Context.ActorOf(props, Uri.EscapeDataString(searchId));
+        var run = Context.ActorOf(RestartedOnStop(SearchRun.Props(searchId, _training, _evaluations, _active, _tensorBoard), "run"), Uri.EscapeDataString(searchId));
         _runs[searchId] = run;
         return run;
     }

@@ -280,9 +280,7 @@ public sealed class SearchRunState
             .OrderByDescending(e => e.Accuracy).ThenBy(e => e.Request.Architecture, StringComparer.Ordinal)
             .Take(CombinationSpec.CandidatesPerMember).Select(e => e.Request.Architecture));
 
-    /// <summary>The function an architecture computes (its canonical form), where the space has canonical forms.</summary>
-    string FunctionOf(string architecture) =>
-        _space.HasCanonicalForms ? _space.Canonicalize(_space.Parse(architecture)).ToString() : architecture;
+    string FunctionOf(string architecture) => _space.FunctionOf(architecture);
 
     /// <summary>The strategies that may have evaluations to propose once <paramref name="strategyId"/> got a result: it,
     /// and the other members of its combined estimators (whose candidates its evolution's end makes known).</summary>

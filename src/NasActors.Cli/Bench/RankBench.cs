@@ -216,19 +216,12 @@ public static class RankBench
         return common.Select((a, i) => (a, (supernetRanks[i] + otherRanks[i]) / 2, truth[a])).ToArray();
     }
 
-    /// <summary>A strategy's estimates of the ground truth at each of its checkpoints (with <see cref="RankBenchPlan.Stability"/>;
-    /// otherwise the final weights' alone), the final weights at the strategy's last step.</summary>
     const int OverlapK = NasActors.Actors.Runs.Ranking.OverlapK;
 
-    public static IReadOnlyList<CheckpointEstimates> Checkpoints(SearchExport export, string strategy)
-    {
-        var id = RankBenchPlan.IdOf(strategy);
-        var finalStep = export.Status.Strategies.Single(s => s.Strategy == id).CheckpointStep;
-        return export.Evaluations.Where(e => e.Strategy == id && e.GroundTruthProbe && e.Accuracy is not null)
-            .GroupBy(e => e.ProbeStep ?? finalStep)
-            .Select(g => new CheckpointEstimates(g.Key, g.GroupBy(e => e.Architecture).ToDictionary(a => a.Key, a => a.First().Accuracy!.Value)))
-            .OrderBy(c => c.Step).ToArray();
-    }
+    /// <summary>A strategy's estimates of the ground truth at each of its checkpoints (with <see cref="RankBenchPlan.Stability"/>;
+    /// otherwise the final weights' alone), as the report reads them.</summary>
+    public static IReadOnlyList<CheckpointEstimates> Checkpoints(SearchExport export, string strategy) =>
+        Reports.SearchReport.CheckpointEstimatesOf(export, RankBenchPlan.IdOf(strategy));
 
     /// <summary>Per strategy and checkpoint step, the stability of its ranking over the seeds (see <see cref="RankingStability"/>).</summary>
     public static IReadOnlyList<(string Strategy, StabilityPoint Point)> Stability(IReadOnlyList<string> strategies, IReadOnlyList<SearchExport> seeds,

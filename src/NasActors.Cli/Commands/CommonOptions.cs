@@ -26,8 +26,17 @@ internal static class CommonOptions
             if (string.IsNullOrWhiteSpace(folder)) throw new NasException("--tensorboard needs a folder, got an empty value");
             spec = spec.WithTensorBoard(folder);
         }
-        if (spec.Training.TensorBoard is { } root) NasActors.Actors.Training.TensorBoardLog.CheckWritable(root);
+        TensorBoardFolder(spec.Training.TensorBoard);
         return spec;
+    }
+
+    /// <summary>A --tensorboard folder (or null), checked writable before anything runs.</summary>
+    public static string? TensorBoardFolder(string? folder)
+    {
+        if (folder is null) return null;
+        if (string.IsNullOrWhiteSpace(folder)) throw new NasException("--tensorboard needs a folder, got an empty value");
+        NasActors.Actors.Training.TensorBoardLog.CheckWritable(folder);
+        return folder;
     }
 
     public static int Positive(string name, int value) =>

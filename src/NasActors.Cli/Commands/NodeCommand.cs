@@ -75,14 +75,14 @@ internal static class NodeCommand
                     if (parsed.GetResult(clusterOnly) is { Implicit: false })
                         throw new NasException($"{clusterOnly.Name} is for cluster nodes: add --roles (e.g. --roles trainer,evaluator)");
                 endpoint.CheckMetricsPortFree();
-                return await RunEmbedded(configured, configured.LogLevel, TensorBoardFolder(parsed.GetValue(tensorBoard)), endpoint, parsed.GetValue(untilIdle), cancellation);
+                return await RunEmbedded(configured, configured.LogLevel, CommonOptions.TensorBoardFolder(parsed.GetValue(tensorBoard)), endpoint, parsed.GetValue(untilIdle), cancellation);
             }
             var settings = new ClusterNodeSettings(
                 ClusterNodeSettings.ParseRoles(clusterRoles), parsed.GetValue(hostname)!, parsed.GetValue(port),
                 (parsed.GetValue(seedNodes) ?? "").Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
                     .Select(s => NodeAddress.Parse(s, "seed-node")).ToArray(),
                 configured.Devices, configured.Evaluators, Path.Combine(configured.StateDirectory, "checkpoints"), configured.ToSettings().Journal,
-                AdminToken: "", configured.LogLevel, tls.ForNode(parsed, parsed.GetValue(config)), TensorBoardFolder(parsed.GetValue(tensorBoard)));
+                AdminToken: "", configured.LogLevel, tls.ForNode(parsed, parsed.GetValue(config)), CommonOptions.TensorBoardFolder(parsed.GetValue(tensorBoard)));
             settings.Validate();  // before the token file is made: a refused node writes nothing
             int? dashboard = null;
             if (settings.Has(ClusterNodeSettings.CoordinatorRole))
@@ -117,15 +117,6 @@ internal static class NodeCommand
 
         /// <summary>The line <c>nas cluster up</c> and the tests read a node's endpoints from.</summary>
         public static void Announce(string baseUrl) => Console.WriteLine($"metrics: {baseUrl}metrics (health: {baseUrl}healthz, {baseUrl}readyz)");
-    }
-
-    /// <summary>The --tensorboard folder, checked writable before the node starts; null without the flag.</summary>
-    static string? TensorBoardFolder(string? folder)
-    {
-        if (folder is null) return null;
-        if (string.IsNullOrWhiteSpace(folder)) throw new NasException("--tensorboard needs a folder, got an empty value");
-        NasActors.Actors.Training.TensorBoardLog.CheckWritable(folder);
-        return folder;
     }
 
     static async Task<int> RunEmbedded(NodeConfig configured, string logLevel, string? tensorBoard, Endpoint endpoint, bool untilIdle, CancellationToken cancellation)

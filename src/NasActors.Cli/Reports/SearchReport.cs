@@ -179,14 +179,10 @@ public static class SearchReport
     /// 2020's stability); null with fewer than two such points.</summary>
     public static string? TauOverTraining(SearchExport export, IReadOnlyDictionary<string, double> truth)
     {
-        var finalSteps = export.Status.Strategies.Where(s => s.Trained).ToDictionary(s => s.Strategy, s => (long)s.Steps);
         var stability = export.Status.Strategies.Select(s =>
         {
-            var probes = export.Evaluations.Where(e => e.Strategy == s.Strategy && e.GroundTruthProbe && (e.ProbeStep is not null || finalSteps.ContainsKey(s.Strategy)));
-            var checkpoints = probes.GroupBy(e => e.ProbeStep ?? finalSteps[s.Strategy])
-                .Where(step => step.Count() == s.Probes && step.All(e => e.FailureReason is not null || e.Accuracy is not null))
-                .Select(step => new CheckpointEstimates(step.Key, step.Where(e => e.Accuracy is not null && truth.ContainsKey(e.Architecture))
-                    .GroupBy(e => e.Architecture).ToDictionary(g => g.Key, g => g.First().Accuracy!.Value)))
+            var checkpoints = CheckpointEstimatesOf(export, s.Strategy)
+                .Select(c => c with { Estimates = c.Estimates.Where(e => truth.ContainsKey(e.Key)).ToDictionary() })
                 .Where(c => c.Estimates.Count >= 3).ToArray();
             return (s.Strategy, Points: RankingStability.Of([checkpoints], truth, NasActors.Actors.Runs.Ranking.OverlapK));
         }).Where(s => s.Points.Count > 0).ToArray();
@@ -199,6 +195,19 @@ public static class SearchReport
             PanelOf("estimates vs the previous checkpoint's", "Kendall tau", p => p.TauVsPrevious),
             PanelOf("top 10 kept since the previous checkpoint", "share", p => p.TopOverlapVsPrevious),
         ]);
+    }
+
+    /// <summary>A strategy's estimates of the ground-truth architectures at each checkpoint whose probes are all answered
+    /// (evaluation.probe-checkpoints), the final weights (at the strategy's steps, once trained) included.</summary>
+    public static IReadOnlyList<CheckpointEstimates> CheckpointEstimatesOf(SearchExport export, string strategy)
+    {
+        var status = export.Status.Strategies.Single(s => s.Strategy == strategy);
+        return export.Evaluations.Where(e => e.Strategy == strategy && e.GroundTruthProbe && (e.ProbeStep is not null || status.Trained))
+            .GroupBy(e => e.ProbeStep ?? status.Steps)
+            .Where(step => step.Count() == status.Probes && step.All(e => e.FailureReason is not null || e.Accuracy is not null))
+            .Select(step => new CheckpointEstimates(step.Key, step.Where(e => e.Accuracy is not null)
+                .GroupBy(e => e.Architecture).ToDictionary(g => g.Key, g => g.First().Accuracy!.Value)))
+            .OrderBy(c => c.Step).ToArray();
     }
 
     static Series[] Series(IReadOnlyList<ExportedCheckpoint> checkpoints, Func<ExportedCheckpoint, double> value) =>

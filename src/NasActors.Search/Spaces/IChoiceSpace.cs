@@ -26,6 +26,10 @@ public interface IChoiceSpace
     /// without canonical forms returns each architecture as it is, and cannot sample over distinct functions.</summary>
     bool HasCanonicalForms => false;
 
+    /// <summary>The function an architecture in the space's notation computes: its canonical form's notation where the
+    /// space has canonical forms, the text itself otherwise.</summary>
+    string FunctionOf(string architecture) => HasCanonicalForms ? Canonicalize(Parse(architecture)).ToString() : architecture;
+
     /// <summary>The child with the most computation: the upper end of sandwich sampling.</summary>
     Architecture Largest { get; }
 
