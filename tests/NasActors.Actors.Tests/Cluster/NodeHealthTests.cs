@@ -2,25 +2,14 @@ using Akka.Configuration;
 using Akka.Persistence.TestKit;
 using NasActors.Actors.Cluster;
 using NasActors.Actors.Persistence;
+using NasActors.Actors.Tests.Persistence;
 
 namespace NasActors.Actors.Tests.Cluster;
 
 /// <summary>What /readyz reports, with the journal's faults injected by the persistence TestKit's journal.</summary>
 public sealed class NodeHealthTests : Akka.TestKit.Xunit2.TestKit
 {
-    // The TestKit's in-memory journal (its own HOCON, as its xunit base class would load it), with the journal's serializer.
-    static readonly Config TestJournalConfig = ConfigurationFactory.ParseString("""
-        akka.persistence.journal {
-          plugin = "akka.persistence.journal.test"
-          test { class = "Akka.Persistence.TestKit.TestJournal, Akka.Persistence.TestKit", plugin-dispatcher = "akka.actor.default-dispatcher" }
-        }
-        akka.persistence.snapshot-store {
-          plugin = "akka.persistence.snapshot-store.test"
-          test { class = "Akka.Persistence.TestKit.TestSnapshotStore, Akka.Persistence.TestKit", plugin-dispatcher = "akka.actor.default-dispatcher" }
-        }
-        """).WithFallback(JournalSettings.FormatConfig());
-
-    public NodeHealthTests() : base(TestJournalConfig) => Journal = TestJournal.FromRef(Akka.Persistence.Persistence.Instance.Apply(Sys).JournalFor(null));
+    public NodeHealthTests() : base(TestJournals.Config) => Journal = TestJournals.Of(Sys);
 
     ITestJournal Journal { get; }
 

@@ -4,6 +4,7 @@ using Akka.Persistence;
 using Akka.Persistence.TestKit;
 using Microsoft.Data.Sqlite;
 using NasActors.Actors.Persistence;
+using NasActors.Actors.Tests.Persistence;
 using NasActors.Actors.Protocol;
 using NasActors.Actors.Runs;
 
@@ -16,19 +17,11 @@ public sealed class JournalFaultTests : Akka.TestKit.Xunit2.TestKit
     static readonly Config TestJournalConfig = ConfigurationFactory.ParseString("""
         akka.test.timefactor = 5
         nas.search.journal-retry = 200ms
-        akka.persistence.journal {
-          plugin = "akka.persistence.journal.test"
-          test { class = "Akka.Persistence.TestKit.TestJournal, Akka.Persistence.TestKit", plugin-dispatcher = "akka.actor.default-dispatcher" }
-        }
-        akka.persistence.snapshot-store {
-          plugin = "akka.persistence.snapshot-store.test"
-          test { class = "Akka.Persistence.TestKit.TestSnapshotStore, Akka.Persistence.TestKit", plugin-dispatcher = "akka.actor.default-dispatcher" }
-        }
-        """).WithFallback(JournalSettings.FormatConfig());
+        """).WithFallback(TestJournals.Config);
 
     public JournalFaultTests() : base(TestJournalConfig)
     {
-        Journal = TestJournal.FromRef(Akka.Persistence.Persistence.Instance.Apply(Sys).JournalFor(null));
+        Journal = TestJournals.Of(Sys);
         Training = CreateTestProbe();
         Evaluations = CreateTestProbe();
     }
