@@ -67,7 +67,8 @@ public sealed record NodeConfig(IReadOnlyList<string> Devices, int Evaluators, s
 
     public NodeSettings ToSettings()
     {
-        var settings = new NodeSettings(JournalSettings.Sqlite(Path.Combine(StateDirectory, "journal.db")), Path.Combine(StateDirectory, "checkpoints"), Devices, Evaluators);
+        var settings = new NodeSettings(JournalSettings.Sqlite(Path.Combine(StateDirectory, "journal.db")), Path.Combine(StateDirectory, "checkpoints"), Devices, Evaluators,
+                                        LogLevel);
         return Journal is null ? settings : settings with { Journal = JournalSettings.FromPostgresUrl(Journal) };
     }
 }

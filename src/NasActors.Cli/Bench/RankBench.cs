@@ -252,9 +252,8 @@ public static class RankBench
     /// <summary>Tau against the step: against the truth, the previous checkpoint and the other seeds, one line a strategy.</summary>
     public static string StabilityPlot(IReadOnlyList<(string Strategy, StabilityPoint Point)> rows)
     {
-        Plots.Panel PanelOf(string title, Func<StabilityPoint, double> value) => new(title, "training step", "Kendall tau",
-            rows.GroupBy(r => r.Strategy).Select(g => new Plots.Series(g.Key,
-                g.Where(r => double.IsFinite(value(r.Point))).Select(r => ((double)r.Point.Step, value(r.Point))).ToArray(), Line: true)).ToArray());
+        var strategies = rows.GroupBy(r => r.Strategy).Select(g => (g.Key, (IReadOnlyList<StabilityPoint>)g.Select(r => r.Point).ToArray())).ToArray();
+        Plots.Panel PanelOf(string title, Func<StabilityPoint, double> value) => Reports.SearchReport.StabilityPanel(title, "Kendall tau", strategies, value);
         return Plots.SvgPlot.Figure("Stability of the ranking over training",
             [PanelOf("against the truth", p => p.TauVsTruth), PanelOf("against the previous checkpoint", p => p.TauVsPrevious),
              PanelOf("between seeds", p => p.TauBetweenRuns)]);

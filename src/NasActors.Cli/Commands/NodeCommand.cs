@@ -75,7 +75,7 @@ internal static class NodeCommand
                     if (parsed.GetResult(clusterOnly) is { Implicit: false })
                         throw new NasException($"{clusterOnly.Name} is for cluster nodes: add --roles (e.g. --roles trainer,evaluator)");
                 endpoint.CheckMetricsPortFree();
-                return await RunEmbedded(configured, configured.LogLevel, CommonOptions.TensorBoardFolder(parsed.GetValue(tensorBoard)), endpoint, parsed.GetValue(untilIdle), cancellation);
+                return await RunEmbedded(configured, CommonOptions.TensorBoardFolder(parsed.GetValue(tensorBoard)), endpoint, parsed.GetValue(untilIdle), cancellation);
             }
             var settings = new ClusterNodeSettings(
                 ClusterNodeSettings.ParseRoles(clusterRoles), parsed.GetValue(hostname)!, parsed.GetValue(port),
@@ -119,9 +119,9 @@ internal static class NodeCommand
         public static void Announce(string baseUrl) => Console.WriteLine($"metrics: {baseUrl}metrics (health: {baseUrl}healthz, {baseUrl}readyz)");
     }
 
-    static async Task<int> RunEmbedded(NodeConfig configured, string logLevel, string? tensorBoard, Endpoint endpoint, bool untilIdle, CancellationToken cancellation)
+    static async Task<int> RunEmbedded(NodeConfig configured, string? tensorBoard, Endpoint endpoint, bool untilIdle, CancellationToken cancellation)
     {
-        var settings = configured.ToSettings() with { LogLevel = logLevel, TensorBoard = tensorBoard };
+        var settings = configured.ToSettings() with { TensorBoard = tensorBoard };
         await using var node = NasNode.Start(settings);
         await using var metrics = await endpoint.StartAsync(node.Health);
         Console.WriteLine($"node running on {configured.StateDirectory} with {settings.Devices.Count} trainers ({string.Join(", ", settings.Devices)}) and {settings.Evaluators} evaluators on {settings.EvaluatorDevice}; " +

@@ -187,15 +187,19 @@ public static class SearchReport
             return (s.Strategy, Points: RankingStability.Of([checkpoints], truth, NasActors.Actors.Runs.Ranking.OverlapK));
         }).Where(s => s.Points.Count > 0).ToArray();
         if (stability.Sum(s => s.Points.Count) < 2) return null;
-        Panel PanelOf(string title, string yLabel, Func<StabilityPoint, double> value) => new(title, "training step", yLabel,
-            stability.Select(s => new Series(s.Strategy, s.Points.Where(p => double.IsFinite(value(p))).Select(p => ((double)p.Step, value(p))).ToArray(), Line: true)).ToArray());
         return SvgPlot.Figure("Ranking quality over training",
         [
-            PanelOf("estimates vs stand-alone accuracy", "Kendall tau", p => p.TauVsTruth),
-            PanelOf("estimates vs the previous checkpoint's", "Kendall tau", p => p.TauVsPrevious),
-            PanelOf("top 10 kept since the previous checkpoint", "share", p => p.TopOverlapVsPrevious),
+            StabilityPanel("estimates vs stand-alone accuracy", "Kendall tau", stability, p => p.TauVsTruth),
+            StabilityPanel("estimates vs the previous checkpoint's", "Kendall tau", stability, p => p.TauVsPrevious),
+            StabilityPanel("top 10 kept since the previous checkpoint", "share", stability, p => p.TopOverlapVsPrevious),
         ]);
     }
+
+    /// <summary>One measure of <see cref="StabilityPoint"/>s against the training step, a line a strategy (undefined points left out).</summary>
+    public static Panel StabilityPanel(string title, string yLabel, IEnumerable<(string Strategy, IReadOnlyList<StabilityPoint> Points)> strategies,
+                                       Func<StabilityPoint, double> value) =>
+        new(title, "training step", yLabel, strategies.Select(s => new Series(s.Strategy,
+            s.Points.Where(p => double.IsFinite(value(p))).Select(p => ((double)p.Step, value(p))).ToArray(), Line: true)).ToArray());
 
     /// <summary>A strategy's estimates of the ground-truth architectures at each checkpoint whose probes are all answered
     /// (evaluation.probe-checkpoints), the final weights (at the strategy's steps, once trained) included.</summary>
