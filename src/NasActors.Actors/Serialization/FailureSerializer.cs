@@ -25,9 +25,10 @@ public sealed class FailureSerializer(ExtendedActorSystem system) : SerializerWi
     public override byte[] ToBinary(object obj)
     {
         var failure = (Status.Failure)obj;
-        // A remote failure passed on keeps the name of the type it was raised as.
-        var type = failure.Cause is RemoteFailureException remote ? remote.RemoteType : failure.Cause?.GetType().FullName;
-        return JsonSerializer.SerializeToUtf8Bytes(new WireFailure(type, failure.Cause?.Message));
+        // A remote failure passed on keeps the type it was raised as and its own message.
+        var wire = failure.Cause is RemoteFailureException remote ? new WireFailure(remote.RemoteType, remote.RemoteMessage)
+            : new WireFailure(failure.Cause?.GetType().FullName, failure.Cause?.Message);
+        return JsonSerializer.SerializeToUtf8Bytes(wire);
     }
 
     public override object FromBinary(byte[] bytes, string manifest)
@@ -50,4 +51,7 @@ public sealed class FailureSerializer(ExtendedActorSystem system) : SerializerWi
 public sealed class RemoteFailureException(string remoteType, string message) : Exception($"{remoteType} on another node: {message}")
 {
     public string RemoteType { get; } = remoteType;
+
+    /// <summary>The message as the other node raised it.</summary>
+    public string RemoteMessage { get; } = message;
 }

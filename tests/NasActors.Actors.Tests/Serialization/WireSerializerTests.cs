@@ -91,7 +91,7 @@ public sealed class WireSerializerTests : IDisposable
         Assert.Equal(("System.InvalidOperationException", "System.InvalidOperationException on another node: the journal is down"), (cause.RemoteType, cause.Message));
         // Passed on again, it keeps the type it was raised as.
         var again = (RemoteFailureException)((Status.Failure)failures.FromBinary(failures.ToBinary(back), "failure")).Cause;
-        Assert.Equal("System.InvalidOperationException", again.RemoteType);
+        Assert.Equal(("System.InvalidOperationException", cause.Message), (again.RemoteType, again.Message));
         // A frame naming any type builds the same harmless exception.
         var forged = (Status.Failure)failures.FromBinary("""{"Type":"System.Diagnostics.Process, System","Message":"m"}"""u8.ToArray(), "failure");
         Assert.Equal("System.Diagnostics.Process, System", Assert.IsType<RemoteFailureException>(forged.Cause).RemoteType);
